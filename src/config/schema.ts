@@ -1,0 +1,97 @@
+// The typed configuration that the loader produces from maddy-syntax files (see load.ts).
+// Every other part of Gannet reads only these types, never the raw directive tree.
+
+/** Where a directive came from, for error messages: `gannet.conf:12`. */
+export interface SourcePos {
+  file: string;
+  line: number;
+}
+
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** `tls CERT KEY`, `tls file CERT KEY`, or the block form; `tls off` is represented by `null`. */
+export interface TlsConfig {
+  cert: string; // absolute path
+  key: string; // absolute path
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+  /** OpenSSL cipher list (TLS 1.2 and below), joined with ':'. */
+  ciphers?: string;
+  /** ECDH curve names, joined with ':' (node's `ecdhCurve`). */
+  curves?: string;
+  source: SourcePos;
+}
+
+export type LogTarget = { kind: 'stderr' } | { kind: 'off' } | { kind: 'file'; path: string };
+
+export type EndpointAddress =
+  | { scheme: 'tcp' | 'tls'; host: string; port: number; original: string }
+  | { scheme: 'unix'; path: string; original: string };
+
+/** A credential table: `table lmdb NAME` (mutable, under state_dir) or `table file PATH` (read-only, maddy's format). */
+export type TableConfig = { kind: 'lmdb'; name: string } | { kind: 'file'; path: string };
+
+export type AuthModuleConfig =
+  | { kind: 'pass_table'; name: string; table: TableConfig; source: SourcePos }
+  | {
+      kind: 'external';
+      name: string;
+      helper: string;
+      perDomain: boolean;
+      domains: string[];
+      source: SourcePos;
+    }
+  | {
+      kind: 'pam';
+      name: string;
+      /** Executable speaking the helper protocol (username\npassword\n on stdin; exit 0 = ok, 1 = bad credentials). */
+      helper: string;
+      debug: boolean;
+      source: SourcePos;
+    };
+
+export interface StorageModuleConfig {
+  kind: 'lmdb';
+  name: string;
+  /** Absolute path of the LMDB environment directory. */
+  path: string;
+  /** Bytes; APPENDLIMIT (RFC 7889). */
+  appendLimit: number;
+  junkMailbox: string;
+  defaultMailboxes: string[];
+  source: SourcePos;
+}
+
+export interface ImapEndpointConfig {
+  addresses: EndpointAddress[];
+  /** null when TLS is off for this endpoint (no STARTTLS, tls:// is an error). */
+  tls: TlsConfig | null;
+  ioDebug: boolean;
+  ioErrors: boolean;
+  debug: boolean;
+  insecureAuth: boolean;
+  /** Name of the auth module instance (named or inline) in GannetConfig.auth. */
+  auth: string;
+  /** Name of the storage module instance in GannetConfig.storage. */
+  storage: string;
+  /** `sasl_login yes`: offer the non-standard SASL LOGIN mechanism. */
+  saslLogin: boolean;
+  /** `trace_transitions PATH`: JSON lines of every connection state transition; null when off. */
+  traceTransitions: string | null;
+  source: SourcePos;
+}
+
+export interface GannetConfig {
+  stateDir: string;
+  runtimeDir: string;
+  hostname: string;
+  debug: boolean;
+  log: LogTarget;
+  /** The global `tls` directive: the default for endpoints that do not set their own. */
+  tls: TlsConfig | null;
+  auth: Map<string, AuthModuleConfig>;
+  storage: Map<string, StorageModuleConfig>;
+  imap: ImapEndpointConfig[];
+  /** Files the configuration was read from (the main file and every import), for messages. */
+  files: string[];
+}
