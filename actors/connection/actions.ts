@@ -1,0 +1,184 @@
+// The connection machine's side-effecting actions: writing replies, steering the socket
+// bridge, logging. Context updates (assign) are declared in machine.ts next to setup().
+
+import type { AnyActorRef } from 'xstate';
+import type { ConnectionContext, ConnectionEvent } from './types.js';
+import { depsOf } from './deps.js';
+import { admit } from './admission.js';
+import { sessionState } from './guards.js';
+import { literalLimit } from './literal-limit.js';
+import { statusLine } from './reply.js';
+import { capabilityList } from './commands/capability.js';
+import { sessionInfo } from './scope.js';
+import { toFailureReply } from '../../src/errors.js';
+import { AUTOLOGOUT_TIMEOUT_MS, PREAUTH_TIMEOUT_MS } from '../../src/server/limits.js';
+import { LOGIN_PASSWORD_PROMPT, LOGIN_USERNAME_PROMPT, decodeSaslResponse } from './sasl.js';
+import type { Completion } from './commands/types.js';
+
+interface ActionArgs {
+  context: ConnectionContext;
+  event: ConnectionEvent;
+  self: AnyActorRef;
+}
+
+function write({ self }: ActionArgs, data: string): void {
+  depsOf(self).io.write(data);
+}
+
+function tagOf(context: ConnectionContext): string | null {
+  return context.command?.tag ?? null;
+}
+
+function commandTag(event: ConnectionEvent): string | null {
+  return event.type === 'socket.request' ? event.command.tag : null;
+}
+
+/** Logs the end of a command, one line each at debug level (STYLE §13). */
+function logCommand(args: ActionArgs, status: string, code?: string): void {
+  const { context, self } = args;
+  const cmd = context.command;
+  if (!cmd) return;
+  depsOf(self).logger.debug({ tag: cmd.tag, cmd: cmd.name, status, code, ms: Date.now() - cmd.started }, 'command');
+}
+
+export const actions = {
+  awaitCommand: ({ self }: ActionArgs) => depsOf(self).io.ready('command'),
+
+  awaitLine: ({ self }: ActionArgs) => depsOf(self).io.ready('line'),
+
+  armTimeout: ({ self }: ActionArgs, params: { phase: 'preauth' | 'authenticated' }) =>
+    depsOf(self).io.setTimeout(params.phase === 'preauth' ? PREAUTH_TIMEOUT_MS : AUTOLOGOUT_TIMEOUT_MS),
+
+  acceptLiteral: ({ self, event }: ActionArgs) => {
+    if (event.type === 'socket.literal') depsOf(self).io.acceptLiteral(event.sync);
+  },
+
+  rejectLiteral: ({ self, context, event }: ActionArgs) => {
+    if (event.type !== 'socket.literal') return;
+    const limit = literalLimit(context, event.name);
+    const text =
+      event.name === 'APPEND' && context.user !== null
+        ? `Message of ${event.size} bytes exceeds the limit of ${limit} bytes`
+        : `Literal of ${event.size} bytes exceeds the limit of ${limit} bytes`;
+    depsOf(self).io.rejectLiteral(event.tag, text);
+  },
+
+  replyInvalid: (args: ActionArgs) => {
+    const { event } = args;
+    if (event.type !== 'socket.invalid') return;
+    write(args, event.tooBig ? statusLine(event.tag, 'NO', event.text, { code: 'TOOBIG' }) : statusLine(event.tag, 'BAD', event.text));
+  },
+
+  rejectCommand: (args: ActionArgs) => {
+    const { context, event } = args;
+    if (event.type !== 'socket.request') return;
+    const err = admit(sessionState(context), event.command, context);
+    if (err) write(args, statusLine(event.command.tag, err.status, err.message, err.code));
+  },
+
+  beginTls: (args: ActionArgs) => {
+    const deps = depsOf(args.self);
+    write(args, statusLine(commandTag(args.event), 'OK', 'Begin TLS negotiation now'));
+    // admission guarantees TLS is configured when STARTTLS gets here
+    deps.io.startTls(deps.tls!.context);
+  },
+
+  /** LOGOUT (RFC 9051 §6.1.3): the untagged BYE, then the tagged OK, then close. */
+  sayGoodbye: (args: ActionArgs) => {
+    write(args, statusLine(null, 'BYE', 'Gannet logging out'));
+    write(args, statusLine(commandTag(args.event), 'OK', 'LOGOUT completed'));
+  },
+
+  sayBye: (args: ActionArgs, params: { text: string }) => {
+    depsOf(args.self).logger.info({ reason: params.text }, 'closing connection');
+    write(args, statusLine(null, 'BYE', params.text));
+  },
+
+  sayShutdown: (args: ActionArgs) => write(args, statusLine(null, 'BYE', 'Server shutting down')),
+
+  replyPrivacyRequired: (args: ActionArgs) =>
+    write(args, statusLine(commandTag(args.event), 'NO', 'Authentication requires TLS; use STARTTLS first', { code: 'PRIVACYREQUIRED' })),
+
+  replyUnsupportedMechanism: (args: ActionArgs) =>
+    write(args, statusLine(commandTag(args.event), 'NO', 'Unsupported authentication mechanism')),
+
+  sendSaslChallenge: (args: ActionArgs) => {
+    const { event } = args;
+    if (event.type !== 'socket.request' || event.command.name !== 'AUTHENTICATE') return;
+    // PLAIN: an empty challenge (RFC 4616 §2); LOGIN: the user-name prompt, or the password
+    // prompt when the user name came as the initial response.
+    const cmd = event.command;
+    if (cmd.mechanism !== 'LOGIN') write(args, '+ \r\n');
+    else write(args, `+ ${cmd.initialResponse === null ? LOGIN_USERNAME_PROMPT : LOGIN_PASSWORD_PROMPT}\r\n`);
+  },
+
+  sendPasswordPrompt: (args: ActionArgs) => write(args, `+ ${LOGIN_PASSWORD_PROMPT}\r\n`),
+
+  replySaslCancelled: (args: ActionArgs) => write(args, statusLine(tagOf(args.context), 'BAD', 'Authentication cancelled')),
+
+  replySaslInvalid: (args: ActionArgs) => {
+    const tag = tagOf(args.context) ?? commandTag(args.event);
+    write(args, statusLine(tag, 'BAD', 'Invalid SASL response'));
+  },
+
+  replyLoggedIn: (args: ActionArgs) => {
+    const { context, event, self } = args;
+    const user = (event as { output?: { username?: string } }).output?.username ?? null;
+    const deps = depsOf(self);
+    // From here on every record of this connection names the account.
+    deps.logger = deps.logger.child({ user });
+    deps.logger.info('authenticated');
+    const caps = capabilityList({ ...sessionInfo(context, 'authenticated'), user });
+    write(args, statusLine(tagOf(context), 'OK', 'Logged in', { code: 'CAPABILITY', capabilities: caps }));
+    logCommand(args, 'OK');
+  },
+
+  /** One line per failed login, with the attempted name, for fail2ban-style tools. */
+  logAuthFailure: ({ self, event }: ActionArgs) => {
+    const attempted = (event as { output?: { attempted?: string } }).output?.attempted;
+    depsOf(self).logger.info({ user: attempted }, 'authentication failed');
+  },
+
+  replyAuthFailed: (args: ActionArgs) => {
+    write(args, statusLine(tagOf(args.context), 'NO', 'Authentication failed', { code: 'AUTHENTICATIONFAILED' }));
+    logCommand(args, 'NO', 'AUTHENTICATIONFAILED');
+  },
+
+  replyAuthUnavailable: (args: ActionArgs) => {
+    const err = (args.event as { error?: unknown }).error;
+    depsOf(args.self).logger.error({ err }, 'authentication back-end failed');
+    write(args, statusLine(tagOf(args.context), 'NO', 'Authentication is temporarily unavailable', { code: 'UNAVAILABLE' }));
+    logCommand(args, 'NO', 'UNAVAILABLE');
+  },
+
+  replyDone: (args: ActionArgs) => {
+    const { context, event } = args;
+    const out = ((event as { output?: Completion }).output ?? {}) as Completion;
+    const name = context.command?.name ?? '';
+    write(args, statusLine(tagOf(context), 'OK', out.text ?? `${name} completed`, out.code));
+    logCommand(args, 'OK');
+  },
+
+  replyFailed: (args: ActionArgs) => {
+    const { context, event, self } = args;
+    const reply = toFailureReply((event as { error?: unknown }).error);
+    if (reply.serverBug) {
+      depsOf(self).logger.error({ err: (event as { error?: unknown }).error, tag: context.command?.tag, cmd: context.command?.name }, 'command failed');
+    }
+    write(args, statusLine(tagOf(context), reply.status, reply.text, reply.code));
+    logCommand(args, reply.status, reply.code?.code);
+  },
+
+  closeConnection: ({ self }: ActionArgs) => {
+    const deps = depsOf(self);
+    deps.io.close();
+    deps.onFinished();
+  },
+
+  releaseConnection: ({ self }: ActionArgs) => depsOf(self).onFinished(),
+};
+
+/** The user name of a LOGIN-mechanism first step, decoded (validity was checked by a guard). */
+export function decodeLoginUsername(line: string): string {
+  return (decodeSaslResponse(line.trim()) ?? Buffer.alloc(0)).toString('utf8');
+}

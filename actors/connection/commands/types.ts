@@ -1,0 +1,42 @@
+// The uniform shape of a command handler: typed arguments in, a Completion or a thrown
+// ImapError out. Handlers write untagged data through `out`; the tagged line is written by
+// the connection machine, the one place that ends a command.
+
+import type { ParsedCommand } from '../../../src/protocol/args.js';
+import type { ResponseCode } from '../../../src/protocol/response-codes.js';
+import type { Chunk } from '../../../src/server/connection-io.js';
+import type { ConnectionDeps } from '../deps.js';
+import type { SessionState } from '../admission.js';
+
+export interface Completion {
+  code?: ResponseCode;
+  /** Text of the tagged OK; defaults to `<NAME> completed`. */
+  text?: string;
+  /** Extensions this command turned on (ENABLE). */
+  enabled?: string[];
+}
+
+export interface SessionInfo {
+  cid: string;
+  state: SessionState;
+  user: string | null;
+  secure: boolean;
+  tlsAvailable: boolean;
+  insecureAuth: boolean;
+  saslLogin: boolean;
+  enabled: readonly string[];
+}
+
+export interface CommandScope {
+  session: SessionInfo;
+  /** Untagged responses, written in order before the tagged reply. */
+  out: { write(data: Chunk | Chunk[]): void };
+  deps: ConnectionDeps;
+}
+
+export type CommandOf<N extends ParsedCommand['name']> = Extract<ParsedCommand, { name: N }>;
+
+export type CommandHandler<N extends ParsedCommand['name']> = (
+  cmd: CommandOf<N>,
+  scope: CommandScope,
+) => Completion | Promise<Completion>;

@@ -1,0 +1,34 @@
+// What a connection actor works with besides its context: the socket bridge, the
+// authenticator, TLS, the logger. These objects are not data (they hold sockets and
+// handles), so they stay out of the machine's context, which remains plain and inspectable;
+// actions and invoked actors find them through the actor that runs them.
+
+import type { AnyActorRef } from 'xstate';
+import type { ConnectionIo } from '../../src/server/connection-io.js';
+import type { Authenticator } from '../../src/auth/authenticator.js';
+import type { TlsProvider } from '../../src/server/tls.js';
+import type { Logger } from '../../src/log.js';
+
+export interface ConnectionDeps {
+  io: ConnectionIo;
+  authenticator: Authenticator;
+  /** null when the endpoint has no TLS. */
+  tls: TlsProvider | null;
+  logger: Logger;
+  /** Delay before a failed login is answered (AUTH_FAILURE_DELAY_MS; shorter in tests). */
+  authFailureDelayMs: number;
+  /** Called once the actor has finished (logout or closed). */
+  onFinished: () => void;
+}
+
+const registry = new WeakMap<AnyActorRef, ConnectionDeps>();
+
+export function bindDeps(actor: AnyActorRef, deps: ConnectionDeps): void {
+  registry.set(actor, deps);
+}
+
+export function depsOf(actor: AnyActorRef): ConnectionDeps {
+  const deps = registry.get(actor);
+  if (!deps) throw new Error('connection actor has no dependencies bound');
+  return deps;
+}

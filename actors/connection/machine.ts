@@ -1,0 +1,225 @@
+// The IMAP connection state machine (RFC 9051 §3: not authenticated → authenticated →
+// selected → logout). Every state change of a session happens here and nowhere else; the
+// command handlers are plain functions it invokes, the socket is a bridge it sends orders to.
+//
+// Input is pulled: each `ready` state asks the bridge for the next request on entry, so a
+// pipelining client's commands run one after the other in order, and events can never
+// arrive in a state that would drop them.
+
+import { assign, setup } from 'xstate';
+import type { ConnectionContext, ConnectionEvent, ConnectionInput } from './types.js';
+import { runCommand, verifyCredentials } from './actors.js';
+import { actions, decodeLoginUsername } from './actions.js';
+import { depsOf } from './deps.js';
+import { guards } from './guards.js';
+import { buildScope, credentialsFromEvent } from './scope.js';
+
+export const connectionMachine = setup({
+  types: {
+    context: {} as ConnectionContext,
+    events: {} as ConnectionEvent,
+    input: {} as ConnectionInput,
+  },
+  actors: { runCommand, verifyCredentials },
+  guards,
+  actions: {
+    ...actions,
+    beginCommand: assign({
+      command: ({ event }) =>
+        event.type === 'socket.request' ? { tag: event.command.tag, name: event.command.name, started: Date.now() } : null,
+    }),
+    endCommand: assign({ command: null }),
+    countBad: assign({ badCommands: ({ context }) => context.badCommands + 1 }),
+    countBadUnlessTooBig: assign({
+      badCommands: ({ context, event }) =>
+        event.type === 'socket.invalid' && event.tooBig ? context.badCommands : context.badCommands + 1,
+    }),
+    countAuthFailure: assign({ authFailures: ({ context }) => context.authFailures + 1 }),
+    markSecure: assign({ secure: true, tlsAvailable: false }),
+    markShuttingDown: assign({ shuttingDown: true }),
+    recordEnabled: assign({
+      enabled: ({ context, event }) => {
+        const out = (event as { output?: { enabled?: string[] } }).output;
+        return out?.enabled?.length ? [...context.enabled, ...out.enabled] : context.enabled;
+      },
+    }),
+    setUser: assign({
+      user: ({ event }) => (event as { output?: { ok: boolean; username?: string } }).output?.username ?? null,
+      sasl: null,
+    }),
+    startSasl: assign({
+      sasl: ({ event }) =>
+        event.type === 'socket.request' && event.command.name === 'AUTHENTICATE'
+          ? event.command.mechanism === 'LOGIN'
+            ? {
+                mechanism: 'LOGIN' as const,
+                // RFC 4959: with SASL-IR the LOGIN mechanism's first response is the user name.
+                username: event.command.initialResponse === null ? null : decodeLoginUsername(event.command.initialResponse),
+              }
+            : { mechanism: 'PLAIN' as const, username: null }
+          : null,
+    }),
+    saslUsername: assign({
+      sasl: ({ context, event }) =>
+        context.sasl && event.type === 'socket.line'
+          ? { ...context.sasl, username: decodeLoginUsername(event.line) }
+          : context.sasl,
+    }),
+    endSasl: assign({ sasl: null }),
+  },
+  delays: {
+    authFailureDelay: ({ self }) => depsOf(self).authFailureDelayMs,
+  },
+}).createMachine({
+  id: 'conn',
+  context: ({ input }) => ({
+    cid: input.cid,
+    secure: input.secure,
+    tlsAvailable: input.tlsAvailable && !input.secure,
+    insecureAuth: input.insecureAuth,
+    saslLogin: input.saslLogin,
+    user: null,
+    authFailures: 0,
+    badCommands: 0,
+    enabled: [],
+    command: null,
+    sasl: null,
+    appendLimit: input.appendLimit,
+    shuttingDown: false,
+  }),
+  initial: 'notAuthenticated',
+  on: {
+    'socket.closed': '.closed',
+    'socket.timeout': { target: '.logout', actions: { type: 'sayBye', params: { text: 'Autologout; idle for too long' } } },
+    'server.shutdown': { actions: 'markShuttingDown' },
+  },
+  states: {
+    notAuthenticated: {
+      entry: { type: 'armTimeout', params: { phase: 'preauth' } },
+      initial: 'ready',
+      states: {
+        ready: {
+          entry: 'awaitCommand',
+          // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
+          // request it completes is handled here in `ready` like any other.
+          initial: 'waiting',
+          states: { waiting: {}, receivingLiteral: {} },
+          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+          on: {
+            'socket.literal': [
+              { guard: 'literalAcceptable', target: '.receivingLiteral', actions: 'acceptLiteral' },
+              { guard: 'literalUnreasonable', target: '#conn.logout', actions: { type: 'sayBye', params: { text: 'Literal too large' } } },
+              { actions: 'rejectLiteral' },
+            ],
+            'socket.invalid': [
+              { guard: 'tooManyBad', target: '#conn.logout', actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }] },
+              { target: 'ready', reenter: true, actions: ['replyInvalid', 'countBadUnlessTooBig'] },
+            ],
+            'socket.request': [
+              { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
+              { guard: { type: 'isCommand', params: { name: 'STARTTLS' } }, target: 'tlsHandshake', actions: 'beginTls' },
+              { guard: { type: 'isCommand', params: { name: 'LOGOUT' } }, target: '#conn.logout', actions: 'sayGoodbye' },
+              { guard: 'passwordAuthRefused', target: 'ready', reenter: true, actions: 'replyPrivacyRequired' },
+              { guard: { type: 'isCommand', params: { name: 'LOGIN' } }, target: 'authenticating', actions: 'beginCommand' },
+              { guard: 'unsupportedMechanism', target: 'ready', reenter: true, actions: 'replyUnsupportedMechanism' },
+              { guard: 'initialResponseInvalid', target: 'ready', reenter: true, actions: ['replySaslInvalid', 'countBad'] },
+              { guard: 'hasInitialResponse', target: 'authenticating', actions: 'beginCommand' },
+              { guard: { type: 'isCommand', params: { name: 'AUTHENTICATE' } }, target: 'saslExchange', actions: ['beginCommand', 'startSasl', 'sendSaslChallenge'] },
+              { target: 'running', actions: 'beginCommand' },
+            ],
+          },
+        },
+        running: {
+          invoke: {
+            src: 'runCommand',
+            input: ({ context, event, self }) => buildScope(context, event, self, 'notAuthenticated'),
+            onDone: { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
+            onError: { target: 'ready', actions: ['replyFailed', 'endCommand'] },
+          },
+        },
+        tlsHandshake: {
+          on: { 'socket.secured': { target: 'ready', actions: 'markSecure' } },
+        },
+        saslExchange: {
+          entry: 'awaitLine',
+          on: {
+            'socket.line': [
+              { guard: 'saslCancelled', target: 'ready', actions: ['replySaslCancelled', 'endSasl', 'endCommand'] },
+              { guard: 'saslResponseInvalid', target: 'ready', actions: ['replySaslInvalid', 'endSasl', 'endCommand', 'countBad'] },
+              { guard: 'saslNeedsPassword', target: 'saslExchange', reenter: true, actions: ['saslUsername', 'sendPasswordPrompt'] },
+              { target: 'authenticating' },
+            ],
+          },
+        },
+        authenticating: {
+          invoke: {
+            src: 'verifyCredentials',
+            input: ({ context, event, self }) => credentialsFromEvent(context, event, self),
+            onDone: [
+              { guard: 'credentialsValid', target: '#conn.authenticated', actions: ['setUser', 'replyLoggedIn', 'endCommand'] },
+              { target: 'authFailed', actions: ['countAuthFailure', 'logAuthFailure', 'endSasl'] },
+            ],
+            onError: { target: 'ready', actions: ['replyAuthUnavailable', 'endSasl', 'endCommand'] },
+          },
+        },
+        authFailed: {
+          // The delay runs before the NO, so a guesser learns nothing sooner (limits.ts).
+          after: {
+            authFailureDelay: [
+              { guard: 'tooManyAuthFailures', target: '#conn.logout', actions: ['replyAuthFailed', { type: 'sayBye', params: { text: 'Too many authentication failures' } }] },
+              { target: 'ready', actions: ['replyAuthFailed', 'endCommand'] },
+            ],
+          },
+        },
+      },
+    },
+    authenticated: {
+      entry: { type: 'armTimeout', params: { phase: 'authenticated' } },
+      initial: 'ready',
+      states: {
+        ready: {
+          entry: 'awaitCommand',
+          // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
+          // request it completes is handled here in `ready` like any other.
+          initial: 'waiting',
+          states: { waiting: {}, receivingLiteral: {} },
+          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+          on: {
+            'socket.literal': [
+              { guard: 'literalAcceptable', target: '.receivingLiteral', actions: 'acceptLiteral' },
+              { guard: 'literalUnreasonable', target: '#conn.logout', actions: { type: 'sayBye', params: { text: 'Literal too large' } } },
+              { actions: 'rejectLiteral' },
+            ],
+            'socket.invalid': [
+              { guard: 'tooManyBad', target: '#conn.logout', actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }] },
+              { target: 'ready', reenter: true, actions: ['replyInvalid', 'countBadUnlessTooBig'] },
+            ],
+            'socket.request': [
+              { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
+              { guard: { type: 'isCommand', params: { name: 'LOGOUT' } }, target: '#conn.logout', actions: 'sayGoodbye' },
+              { target: 'running', actions: 'beginCommand' },
+            ],
+          },
+        },
+        running: {
+          invoke: {
+            src: 'runCommand',
+            input: ({ context, event, self }) => buildScope(context, event, self, 'authenticated'),
+            onDone: { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
+            onError: { target: 'ready', actions: ['replyFailed', 'endCommand'] },
+          },
+        },
+      },
+    },
+    logout: {
+      type: 'final',
+      entry: 'closeConnection',
+    },
+    closed: {
+      type: 'final',
+      entry: 'releaseConnection',
+    },
+  },
+});
+
+export type ConnectionMachine = typeof connectionMachine;

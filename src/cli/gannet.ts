@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// The `gannet` command: run the server, check a configuration, manage credentials, and
+// draw the connection state machine. Every subcommand takes --config FILE (default
+// $GANNET_CONFIG, else the embedded default), so the management commands act on the same
+// state as the server.
+
+import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { describeConfig } from '../config/describe.js';
+import type { GannetConfig } from '../config/schema.js';
+import { VERSION } from '../version.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './context.js';
+import { credsCommand, hashCommand } from './creds.js';
+
+const USAGE = `Usage: gannet [--config FILE] COMMAND [ARGS]
+
+Commands:
+  run                     Run the server (the default config serves IMAP on 127.0.0.1:1143)
+  verify-config           Check the configuration and print what it would run
+  statechart [--dot]      Print the connection state machine (Mermaid; Graphviz DOT with --dot)
+  creds list|create|remove|password USER   Manage credentials of a pass_table
+  hash [--password P]     Print the stored form of a password
+  version                 Print the version
+
+Options:
+  --config FILE           Configuration file (default: $GANNET_CONFIG, else the embedded default)
+`;
+
+interface Parsed {
+  configFile: string | undefined;
+  command: string | undefined;
+  rest: string[];
+}
+
+/** Pulls --config FILE out of the arguments, wherever it stands. */
+export function parseArgs(argv: string[]): Parsed {
+  let configFile: string | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--config' || a === '-config') {
+      configFile = argv[++i];
+      if (configFile === undefined) throw new ConfigError('--config needs a file name');
+    } else if (a.startsWith('--config=')) {
+      configFile = a.slice('--config='.length);
+    } else {
+      rest.push(a);
+    }
+  }
+  const [command, ...args] = rest;
+  return { configFile, command, rest: args };
+}
+
+function load(file: string | undefined): GannetConfig {
+  const chosen = file ?? (process.env.GANNET_CONFIG || undefined);
+  return chosen === undefined ? loadConfig() : loadConfig({ file: chosen });
+}
+
+async function run(config: GannetConfig): Promise<number> {
+  const { startGannet } = await import('../main.js');
+  const server = await startGannet(config);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      server.logger.info({ signal }, 'shutting down');
+      server.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => server.reloadTls());
+  });
+  return EXIT_OK;
+}
+
+export async function main(argv: string[], io: Omit<CliContext, 'config'>): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (err) {
+    io.stderr.write(`gannet: ${(err as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  const { command, rest } = parsed;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    (command === undefined ? io.stderr : io.stdout).write(USAGE);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (command === 'version' || command === '--version') {
+    io.stdout.write(`gannet ${VERSION}\n`);
+    return EXIT_OK;
+  }
+  if (command === 'statechart') {
+    const { statechartDot, statechartMermaid } = await import('../main.js');
+    io.stdout.write(rest.includes('--dot') ? statechartDot() : statechartMermaid());
+    return EXIT_OK;
+  }
+  let config: GannetConfig;
+  try {
+    config = load(parsed.configFile);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`gannet: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw err;
+  }
+  const ctx: CliContext = { ...io, config };
+  switch (command) {
+    case 'run':
+      return run(config);
+    case 'verify-config':
+      io.stdout.write(describeConfig(config));
+      return EXIT_OK;
+    case 'creds':
+      return credsCommand(rest, ctx);
+    case 'hash':
+      return hashCommand(rest, ctx);
+    default:
+      io.stderr.write(`gannet: unknown command "${command}"\n\n${USAGE}`);
+      return EXIT_USAGE;
+  }
+}
+
+// Run when executed as a program (not when imported by tests).
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly || process.argv[1]?.endsWith('/gannet')) {
+  main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`gannet: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = EXIT_FAILURE;
+    },
+  );
+}

@@ -1,0 +1,41 @@
+// Errors that are IMAP status responses (RFC 9051 §7.1), and the one place that turns any
+// thrown value into the tagged line a client sees. A handler either completes or throws an
+// ImapError; anything else is a server bug: logged once, answered NO [SERVERBUG].
+
+import type { ResponseCode } from './protocol/response-codes.js';
+
+export type FailureStatus = 'NO' | 'BAD';
+
+export class ImapError extends Error {
+  readonly status: FailureStatus;
+  readonly code: ResponseCode | undefined;
+  /** The connection ends after this reply (sent as BYE). */
+  readonly disconnect: boolean;
+
+  constructor(status: FailureStatus, code: ResponseCode | undefined, text: string, options?: { cause?: unknown; disconnect?: boolean }) {
+    super(text, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ImapError';
+    this.status = status;
+    this.code = code;
+    this.disconnect = options?.disconnect ?? false;
+  }
+}
+
+export const no = (code: ResponseCode | undefined, text: string, cause?: unknown): ImapError =>
+  new ImapError('NO', code, text, { cause });
+
+export const bad = (text: string, code?: ResponseCode): ImapError => new ImapError('BAD', code, text);
+
+/** What a failed command turns into on the wire. */
+export interface FailureReply {
+  status: FailureStatus;
+  code: ResponseCode | undefined;
+  text: string;
+  /** true when the error was not an ImapError: a bug to be logged at error level. */
+  serverBug: boolean;
+}
+
+export function toFailureReply(err: unknown): FailureReply {
+  if (err instanceof ImapError) return { status: err.status, code: err.code, text: err.message, serverBug: false };
+  return { status: 'NO', code: { code: 'SERVERBUG' }, text: 'Internal server error', serverBug: true };
+}

@@ -1,0 +1,173 @@
+// The composition root: config → logger → authenticators → TLS → listeners → one connection
+// actor per socket. The only module in src/ that imports actors/; everything it wires is a
+// plain module that knows nothing of the others.
+
+import type { Socket } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import type { GannetConfig, ImapEndpointConfig } from './config/schema.js';
+import { createLogger, type Logger } from './log.js';
+import { createAuthenticator, type Authenticator } from './auth/index.js';
+import { TlsProvider } from './server/tls.js';
+import { Listener } from './server/listener.js';
+import { DeadlineSweeper } from './server/deadlines.js';
+import { capabilities } from './server/capabilities.js';
+import { AUTH_FAILURE_DELAY_MS, SHUTDOWN_GRACE_MS } from './server/limits.js';
+import { Connection } from '../actors/connection/connection.js';
+import { TransitionTracer } from '../actors/connection/trace.js';
+import type { DestinationStream } from 'pino';
+
+export interface StartOptions {
+  /** Use this logger instead of one built from the config (tests). */
+  logger?: Logger;
+  /** Log records go to this stream (tests collect them). */
+  logStream?: DestinationStream;
+  /** Overrides AUTH_FAILURE_DELAY_MS (tests keep it short). */
+  authFailureDelayMs?: number;
+  /** How often TLS files are polled for changes (ms). */
+  tlsPollMs?: number;
+}
+
+export interface RunningEndpoint {
+  config: ImapEndpointConfig;
+  listeners: Listener[];
+  tls: TlsProvider | null;
+}
+
+export interface GannetServer {
+  logger: Logger;
+  endpoints: RunningEndpoint[];
+  /** Live connections. */
+  readonly connectionCount: number;
+  /** Re-reads every TLS certificate (SIGHUP). */
+  reloadTls(): void;
+  /** Graceful stop: stop accepting, BYE to every session, wait for them, release resources. */
+  close(): Promise<void>;
+}
+
+let nextCid = 0;
+
+/** Connection ids: short, unique within the process, sortable by arrival. */
+function newCid(): string {
+  nextCid += 1;
+  return `${process.pid.toString(36)}-${nextCid.toString(36)}`;
+}
+
+export async function startGannet(config: GannetConfig, opts: StartOptions = {}): Promise<GannetServer> {
+  const logger =
+    opts.logger ??
+    createLogger({ target: config.log, debug: config.debug, ...(opts.logStream ? { stream: opts.logStream } : {}) });
+  mkdirSync(config.stateDir, { recursive: true });
+
+  const authenticators = new Map<string, Authenticator>();
+  const authFor = (name: string): Authenticator => {
+    let a = authenticators.get(name);
+    if (!a) {
+      const cfg = config.auth.get(name);
+      if (!cfg) throw new Error(`auth module ${name} is not defined`);
+      a = createAuthenticator(cfg, { stateDir: config.stateDir, logger: logger.child({ module: name }) });
+      authenticators.set(name, a);
+    }
+    return a;
+  };
+
+  const sweeper = new DeadlineSweeper();
+  const connections = new Set<Connection>();
+  const tracers: TransitionTracer[] = [];
+  const endpoints: RunningEndpoint[] = [];
+
+  const startEndpoint = async (ep: ImapEndpointConfig): Promise<RunningEndpoint> => {
+    const tls = ep.tls ? new TlsProvider(ep.tls, logger) : null;
+    tls?.watch(opts.tlsPollMs);
+    const authenticator = authFor(ep.auth);
+    const storage = config.storage.get(ep.storage);
+    if (!storage) throw new Error(`storage module ${ep.storage} is not defined`);
+    const tracer = ep.traceTransitions ? TransitionTracer.toFile(ep.traceTransitions) : null;
+    if (tracer) tracers.push(tracer);
+    const epLogger = ep.debug && !config.debug ? logger.child({}, { level: 'debug' }) : logger;
+
+    const onSocket = (socket: Socket, secure: boolean) => {
+      const cid = newCid();
+      const connLogger = epLogger.child({ cid, remote: socket.remoteAddress ?? 'local' });
+      connLogger.info({ secure }, 'connection opened');
+      const conn = new Connection({
+        socket,
+        cid,
+        secure,
+        endpoint: ep,
+        authenticator,
+        tls,
+        logger: connLogger,
+        sweeper,
+        appendLimit: storage.appendLimit,
+        authFailureDelayMs: opts.authFailureDelayMs ?? AUTH_FAILURE_DELAY_MS,
+        tracer,
+        onFinished: (c) => {
+          connections.delete(c);
+          connLogger.info('connection closed');
+        },
+      });
+      connections.add(conn);
+      const caps = capabilities({
+        authenticated: false,
+        secure,
+        tlsAvailable: tls !== null,
+        insecureAuth: ep.insecureAuth,
+        saslLogin: ep.saslLogin,
+      });
+      // RFC 9051 §7.1.1: the greeting may carry CAPABILITY, saving clients a round trip.
+      conn.start(`* OK [CAPABILITY ${caps.join(' ')}] ${config.hostname} Gannet ready\r\n`);
+    };
+
+    const listeners = ep.addresses.map((address) => new Listener({ address, tls, logger, onSocket }));
+    for (const l of listeners) {
+      await l.listen();
+      logger.info({ address: l.address.original, port: l.port }, 'listening');
+    }
+    return { config: ep, listeners, tls };
+  };
+
+  try {
+    for (const ep of config.imap) endpoints.push(await startEndpoint(ep));
+  } catch (err) {
+    for (const ep of endpoints) for (const l of ep.listeners) await l.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | null = null;
+  const close = async (): Promise<void> => {
+    for (const ep of endpoints) {
+      ep.tls?.close();
+    }
+    // Stop accepting first; the listeners' close completes once their connections are gone.
+    const listenersClosed = Promise.all(endpoints.flatMap((ep) => ep.listeners.map((l) => l.close())));
+    for (const c of connections) c.shutdown();
+    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    while (connections.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const c of connections) c.io.destroy();
+    await listenersClosed;
+    sweeper.stop();
+    await Promise.all([...authenticators.values()].map((a) => a.close()));
+    await Promise.all(tracers.map((t) => t.close()));
+    logger.info('stopped');
+    logger.flush?.();
+  };
+
+  return {
+    logger,
+    endpoints,
+    get connectionCount() {
+      return connections.size;
+    },
+    reloadTls() {
+      for (const ep of endpoints) ep.tls?.reload();
+    },
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+export { statechartDot, statechartMermaid } from '../actors/connection/statechart.js';

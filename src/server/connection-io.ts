@@ -1,0 +1,310 @@
+// The socket side of one connection: framing (Receiver), parsing, writing, TLS upgrade,
+// backpressure and the inactivity deadline. It knows nothing of IMAP states: the connection
+// actor tells it when it is ready for the next input and in which mode, and it answers with
+// events. Input is framed lazily, one request per `ready()`, so pipelined bytes wait here.
+
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import { Receiver, type ReceiverOutput } from '../protocol/receiver.js';
+import { parseCommand, parseTagAndName } from '../protocol/parse/index.js';
+import { ParseError } from '../protocol/parse/errors.js';
+import type { ParsedCommand } from '../protocol/args.js';
+import type { Logger } from '../log.js';
+import {
+  INPUT_HIGH_WATER_BYTES,
+  MAX_LINE_BYTES,
+  MAX_LITERALS_PER_REQUEST,
+  MAX_REQUEST_BYTES,
+  TLS_HANDSHAKE_TIMEOUT_MS,
+} from './limits.js';
+import { maskCommandLine, traceOutput } from './wire-trace.js';
+import type { DeadlineSweeper } from './deadlines.js';
+
+/** Events the connection sends to its owner (the connection actor). */
+export type IoEvent =
+  | { type: 'socket.request'; command: ParsedCommand }
+  | { type: 'socket.invalid'; tag: string | null; text: string; tooBig?: boolean }
+  | { type: 'socket.literal'; tag: string | null; name: string | null; index: number; size: number; sync: boolean }
+  | { type: 'socket.line'; line: string }
+  | { type: 'socket.secured' }
+  | { type: 'socket.timeout' }
+  | { type: 'socket.closed' };
+
+export type InputMode = 'command' | 'line';
+
+export type Chunk = string | Buffer;
+
+export interface ConnectionIoOptions {
+  socket: Socket;
+  /** True when the socket is already TLS (tls:// endpoint). */
+  secure: boolean;
+  logger: Logger;
+  /** Log every command and response (io_debug), with credentials masked. */
+  ioDebug: boolean;
+  /** Log socket errors (io_errors). */
+  ioErrors: boolean;
+  sweeper: DeadlineSweeper;
+}
+
+export class ConnectionIo {
+  #socket: Socket;
+  #receiver = new Receiver({
+    maxLineBytes: MAX_LINE_BYTES,
+    maxRequestBytes: MAX_REQUEST_BYTES,
+    maxLiterals: MAX_LITERALS_PER_REQUEST,
+  });
+  #wanting = false;
+  #mode: InputMode = 'command';
+  #pendingRejection: { tag: string | null; text: string } | null = null;
+  #closed = false;
+  #corked = false;
+  #secure: boolean;
+  #sink: (event: IoEvent) => void = () => {};
+  #logger: Logger;
+  #ioDebug: boolean;
+  #ioErrors: boolean;
+  #sweeper: DeadlineSweeper;
+  /** Inactivity timeout in ms (0 = none) and the absolute deadline it gives. */
+  #timeoutMs = 0;
+  deadline = 0;
+
+  constructor(opts: ConnectionIoOptions) {
+    this.#socket = opts.socket;
+    this.#secure = opts.secure;
+    this.#logger = opts.logger;
+    this.#ioDebug = opts.ioDebug;
+    this.#ioErrors = opts.ioErrors;
+    this.#sweeper = opts.sweeper;
+    this.#attach(this.#socket);
+  }
+
+  get secure(): boolean {
+    return this.#secure;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Where events go; set once by the actor wrapper before the first `ready()`. */
+  setSink(sink: (event: IoEvent) => void): void {
+    this.#sink = sink;
+  }
+
+  /** The owner is ready for the next input, framed in `mode`. */
+  ready(mode: InputMode): void {
+    if (this.#closed) return;
+    this.#mode = mode;
+    this.#wanting = true;
+    this.#pump();
+  }
+
+  /** Accepts the literal just announced; a synchronising one gets its `+` (RFC 9051 §4.3). */
+  acceptLiteral(sync: boolean): void {
+    this.#receiver.acceptLiteral();
+    if (sync) this.write('+ Ready for literal data\r\n');
+    this.ready('command');
+  }
+
+  /**
+   * Refuses the literal just announced. The owner's answer (`text`, for `tag`) is delivered
+   * back as a `socket.invalid` event once the refused bytes are out of the way, so replies
+   * stay in order.
+   */
+  rejectLiteral(tag: string | null, text: string): void {
+    this.#pendingRejection = { tag, text };
+    const immediate = this.#receiver.rejectLiteral();
+    if (immediate) this.#deliverRejection();
+    else this.ready('command');
+  }
+
+  /** Queues output. Writes within one tick go out in one segment (cork/uncork). */
+  write(data: Chunk | Chunk[]): void {
+    if (this.#closed) return;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
+    if (Array.isArray(data)) {
+      for (const c of data) this.#writeChunk(c);
+    } else {
+      this.#writeChunk(data);
+    }
+  }
+
+  /** Sets the inactivity timeout (client input renews it); 0 turns it off. */
+  setTimeout(ms: number): void {
+    this.#timeoutMs = ms;
+    this.#renewDeadline();
+  }
+
+  /**
+   * Upgrades to TLS after `OK Begin TLS` (RFC 9051 §6.2.1). Anything the client sent after
+   * STARTTLS in plaintext is discarded, so it cannot be injected into the protected session.
+   */
+  startTls(context: SecureContext): void {
+    const raw = this.#socket;
+    this.#receiver.reset();
+    this.#detach(raw);
+    if (this.#corked) {
+      this.#corked = false;
+      raw.uncork();
+    }
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: context });
+    this.#socket = secure;
+    const handshakeTimer = setTimeout(() => secure.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
+    handshakeTimer.unref();
+    secure.once('secure', () => {
+      clearTimeout(handshakeTimer);
+      this.#secure = true;
+      this.#sink({ type: 'socket.secured' });
+    });
+    this.#attach(secure);
+  }
+
+  /** Flushes queued output, then closes the connection. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sweeper.remove(this);
+    this.#socket.end();
+    // A peer that never reads would keep the socket open forever; cut it after a grace time.
+    const timer = setTimeout(() => this.#socket.destroy(), 5000);
+    timer.unref();
+    this.#socket.once('close', () => clearTimeout(timer));
+  }
+
+  /** Closes without flushing (shutdown grace exceeded, protocol violation). */
+  destroy(): void {
+    this.#closed = true;
+    this.#sweeper.remove(this);
+    this.#socket.destroy();
+  }
+
+  /** Called by the deadline sweeper when the inactivity deadline passed. */
+  expire(): void {
+    this.deadline = 0;
+    if (!this.#closed) this.#sink({ type: 'socket.timeout' });
+  }
+
+  #renewDeadline(): void {
+    if (this.#timeoutMs > 0) {
+      this.deadline = Date.now() + this.#timeoutMs;
+      this.#sweeper.add(this);
+    } else {
+      this.deadline = 0;
+      this.#sweeper.remove(this);
+    }
+  }
+
+  #onData = (chunk: Buffer): void => {
+    this.#receiver.push(chunk);
+    if (this.#timeoutMs > 0) this.deadline = Date.now() + this.#timeoutMs;
+    this.#pump();
+  };
+
+  #onClose = (): void => {
+    const wasClosed = this.#closed;
+    this.#closed = true;
+    this.#sweeper.remove(this);
+    this.#wanting = false;
+    this.#sink({ type: 'socket.closed' });
+    if (!wasClosed && this.#ioDebug) this.#logger.debug('peer closed the connection');
+  };
+
+  #onError = (err: Error): void => {
+    if (this.#ioErrors) this.#logger.warn({ err }, 'connection I/O error');
+  };
+
+  #attach(socket: Socket): void {
+    socket.on('data', this.#onData);
+    socket.on('close', this.#onClose);
+    socket.on('error', this.#onError);
+  }
+
+  #detach(socket: Socket): void {
+    socket.off('data', this.#onData);
+    socket.off('close', this.#onClose);
+    socket.off('error', this.#onError);
+  }
+
+  #writeChunk(c: Chunk): void {
+    if (this.#ioDebug) traceOutput(this.#logger, c);
+    this.#socket.write(c);
+  }
+
+  /** Frames input while the owner wants it; pauses the socket when too much is waiting. */
+  #pump(): void {
+    if (!this.#wanting || this.#closed) {
+      if (this.#receiver.buffered > INPUT_HIGH_WATER_BYTES && !this.#socket.isPaused()) this.#socket.pause();
+      return;
+    }
+    const out = this.#mode === 'line' ? this.#receiver.nextLine() : this.#receiver.next();
+    if (out === null) {
+      if (this.#socket.isPaused()) this.#socket.resume();
+      return;
+    }
+    this.#wanting = false;
+    this.#deliver(out);
+  }
+
+  #deliver(out: ReceiverOutput): void {
+    switch (out.kind) {
+      case 'request': {
+        let event: IoEvent;
+        try {
+          event = { type: 'socket.request', command: parseCommand(out.request) };
+        } catch (err) {
+          if (!(err instanceof ParseError)) throw err;
+          event = { type: 'socket.invalid', tag: err.tag, text: err.text };
+        }
+        if (this.#ioDebug) this.#logger.debug({ dir: 'C' }, maskCommandLine(out.request.lines));
+        this.#sink(event);
+        return;
+      }
+      case 'line':
+        // Continuation lines are SASL responses or DONE: mask all but DONE.
+        if (this.#ioDebug) this.#logger.debug({ dir: 'C' }, /^done$/i.test(out.line) ? out.line : '[masked]');
+        this.#sink({ type: 'socket.line', line: out.line });
+        return;
+      case 'literal': {
+        const head = parseTagAndName(out.firstLine);
+        this.#sink({
+          type: 'socket.literal',
+          tag: head?.tag ?? null,
+          name: head?.name ?? null,
+          index: out.index,
+          size: out.size,
+          sync: out.sync,
+        });
+        return;
+      }
+      case 'error': {
+        if (out.reason === 'literal-rejected') {
+          this.#deliverRejection();
+          return;
+        }
+        const head = parseTagAndName(out.firstLine);
+        const text =
+          out.reason === 'line-too-long'
+            ? 'Line too long'
+            : out.reason === 'request-too-large'
+              ? 'Command too long'
+              : 'Too many literals in one command';
+        this.#sink({ type: 'socket.invalid', tag: head?.tag ?? null, text });
+        return;
+      }
+    }
+  }
+
+  #deliverRejection(): void {
+    const rejection = this.#pendingRejection ?? { tag: null, text: 'Literal refused' };
+    this.#pendingRejection = null;
+    this.#wanting = false;
+    this.#sink({ type: 'socket.invalid', tag: rejection.tag, text: rejection.text, tooBig: true });
+  }
+}

@@ -1,0 +1,74 @@
+// Every limit a connection enforces, with the reason for its value. Parser-level limits
+// (nesting depth, search tree size) live in protocol/limits.ts.
+
+/**
+ * Longest command line, without CRLF. RFC 7162 §4 asks servers to accept lines of at least
+ * 8192 octets; clients send long UID sets in FETCH/STORE/SEARCH, so we allow eight times that.
+ */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/**
+ * Most bytes in one request outside an APPEND message: all its lines plus any small literals.
+ * Bounds the memory a single command can pin before it runs.
+ */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+
+/** Literals in one request; a SEARCH with many string keys needs a few dozen at most. */
+export const MAX_LITERALS_PER_REQUEST = 256;
+
+/**
+ * Largest literal before authentication. Only LOGIN and AUTHENTICATE carry literals then, and
+ * a user name or password never needs more; an unauthenticated peer gets no bigger buffer.
+ */
+export const MAX_LITERAL_BYTES_PREAUTH = 8 * 1024;
+
+/** Largest literal of an authenticated non-APPEND command (mailbox names, search strings). */
+export const MAX_LITERAL_BYTES = 64 * 1024;
+
+/**
+ * A LITERAL+ literal over the limit is read and thrown away (RFC 7888 §4); past this many
+ * bytes reading it is not worth the bandwidth and the connection is closed instead.
+ */
+export const MAX_DISCARDED_LITERAL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Unframed input held while a command runs (pipelined commands). Past it the socket is
+ * paused, so a client that floods us is slowed down by TCP instead of growing our memory.
+ */
+export const INPUT_HIGH_WATER_BYTES = 256 * 1024;
+
+/**
+ * Time allowed to authenticate. Unauthenticated connections cost memory and are how scanners
+ * and password guessers arrive; a real client logs in within seconds.
+ */
+export const PREAUTH_TIMEOUT_MS = 60 * 1000;
+
+/** RFC 3501 §5.4: an inactivity autologout timer must be at least 30 minutes. */
+export const AUTOLOGOUT_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** How often the shared timer looks for connections past their deadline (coarse on purpose). */
+export const TIMEOUT_SWEEP_INTERVAL_MS = 5 * 1000;
+
+/** Time allowed for a TLS handshake (implicit TLS or STARTTLS). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 30 * 1000;
+
+/** Failed logins allowed on one connection before `* BYE`; a password guesser must reconnect. */
+export const MAX_AUTH_FAILURES = 3;
+
+/**
+ * Delay before answering a failed login: slows guessing down on one connection without
+ * holding a thread (the timer is free), and hides which step of the check failed.
+ */
+export const AUTH_FAILURE_DELAY_MS = 1000;
+
+/** BAD replies tolerated before authentication: a peer speaking another protocol is cut off early. */
+export const MAX_BAD_COMMANDS_PREAUTH = 3;
+
+/** BAD replies tolerated on an authenticated connection before `* BYE`. */
+export const MAX_BAD_COMMANDS = 50;
+
+/** Simultaneous connections per listener process; each costs a file descriptor. */
+export const MAX_CONNECTIONS = 20_000;
+
+/** Time given to connections to finish their current command on shutdown before they are cut. */
+export const SHUTDOWN_GRACE_MS = 10 * 1000;
