@@ -1,0 +1,61 @@
+// Runs every wire transcript in test/transcripts/ against a real server on loopback.
+// Each transcript states its own invariant in its opening comment.
+
+import t from 'tap';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseTranscript, runTranscript } from './helpers/transcript.js';
+import { DEFAULT_TEST_CONFIG, startTestServer, type TestServer } from './helpers/server.js';
+
+const root = fileURLToPath(new URL('./transcripts/', import.meta.url));
+
+function findTranscripts(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTranscripts(p));
+    else if (name.endsWith('.imap')) out.push(p);
+  }
+  return out;
+}
+
+/** Server configurations a transcript can ask for with `config: NAME`. */
+const CONFIGS: Record<string, string> = {
+  default: DEFAULT_TEST_CONFIG,
+  'sasl-login': DEFAULT_TEST_CONFIG.replace('tls off', 'tls off\n    sasl_login yes'),
+};
+
+const servers = new Map<string, TestServer>();
+async function serverFor(name: string): Promise<TestServer> {
+  let s = servers.get(name);
+  if (!s) {
+    const config = CONFIGS[name];
+    if (!config) throw new Error(`unknown transcript config ${name}`);
+    s = await startTestServer({ config, users: { alice: 'secret', 'bob@example.org': 'hunter2' } });
+    servers.set(name, s);
+  }
+  return s;
+}
+
+t.teardown(async () => {
+  for (const s of servers.values()) await s.close();
+});
+
+for (const file of findTranscripts(root)) {
+  const name = relative(root, file);
+  t.test(name, async (t) => {
+    const transcript = parseTranscript(file, name);
+    const server = await serverFor(transcript.header.config ?? 'default');
+    const user = transcript.header.user ?? 'alice';
+    const password = transcript.header.password ?? 'secret';
+    const problems = await runTranscript(transcript, {
+      port: server.port(),
+      login: async (c) => {
+        const r = await c.command('pre', `LOGIN "${user}" "${password}"`);
+        if (!r.tagged.startsWith('pre OK')) throw new Error(`login failed: ${r.tagged}`);
+      },
+    });
+    t.same(problems, [], 'transcript matches');
+  });
+}
