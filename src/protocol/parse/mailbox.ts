@@ -1,0 +1,80 @@
+// Arguments of the mailbox commands: SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE,
+// UNSUBSCRIBE, LIST, LSUB, STATUS, APPEND (RFC 3501 §6.3; STATUS SIZE RFC 8438, APPENDLIMIT
+// RFC 7889; APPEND of a literal8 RFC 3516 §4.4).
+
+import type { CommandOf, StatusItem } from '../args.js';
+import type { Reader } from './reader.js';
+import { readDateTime, readFlagList, readListMailbox, readMailbox, readReference } from './values.js';
+
+type OneMailbox = 'SELECT' | 'EXAMINE' | 'CREATE' | 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE';
+
+/** select = "SELECT" SP mailbox (and likewise EXAMINE, CREATE, DELETE, SUBSCRIBE, UNSUBSCRIBE) */
+export function parseOneMailbox<N extends OneMailbox>(name: N) {
+  return (r: Reader, tag: string): CommandOf<N> => {
+    r.sp();
+    return { tag, name, mailbox: readMailbox(r) } as CommandOf<N>;
+  };
+}
+
+/** rename = "RENAME" SP mailbox SP mailbox */
+export function parseRename(r: Reader, tag: string): CommandOf<'RENAME'> {
+  r.sp();
+  const from = readMailbox(r);
+  r.sp();
+  return { tag, name: 'RENAME', from, to: readMailbox(r) };
+}
+
+/** list = "LIST" SP mailbox SP list-mailbox (and LSUB) */
+export function parseList<N extends 'LIST' | 'LSUB'>(name: N) {
+  return (r: Reader, tag: string): CommandOf<N> => {
+    r.sp();
+    const reference = readReference(r);
+    r.sp();
+    return { tag, name, reference, pattern: readListMailbox(r) } as CommandOf<N>;
+  };
+}
+
+const STATUS_ITEMS = new Set<string>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'SIZE', 'APPENDLIMIT']);
+
+/**
+ * status     = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
+ * status-att = "MESSAGES" / "RECENT" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" / "SIZE" / "APPENDLIMIT"
+ */
+export function parseStatus(r: Reader, tag: string): CommandOf<'STATUS'> {
+  r.sp();
+  const mailbox = readMailbox(r);
+  r.sp();
+  r.expect('(', 'status item list');
+  const items: StatusItem[] = [];
+  do {
+    if (items.length > 0) r.skip();
+    const item = r.atom('status item').toUpperCase();
+    if (!STATUS_ITEMS.has(item)) r.fail('Unknown status item');
+    items.push(item as StatusItem);
+  } while (r.peek() === ' ');
+  r.expect(')', '")" closing status item list');
+  return { tag, name: 'STATUS', mailbox, items };
+}
+
+/**
+ * append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP (literal / literal8)
+ * literal8 = "~{" number ["+"] "}" CRLF *OCTET   ; RFC 3516 §4.4
+ */
+export function parseAppend(r: Reader, tag: string): CommandOf<'APPEND'> {
+  r.sp();
+  const mailbox = readMailbox(r);
+  r.sp();
+  let flags: string[] = [];
+  if (r.peek() === '(') {
+    flags = readFlagList(r);
+    r.sp();
+  }
+  let date: Date | null = null;
+  if (r.peek() === '"') {
+    date = readDateTime(r);
+    r.sp();
+  }
+  if (r.peek() === '~' && r.peek(1) === '{') r.skip();
+  const message = r.literal('message literal');
+  return { tag, name: 'APPEND', mailbox, flags, date, message };
+}
