@@ -12,7 +12,7 @@ export interface CertFiles {
 }
 
 export async function writeCert(dir: string, commonName = 'localhost'): Promise<CertFiles> {
-  const pems = await generate([{ name: 'commonName', value: commonName }], { keySize: 2048, days: 2 });
+  const pems = await generate([{ name: 'commonName', value: commonName }], { keySize: 2048 });
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   writeFileSync(cert, pems.cert);
