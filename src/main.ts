@@ -11,7 +11,7 @@ import { TlsProvider } from './server/tls.js';
 import { Listener } from './server/listener.js';
 import { DeadlineSweeper } from './server/deadlines.js';
 import { capabilities } from './server/capabilities.js';
-import { AUTH_FAILURE_DELAY_MS, SHUTDOWN_GRACE_MS } from './server/limits.js';
+import { AUTH_FAILURE_DELAY_MS, AUTOLOGOUT_TIMEOUT_MS, PREAUTH_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from './server/limits.js';
 import { Connection } from '../actors/connection/connection.js';
 import { TransitionTracer } from '../actors/connection/trace.js';
 import type { DestinationStream } from 'pino';
@@ -25,6 +25,10 @@ export interface StartOptions {
   authFailureDelayMs?: number;
   /** How often TLS files are polled for changes (ms). */
   tlsPollMs?: number;
+  /** Override PREAUTH_TIMEOUT_MS / AUTOLOGOUT_TIMEOUT_MS (tests). */
+  timeouts?: { preauthMs?: number; autologoutMs?: number };
+  /** Override TIMEOUT_SWEEP_INTERVAL_MS (tests). */
+  sweepIntervalMs?: number;
 }
 
 export interface RunningEndpoint {
@@ -70,7 +74,11 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     return a;
   };
 
-  const sweeper = new DeadlineSweeper();
+  const sweeper = new DeadlineSweeper(opts.sweepIntervalMs);
+  const timeouts = {
+    preauthMs: opts.timeouts?.preauthMs ?? PREAUTH_TIMEOUT_MS,
+    autologoutMs: opts.timeouts?.autologoutMs ?? AUTOLOGOUT_TIMEOUT_MS,
+  };
   const connections = new Set<Connection>();
   const tracers: TransitionTracer[] = [];
   const endpoints: RunningEndpoint[] = [];
@@ -100,6 +108,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
         sweeper,
         appendLimit: storage.appendLimit,
         authFailureDelayMs: opts.authFailureDelayMs ?? AUTH_FAILURE_DELAY_MS,
+        timeouts,
         tracer,
         onFinished: (c) => {
           connections.delete(c);

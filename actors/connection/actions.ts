@@ -11,7 +11,6 @@ import { statusLine } from './reply.js';
 import { capabilityList } from './commands/capability.js';
 import { sessionInfo } from './scope.js';
 import { toFailureReply } from '../../src/errors.js';
-import { AUTOLOGOUT_TIMEOUT_MS, PREAUTH_TIMEOUT_MS } from '../../src/server/limits.js';
 import { LOGIN_PASSWORD_PROMPT, LOGIN_USERNAME_PROMPT, decodeSaslResponse } from './sasl.js';
 import type { Completion } from './commands/types.js';
 
@@ -47,7 +46,7 @@ export const actions = {
   awaitLine: ({ self }: ActionArgs) => depsOf(self).io.ready('line'),
 
   armTimeout: ({ self }: ActionArgs, params: { phase: 'preauth' | 'authenticated' }) =>
-    depsOf(self).io.setTimeout(params.phase === 'preauth' ? PREAUTH_TIMEOUT_MS : AUTOLOGOUT_TIMEOUT_MS),
+    depsOf(self).io.setTimeout(params.phase === 'preauth' ? depsOf(self).timeouts.preauthMs : depsOf(self).timeouts.autologoutMs),
 
   acceptLiteral: ({ self, event }: ActionArgs) => {
     if (event.type === 'socket.literal') depsOf(self).io.acceptLiteral(event.sync);

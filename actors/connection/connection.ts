@@ -10,7 +10,7 @@ import type { Logger } from '../../src/log.js';
 import type { ImapEndpointConfig } from '../../src/config/schema.js';
 import { statusLine } from './reply.js';
 import { connectionMachine } from './machine.js';
-import { bindDeps } from './deps.js';
+import { bindDeps, type ConnectionTimeouts } from './deps.js';
 import type { TransitionTracer } from './trace.js';
 
 export interface ConnectionOptions {
@@ -24,6 +24,7 @@ export interface ConnectionOptions {
   sweeper: DeadlineSweeper;
   appendLimit: number;
   authFailureDelayMs: number;
+  timeouts: ConnectionTimeouts;
   tracer: TransitionTracer | null;
   onFinished: (conn: Connection) => void;
 }
@@ -64,6 +65,7 @@ export class Connection {
       tls: opts.tls,
       logger: opts.logger,
       authFailureDelayMs: opts.authFailureDelayMs,
+      timeouts: opts.timeouts,
       onFinished: () => {
         if (this.#finished) return;
         this.#finished = true;

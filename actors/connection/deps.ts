@@ -17,8 +17,15 @@ export interface ConnectionDeps {
   logger: Logger;
   /** Delay before a failed login is answered (AUTH_FAILURE_DELAY_MS; shorter in tests). */
   authFailureDelayMs: number;
+  /** Inactivity timeouts (PREAUTH_TIMEOUT_MS, AUTOLOGOUT_TIMEOUT_MS; shorter in tests). */
+  timeouts: ConnectionTimeouts;
   /** Called once the actor has finished (logout or closed). */
   onFinished: () => void;
+}
+
+export interface ConnectionTimeouts {
+  preauthMs: number;
+  autologoutMs: number;
 }
 
 const registry = new WeakMap<AnyActorRef, ConnectionDeps>();
