@@ -3,6 +3,7 @@
 // ImapError; anything else is a server bug: logged once, answered NO [SERVERBUG].
 
 import type { ResponseCode } from './protocol/response-codes.js';
+import { StorageError, type StorageErrorKind } from './storage/types.js';
 
 export type FailureStatus = 'NO' | 'BAD';
 
@@ -38,4 +39,27 @@ export interface FailureReply {
 export function toFailureReply(err: unknown): FailureReply {
   if (err instanceof ImapError) return { status: err.status, code: err.code, text: err.message, serverBug: false };
   return { status: 'NO', code: { code: 'SERVERBUG' }, text: 'Internal server error', serverBug: true };
+}
+
+/**
+ * Storage failures as IMAP replies, in one table (RFC 5530 codes). TRYCREATE is the
+ * caller's choice for a missing *destination* (COPY, MOVE, APPEND: RFC 9051 §6.3.12).
+ */
+const STORAGE_CODES: Record<StorageErrorKind, ResponseCode['code']> = {
+  nonexistent: 'NONEXISTENT',
+  alreadyexists: 'ALREADYEXISTS',
+  haschildren: 'HASCHILDREN',
+  cannot: 'CANNOT',
+  toobig: 'TOOBIG',
+  limit: 'LIMIT',
+  noselect: 'NONEXISTENT',
+  unavailable: 'UNAVAILABLE',
+};
+
+export function storageToImap(err: unknown, opts: { tryCreate?: boolean } = {}): unknown {
+  if (!(err instanceof StorageError)) return err;
+  if (opts.tryCreate && (err.kind === 'nonexistent' || err.kind === 'noselect')) {
+    return no({ code: 'TRYCREATE' }, err.message, err);
+  }
+  return no({ code: STORAGE_CODES[err.kind] } as ResponseCode, err.message, err);
 }

@@ -13,6 +13,9 @@ import { DeadlineSweeper } from './server/deadlines.js';
 import { capabilities } from './server/capabilities.js';
 import { AUTH_FAILURE_DELAY_MS, AUTOLOGOUT_TIMEOUT_MS, PREAUTH_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from './server/limits.js';
 import { Connection } from '../actors/connection/connection.js';
+import { MailboxRegistry } from '../actors/mailbox/registry.js';
+import type { MailServices } from '../actors/connection/deps.js';
+import { openMailStore } from './storage/index.js';
 import { TransitionTracer } from '../actors/connection/trace.js';
 import type { DestinationStream } from 'pino';
 
@@ -74,6 +77,19 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     return a;
   };
 
+  const mailServices = new Map<string, MailServices>();
+  const mailFor = (name: string): MailServices => {
+    let m = mailServices.get(name);
+    if (!m) {
+      const cfg = config.storage.get(name);
+      if (!cfg) throw new Error(`storage module ${name} is not defined`);
+      const store = openMailStore(cfg, { logger: logger.child({ module: name }) });
+      m = { store, registry: new MailboxRegistry(store), config: cfg };
+      mailServices.set(name, m);
+    }
+    return m;
+  };
+
   const sweeper = new DeadlineSweeper(opts.sweepIntervalMs);
   const timeouts = {
     preauthMs: opts.timeouts?.preauthMs ?? PREAUTH_TIMEOUT_MS,
@@ -87,8 +103,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     const tls = ep.tls ? new TlsProvider(ep.tls, logger) : null;
     tls?.watch(opts.tlsPollMs);
     const authenticator = authFor(ep.auth);
-    const storage = config.storage.get(ep.storage);
-    if (!storage) throw new Error(`storage module ${ep.storage} is not defined`);
+    const mail = mailFor(ep.storage);
     const tracer = ep.traceTransitions ? TransitionTracer.toFile(ep.traceTransitions) : null;
     if (tracer) tracers.push(tracer);
     const epLogger = ep.debug && !config.debug ? logger.child({}, { level: 'debug' }) : logger;
@@ -103,10 +118,10 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
         secure,
         endpoint: ep,
         authenticator,
+        mail,
         tls,
         logger: connLogger,
         sweeper,
-        appendLimit: storage.appendLimit,
         authFailureDelayMs: opts.authFailureDelayMs ?? AUTH_FAILURE_DELAY_MS,
         timeouts,
         tracer,
@@ -158,6 +173,10 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     await listenersClosed;
     sweeper.stop();
     await Promise.all([...authenticators.values()].map((a) => a.close()));
+    for (const m of mailServices.values()) {
+      m.registry.close();
+      await m.store.close();
+    }
     await Promise.all(tracers.map((t) => t.close()));
     logger.info('stopped');
     logger.flush?.();

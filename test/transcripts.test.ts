@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTranscript, runTranscript } from './helpers/transcript.js';
 import { DEFAULT_TEST_CONFIG, startTestServer, type TestServer } from './helpers/server.js';
+import { setPassword } from './helpers/credentials.js';
 
 const root = fileURLToPath(new URL('./transcripts/', import.meta.url));
 
@@ -38,6 +39,14 @@ async function serverFor(name: string): Promise<TestServer> {
   return s;
 }
 
+const created = new Set<string>();
+async function userExists(server: TestServer, user: string): Promise<boolean> {
+  const key = `${server.stateDir}:${user}`;
+  if (created.has(key) || user === 'alice' || user === 'bob@example.org') return true;
+  created.add(key);
+  return false;
+}
+
 t.teardown(async () => {
   for (const s of servers.values()) await s.close();
 });
@@ -47,8 +56,11 @@ for (const file of findTranscripts(root)) {
   t.test(name, async (t) => {
     const transcript = parseTranscript(file, name);
     const server = await serverFor(transcript.header.config ?? 'default');
-    const user = transcript.header.user ?? 'alice';
+    // Each transcript that logs in gets its own account unless it names one, so mailbox
+    // state never leaks from one transcript into another.
+    const user = transcript.header.user ?? `u-${name.replace(/\.imap$/, '').replace(/[^a-z0-9]+/gi, '-')}`;
     const password = transcript.header.password ?? 'secret';
+    if (!server.config.auth.size || !(await userExists(server, user))) await setPassword(server.config, user, password);
     const problems = await runTranscript(transcript, {
       port: server.port(),
       login: async (c) => {

@@ -13,6 +13,7 @@ import { sessionInfo } from './scope.js';
 import { toFailureReply } from '../../src/errors.js';
 import { LOGIN_PASSWORD_PROMPT, LOGIN_USERNAME_PROMPT, decodeSaslResponse } from './sasl.js';
 import type { Completion } from './commands/types.js';
+import { deliverUpdates } from './commands/mail-common.js';
 
 interface ActionArgs {
   context: ConnectionContext;
@@ -56,9 +57,11 @@ export const actions = {
     if (event.type !== 'socket.literal') return;
     const limit = literalLimit(context, event.name);
     const text =
-      event.name === 'APPEND' && context.user !== null
-        ? `Message of ${event.size} bytes exceeds the limit of ${limit} bytes`
-        : `Literal of ${event.size} bytes exceeds the limit of ${limit} bytes`;
+      event.size <= limit
+        ? 'Command literals exceed the size limit of one request'
+        : event.name === 'APPEND' && context.user !== null
+          ? `Message of ${event.size} bytes exceeds the limit of ${limit} bytes`
+          : `Literal of ${event.size} bytes exceeds the limit of ${limit} bytes`;
     depsOf(self).io.rejectLiteral(event.tag, text);
   },
 
@@ -116,8 +119,9 @@ export const actions = {
   replySaslCancelled: (args: ActionArgs) => write(args, statusLine(tagOf(args.context), 'BAD', 'Authentication cancelled')),
 
   replySaslInvalid: (args: ActionArgs) => {
-    const tag = tagOf(args.context) ?? commandTag(args.event);
-    write(args, statusLine(tag, 'BAD', 'Invalid SASL response'));
+    const { event } = args;
+    const tag = tagOf(args.context) ?? commandTag(event);
+    write(args, statusLine(tag, 'BAD', event.type === 'socket.invalid' ? event.text : 'Invalid SASL response'));
   },
 
   replyLoggedIn: (args: ActionArgs) => {
@@ -127,7 +131,8 @@ export const actions = {
     // From here on every record of this connection names the account.
     deps.logger = deps.logger.child({ user });
     deps.logger.info('authenticated');
-    const caps = capabilityList({ ...sessionInfo(context, 'authenticated'), user });
+    const appendLimit = (event as { output?: { appendLimit?: number } }).output?.appendLimit ?? context.appendLimit;
+    const caps = capabilityList({ ...sessionInfo(context, 'authenticated'), user, appendLimit });
     write(args, statusLine(tagOf(context), 'OK', 'Logged in', { code: 'CAPABILITY', capabilities: caps }));
     logCommand(args, 'OK');
   },
@@ -175,6 +180,35 @@ export const actions = {
   },
 
   releaseConnection: ({ self }: ActionArgs) => depsOf(self).onFinished(),
+
+  /** IDLE accepted (RFC 2177): the continuation, then whatever is already pending. */
+  startIdle: (args: ActionArgs) => {
+    write(args, '+ idling\r\n');
+    actions.pushUpdates(args);
+  },
+
+  /** Writes the selected mailbox's changes now, in order with any still being written. */
+  pushUpdates: ({ context, self }: ActionArgs) => {
+    const deps = depsOf(self);
+    if (!deps.session.view) return;
+    const scope = { session: sessionInfo(context, sessionState(context)), out: deps.io, deps };
+    try {
+      deliverUpdates(scope, true);
+    } catch (err) {
+      deps.logger.error({ err }, 'delivering mailbox updates failed');
+    }
+  },
+
+  replyIdleDone: (args: ActionArgs) => {
+    write(args, statusLine(tagOf(args.context), 'OK', 'IDLE terminated'));
+    logCommand(args, 'OK');
+  },
+
+  replyIdleNotDone: (args: ActionArgs) => {
+    const { event } = args;
+    write(args, statusLine(tagOf(args.context), 'BAD', event.type === 'socket.invalid' ? event.text : 'Expected DONE to end IDLE'));
+    logCommand(args, 'BAD');
+  },
 };
 
 /** The user name of a LOGIN-mechanism first step, decoded (validity was checked by a guard). */

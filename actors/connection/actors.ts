@@ -2,13 +2,15 @@
 // Both are plain promises wrapped as actors, so leaving the state cancels nothing by
 // accident and a rejection becomes an onError transition instead of killing the actor.
 
-import { fromPromise } from 'xstate';
+import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
 import type { ParsedCommand } from '../../src/protocol/args.js';
 import type { AuthResult } from '../../src/auth/authenticator.js';
+import type { Account } from '../../src/storage/types.js';
 import { normalizeUsername } from '../../src/auth/normalize.js';
 import { runHandler } from './commands/index.js';
 import type { CommandScope, Completion } from './commands/types.js';
-import type { ConnectionDeps } from './deps.js';
+import { depsOf, type ConnectionDeps } from './deps.js';
+import { defaultMailboxesFor } from '../../src/config/default-mailboxes.js';
 import type { Credentials } from './types.js';
 
 export interface RunCommandInput {
@@ -25,7 +27,7 @@ export interface VerifyInput {
   deps: ConnectionDeps;
 }
 
-export type VerifyOutput = AuthResult & { attempted: string };
+export type VerifyOutput = AuthResult & { attempted: string; appendLimit?: number };
 
 export const verifyCredentials = fromPromise<VerifyOutput, VerifyInput>(async ({ input }) => {
   const { username, password, authzid } = input.credentials;
@@ -35,10 +37,38 @@ export const verifyCredentials = fromPromise<VerifyOutput, VerifyInput>(async ({
     return { ok: false, reason: 'bad-credentials', attempted: username };
   }
   const result = await input.deps.authenticator.authenticate(username, password);
-  return { ...result, attempted: username };
+  if (!result.ok) return { ...result, attempted: username };
+  const account = await openAccount(input.deps, result.username);
+  return { ...result, attempted: username, appendLimit: account.appendLimit ?? input.deps.mail.config.appendLimit };
 });
 
 function safeNormalize(name: string): string | null {
   const check = normalizeUsername(name);
   return check.ok ? check.username : null;
 }
+
+/**
+ * The account's mail store entry, created on first login with INBOX and the configured
+ * special-use mailboxes (the same set `gannet imap-acct create` makes).
+ */
+async function openAccount(deps: ConnectionDeps, username: string): Promise<Account> {
+  const { store, config } = deps.mail;
+  let account = store.getAccount(username);
+  if (!account) {
+    try {
+      account = await store.createAccount(username, defaultMailboxesFor(config, true));
+      deps.logger.info({ user: username }, 'account created on first login');
+    } catch (err) {
+      // Two first logins at once: the other one created it.
+      account = store.getAccount(username);
+      if (!account) throw err;
+    }
+  }
+  deps.session.account = account;
+  return account;
+}
+
+/** While selected: turns the registry's change notices for the mailbox into events. */
+export const mailboxSubscription = fromCallback<{ type: 'none' }, { self: AnyActorRef; mailboxId: number }>(
+  ({ input, sendBack }) => depsOf(input.self).mail.registry.subscribe(input.mailboxId, () => sendBack({ type: 'mailbox.changed' })),
+);

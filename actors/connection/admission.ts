@@ -3,7 +3,7 @@
 // valid in.) A refused command is answered and the session goes on.
 
 import type { ParsedCommand } from '../../src/protocol/args.js';
-import { bad, no, type ImapError } from '../../src/errors.js';
+import { bad, type ImapError } from '../../src/errors.js';
 
 export type SessionState = 'notAuthenticated' | 'authenticated' | 'selected';
 
@@ -26,15 +26,6 @@ const SELECTED = new Set<CommandName>([
   'CHECK', 'CLOSE', 'UNSELECT', 'EXPUNGE', 'SEARCH', 'FETCH', 'STORE', 'COPY', 'MOVE',
 ]);
 
-/**
- * Commands this build parses but cannot run yet: they need the mail store. They are not
- * advertised, and are answered NO so a client knows the server understood the request.
- */
-const NEEDS_STORAGE = new Set<CommandName>([
-  'SELECT', 'EXAMINE', 'CREATE', 'DELETE', 'RENAME', 'SUBSCRIBE', 'UNSUBSCRIBE', 'LIST', 'LSUB',
-  'STATUS', 'APPEND', 'NAMESPACE', 'IDLE',
-]);
-
 export interface AdmissionContext {
   secure: boolean;
   tlsAvailable: boolean;
@@ -53,7 +44,8 @@ export function admit(state: SessionState, cmd: ParsedCommand, ctx: AdmissionCon
     return null;
   }
   if (state === 'notAuthenticated') return bad(`${name} is not valid before authentication`);
-  if (NEEDS_STORAGE.has(name)) return no({ code: 'CANNOT' }, `${name} is not available: this build has no mail store yet`);
+  // RFC 5161 §3.1: ENABLE is valid only before a mailbox is selected.
+  if (name === 'ENABLE' && state === 'selected') return bad('ENABLE is not valid with a mailbox selected');
   if (AUTHENTICATED.has(name)) return null;
   if (SELECTED.has(name)) {
     if (state !== 'selected') return bad(`${name} requires a selected mailbox`);

@@ -10,7 +10,7 @@ import type { Logger } from '../../src/log.js';
 import type { ImapEndpointConfig } from '../../src/config/schema.js';
 import { statusLine } from './reply.js';
 import { connectionMachine } from './machine.js';
-import { bindDeps, type ConnectionTimeouts } from './deps.js';
+import { bindDeps, type ConnectionTimeouts, type MailServices } from './deps.js';
 import type { TransitionTracer } from './trace.js';
 
 export interface ConnectionOptions {
@@ -19,10 +19,10 @@ export interface ConnectionOptions {
   secure: boolean;
   endpoint: ImapEndpointConfig;
   authenticator: Authenticator;
+  mail: MailServices;
   tls: TlsProvider | null;
   logger: Logger;
   sweeper: DeadlineSweeper;
-  appendLimit: number;
   authFailureDelayMs: number;
   timeouts: ConnectionTimeouts;
   tracer: TransitionTracer | null;
@@ -55,13 +55,15 @@ export class Connection {
         tlsAvailable: opts.tls !== null,
         insecureAuth: opts.endpoint.insecureAuth,
         saslLogin: opts.endpoint.saslLogin,
-        appendLimit: opts.appendLimit,
+        appendLimit: opts.mail.config.appendLimit,
       },
       ...(tracer ? { inspect: (ev: InspectionEvent) => tracer.record(opts.cid, ev) } : {}),
     });
     bindDeps(this.actor, {
       io: this.io,
       authenticator: opts.authenticator,
+      mail: opts.mail,
+      session: { account: null, view: null },
       tls: opts.tls,
       logger: opts.logger,
       authFailureDelayMs: opts.authFailureDelayMs,

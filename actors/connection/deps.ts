@@ -8,10 +8,30 @@ import type { ConnectionIo } from '../../src/server/connection-io.js';
 import type { Authenticator } from '../../src/auth/authenticator.js';
 import type { TlsProvider } from '../../src/server/tls.js';
 import type { Logger } from '../../src/log.js';
+import type { Account, MailStore } from '../../src/storage/types.js';
+import type { StorageModuleConfig } from '../../src/config/schema.js';
+import type { MailboxRegistry } from '../mailbox/registry.js';
+import type { SessionView } from './session-view.js';
+
+/** The mail store as a connection uses it: reads from the store, writes through the registry. */
+export interface MailServices {
+  store: MailStore;
+  registry: MailboxRegistry;
+  config: StorageModuleConfig;
+}
+
+/** Per-connection mutable session data too large or too live for the machine's context. */
+export interface SessionData {
+  account: Account | null;
+  /** The selected mailbox's sequence view; set by SELECT/EXAMINE, cleared by CLOSE/UNSELECT. */
+  view: SessionView | null;
+}
 
 export interface ConnectionDeps {
   io: ConnectionIo;
   authenticator: Authenticator;
+  mail: MailServices;
+  session: SessionData;
   /** null when the endpoint has no TLS. */
   tls: TlsProvider | null;
   logger: Logger;

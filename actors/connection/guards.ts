@@ -10,7 +10,7 @@ import {
   MAX_BAD_COMMANDS_PREAUTH,
   MAX_DISCARDED_LITERAL_BYTES,
 } from '../../src/server/limits.js';
-import { literalLimit } from './literal-limit.js';
+import { literalFits } from './literal-limit.js';
 import { decodeSaslResponse, parsePlain } from './sasl.js';
 
 interface GuardArgs {
@@ -20,7 +20,13 @@ interface GuardArgs {
 
 /** The IMAP state a context is in, for admission. */
 export function sessionState(context: ConnectionContext): SessionState {
-  return context.user === null ? 'notAuthenticated' : 'authenticated';
+  if (context.user === null) return 'notAuthenticated';
+  return context.mailbox === null ? 'authenticated' : 'selected';
+}
+
+/** The output of a finished command run, when the event is one. */
+function completionOf(event: ConnectionEvent): { selected?: unknown; deselected?: boolean } | undefined {
+  return (event as { output?: { selected?: unknown; deselected?: boolean } }).output;
 }
 
 function commandOf(event: ConnectionEvent): ParsedCommand | null {
@@ -56,8 +62,7 @@ export const guards = {
     return context.badCommands + 1 >= max;
   },
 
-  literalAcceptable: ({ context, event }: GuardArgs) =>
-    event.type === 'socket.literal' && event.size <= literalLimit(context, event.name),
+  literalAcceptable: ({ context, event }: GuardArgs) => event.type === 'socket.literal' && literalFits(context, event),
 
   literalUnreasonable: ({ event }: GuardArgs) =>
     event.type === 'socket.literal' && !event.sync && event.size > MAX_DISCARDED_LITERAL_BYTES,
@@ -94,4 +99,13 @@ export const guards = {
   credentialsValid: ({ event }: GuardArgs) => (event as { output?: { ok?: boolean } }).output?.ok === true,
 
   tooManyAuthFailures: ({ context }: GuardArgs) => context.authFailures >= MAX_AUTH_FAILURES,
+
+  enteredMailbox: ({ event }: GuardArgs) => completionOf(event)?.selected !== undefined,
+
+  leftMailbox: ({ event }: GuardArgs) => completionOf(event)?.deselected === true,
+
+  selectFailed: ({ context }: GuardArgs) => context.command?.name === 'SELECT' || context.command?.name === 'EXAMINE',
+
+  /** RFC 2177: the client ends IDLE with "DONE" (case-insensitive, like all atoms). */
+  lineIsDone: ({ event }: GuardArgs) => event.type === 'socket.line' && event.line.trim().toUpperCase() === 'DONE',
 };

@@ -2,10 +2,22 @@
 // for APPEND's TOOBIG, RFC 7888 §4 for LITERAL+).
 
 import type { ConnectionContext } from './types.js';
-import { MAX_LITERAL_BYTES, MAX_LITERAL_BYTES_PREAUTH } from '../../src/server/limits.js';
+import { MAX_LITERAL_BYTES, MAX_LITERAL_BYTES_PREAUTH, MAX_REQUEST_BYTES } from '../../src/server/limits.js';
 
 export function literalLimit(context: Pick<ConnectionContext, 'user' | 'appendLimit'>, command: string | null): number {
   if (context.user === null) return MAX_LITERAL_BYTES_PREAUTH;
   if (command === 'APPEND') return context.appendLimit;
   return MAX_LITERAL_BYTES;
+}
+
+/**
+ * Does this literal fit? Each literal within its own limit, and outside APPEND all literals
+ * of a request together within MAX_REQUEST_BYTES, so 256 literals of 64 KiB cannot pin 16 MiB.
+ */
+export function literalFits(
+  context: Pick<ConnectionContext, 'user' | 'appendLimit'>,
+  event: { name: string | null; size: number; literalBytes: number },
+): boolean {
+  if (event.size > literalLimit(context, event.name)) return false;
+  return event.name === 'APPEND' || event.literalBytes + event.size <= MAX_REQUEST_BYTES;
 }

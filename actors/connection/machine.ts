@@ -8,11 +8,12 @@
 
 import { assign, setup } from 'xstate';
 import type { ConnectionContext, ConnectionEvent, ConnectionInput } from './types.js';
-import { runCommand, verifyCredentials } from './actors.js';
+import { mailboxSubscription, runCommand, verifyCredentials } from './actors.js';
 import { actions, decodeLoginUsername } from './actions.js';
 import { depsOf } from './deps.js';
 import { guards } from './guards.js';
 import { buildScope, credentialsFromEvent } from './scope.js';
+import type { Completion } from './commands/types.js';
 
 export const connectionMachine = setup({
   types: {
@@ -20,7 +21,7 @@ export const connectionMachine = setup({
     events: {} as ConnectionEvent,
     input: {} as ConnectionInput,
   },
-  actors: { runCommand, verifyCredentials },
+  actors: { runCommand, verifyCredentials, mailboxSubscription },
   guards,
   actions: {
     ...actions,
@@ -44,7 +45,8 @@ export const connectionMachine = setup({
       },
     }),
     setUser: assign({
-      user: ({ event }) => (event as { output?: { ok: boolean; username?: string } }).output?.username ?? null,
+      user: ({ event }) => (event as { output?: { username?: string } }).output?.username ?? null,
+      appendLimit: ({ context, event }) => (event as { output?: { appendLimit?: number } }).output?.appendLimit ?? context.appendLimit,
       sasl: null,
     }),
     startSasl: assign({
@@ -66,6 +68,10 @@ export const connectionMachine = setup({
           : context.sasl,
     }),
     endSasl: assign({ sasl: null }),
+    recordSelected: assign({
+      mailbox: ({ event }) => (event as { output?: Completion }).output?.selected ?? null,
+    }),
+    clearSelected: assign({ mailbox: null }),
   },
   delays: {
     authFailureDelay: ({ self }) => depsOf(self).authFailureDelayMs,
@@ -86,6 +92,7 @@ export const connectionMachine = setup({
     sasl: null,
     appendLimit: input.appendLimit,
     shuttingDown: false,
+    mailbox: null,
   }),
   initial: 'notAuthenticated',
   on: {
@@ -143,6 +150,8 @@ export const connectionMachine = setup({
         saslExchange: {
           entry: 'awaitLine',
           on: {
+            // An unreadable response (overlong line) ends the exchange; the session goes on.
+            'socket.invalid': { target: 'ready', actions: ['replySaslInvalid', 'endSasl', 'endCommand', 'countBad'] },
             'socket.line': [
               { guard: 'saslCancelled', target: 'ready', actions: ['replySaslCancelled', 'endSasl', 'endCommand'] },
               { guard: 'saslResponseInvalid', target: 'ready', actions: ['replySaslInvalid', 'endSasl', 'endCommand', 'countBad'] },
@@ -197,7 +206,24 @@ export const connectionMachine = setup({
             'socket.request': [
               { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
               { guard: { type: 'isCommand', params: { name: 'LOGOUT' } }, target: '#conn.logout', actions: 'sayGoodbye' },
+              { guard: { type: 'isCommand', params: { name: 'IDLE' } }, target: 'idling', actions: 'beginCommand' },
               { target: 'running', actions: 'beginCommand' },
+            ],
+          },
+        },
+        idling: {
+          // IDLE (RFC 2177): updates are written as they happen; DONE ends it. The client's
+          // DONE renews the inactivity timer, so a client that re-issues IDLE stays connected.
+          // Updates are written synchronously, so none can trail the tagged reply.
+          entry: ['startIdle', 'awaitLine'],
+          // RFC 2177 §3: the server may end an IDLE with BYE, as on shutdown.
+          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+          on: {
+            'mailbox.changed': { actions: 'pushUpdates' },
+            'socket.invalid': { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
+            'socket.line': [
+              { guard: 'lineIsDone', target: 'ready', actions: ['replyIdleDone', 'endCommand'] },
+              { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
             ],
           },
         },
@@ -205,8 +231,79 @@ export const connectionMachine = setup({
           invoke: {
             src: 'runCommand',
             input: ({ context, event, self }) => buildScope(context, event, self, 'authenticated'),
-            onDone: { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
+            onDone: [
+              { guard: 'enteredMailbox', target: '#conn.selected', actions: ['recordSelected', 'replyDone', 'endCommand'] },
+              { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
+            ],
             onError: { target: 'ready', actions: ['replyFailed', 'endCommand'] },
+          },
+        },
+      },
+    },
+    selected: {
+      // Change notices for the selected mailbox arrive as `mailbox.changed` while selected;
+      // leaving the state (CLOSE, UNSELECT, another SELECT, logout) unsubscribes.
+      invoke: {
+        src: 'mailboxSubscription',
+        input: ({ context, self }) => ({ self, mailboxId: context.mailbox?.mailboxId ?? 0 }),
+      },
+      initial: 'ready',
+      states: {
+        ready: {
+          entry: 'awaitCommand',
+          // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
+          // request it completes is handled here in `ready` like any other.
+          initial: 'waiting',
+          states: { waiting: {}, receivingLiteral: {} },
+          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+          on: {
+            'socket.literal': [
+              { guard: 'literalAcceptable', target: '.receivingLiteral', actions: 'acceptLiteral' },
+              { guard: 'literalUnreasonable', target: '#conn.logout', actions: { type: 'sayBye', params: { text: 'Literal too large' } } },
+              { actions: 'rejectLiteral' },
+            ],
+            'socket.invalid': [
+              { guard: 'tooManyBad', target: '#conn.logout', actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }] },
+              { target: 'ready', reenter: true, actions: ['replyInvalid', 'countBadUnlessTooBig'] },
+            ],
+            'socket.request': [
+              { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
+              { guard: { type: 'isCommand', params: { name: 'LOGOUT' } }, target: '#conn.logout', actions: 'sayGoodbye' },
+              { guard: { type: 'isCommand', params: { name: 'IDLE' } }, target: 'idling', actions: 'beginCommand' },
+              { target: 'running', actions: 'beginCommand' },
+            ],
+          },
+        },
+        idling: {
+          // IDLE (RFC 2177): updates are written as they happen; DONE ends it. The client's
+          // DONE renews the inactivity timer, so a client that re-issues IDLE stays connected.
+          // Updates are written synchronously, so none can trail the tagged reply.
+          entry: ['startIdle', 'awaitLine'],
+          // RFC 2177 §3: the server may end an IDLE with BYE, as on shutdown.
+          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+          on: {
+            'mailbox.changed': { actions: 'pushUpdates' },
+            'socket.invalid': { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
+            'socket.line': [
+              { guard: 'lineIsDone', target: 'ready', actions: ['replyIdleDone', 'endCommand'] },
+              { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
+            ],
+          },
+        },
+        running: {
+          invoke: {
+            src: 'runCommand',
+            input: ({ context, event, self }) => buildScope(context, event, self, 'selected'),
+            onDone: [
+              { guard: 'enteredMailbox', target: '#conn.selected', reenter: true, actions: ['recordSelected', 'replyDone', 'endCommand'] },
+              { guard: 'leftMailbox', target: '#conn.authenticated', actions: ['clearSelected', 'replyDone', 'endCommand'] },
+              { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
+            ],
+            onError: [
+              // RFC 9051 §6.3.2: a SELECT or EXAMINE that fails leaves no mailbox selected.
+              { guard: 'selectFailed', target: '#conn.authenticated', actions: ['clearSelected', 'replyFailed', 'endCommand'] },
+              { target: 'ready', actions: ['replyFailed', 'endCommand'] },
+            ],
           },
         },
       },

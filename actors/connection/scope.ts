@@ -19,6 +19,7 @@ export function sessionInfo(context: ConnectionContext, state: SessionState): Se
     insecureAuth: context.insecureAuth,
     saslLogin: context.saslLogin,
     enabled: context.enabled,
+    appendLimit: context.appendLimit,
   };
 }
 

@@ -55,15 +55,20 @@ const idOf = (n: AnyStateNode) => (n.path.length === 0 ? 'conn' : n.path.join('_
 export function statechartMermaid(): string {
   const { nodes, edges } = graph();
   const lines = ['stateDiagram-v2'];
+  // Every state is named inside its parent's block, so Mermaid nests it correctly; the
+  // readable names (`id : key`) follow at the top level, where Mermaid accepts them too.
   const emit = (node: AnyStateNode, indent: string) => {
     const children = Object.values(node.states) as AnyStateNode[];
-    if (node.path.length > 0 && children.length > 0) lines.push(`${indent}state ${idOf(node)} {`);
-    const inner = node.path.length > 0 && children.length > 0 ? `${indent}  ` : indent;
+    const composite = children.length > 0;
+    const isRoot = node.path.length === 0;
+    if (!isRoot && composite) lines.push(`${indent}state ${idOf(node)} {`);
+    else if (!isRoot) lines.push(`${indent}${idOf(node)}`);
+    const inner = isRoot ? indent : `${indent}  `;
     const initial = node.initial?.target?.[0];
-    if (initial) lines.push(`${inner}[*] --> ${idOf(initial)}`);
+    if (composite && initial) lines.push(`${inner}[*] --> ${idOf(initial)}`);
     for (const c of children) emit(c, inner);
+    if (!isRoot && composite) lines.push(`${indent}}`);
     if (node.type === 'final') lines.push(`${indent}${idOf(node)} --> [*]`);
-    if (node.path.length > 0 && children.length > 0) lines.push(`${indent}}`);
   };
   emit(connectionMachine.root as unknown as AnyStateNode, '  ');
   for (const n of nodes) if (n.path.length > 0) lines.push(`  ${idOf(n)} : ${n.key}`);

@@ -39,6 +39,8 @@ export interface ConnectionContext {
   appendLimit: number;
   /** server.shutdown was received: say BYE as soon as no command is running. */
   shuttingDown: boolean;
+  /** The selected mailbox (selected state only). */
+  mailbox: { mailboxId: number; name: string; readOnly: boolean } | null;
 }
 
 export interface ConnectionInput {
@@ -60,4 +62,4 @@ export interface Credentials {
 
 export type { IoEvent, ParsedCommand };
 
-export type ConnectionEvent = IoEvent | { type: 'server.shutdown' };
+export type ConnectionEvent = IoEvent | { type: 'server.shutdown' } | { type: 'mailbox.changed' };

@@ -7,6 +7,7 @@ import { ExternalAuthenticator } from './external.js';
 import { PamAuthenticator } from './pam.js';
 import { PassTableAuthenticator } from './pass-table.js';
 import { openTable } from './tables/table.js';
+import { CachingAuthenticator } from './cache.js';
 
 export type { AuthFailureReason, AuthResult, Authenticator } from './authenticator.js';
 export { AuthBackendError } from './authenticator.js';
@@ -18,8 +19,12 @@ export interface AuthContext {
   logger?: Logger;
 }
 
-/** Opens the back-end for one auth module; call `close()` on shutdown. */
+/** Opens the back-end for one auth module, behind the credential cache; call `close()` on shutdown. */
 export function createAuthenticator(cfg: AuthModuleConfig, ctx: AuthContext): Authenticator {
+  return new CachingAuthenticator(createBackend(cfg, ctx));
+}
+
+function createBackend(cfg: AuthModuleConfig, ctx: AuthContext): Authenticator {
   const logger = ctx.logger?.child({ module: `auth.${cfg.kind}`, instance: cfg.name });
   switch (cfg.kind) {
     case 'pass_table':

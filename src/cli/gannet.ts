@@ -20,6 +20,9 @@ Commands:
   statechart [--dot]      Print the connection state machine (Mermaid; Graphviz DOT with --dot)
   creds list|create|remove|password USER   Manage credentials of a pass_table
   hash [--password P]     Print the stored form of a password
+  imap-acct list|create|remove|appendlimit USER          Manage mail accounts
+  imap-mboxes list|create|remove|rename USER ...         Manage an account's mailboxes
+  imap-msgs add|list|dump|remove|copy|move|add-flags|rem-flags|set-flags USER MAILBOX ...
   version                 Print the version
 
 Options:
@@ -67,6 +70,10 @@ async function run(config: GannetConfig): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => server.reloadTls());
+    // For memory measurements (bench/): with --expose-gc, SIGUSR2 runs a full collection so
+    // RSS reflects live data rather than garbage not yet collected.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) process.on('SIGUSR2', () => gc());
   });
   return EXIT_OK;
 }

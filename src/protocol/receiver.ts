@@ -31,6 +31,8 @@ export interface LiteralAnnouncement {
   size: number;
   /** false for a LITERAL+ `{n+}` literal, whose bytes the client sends without waiting. */
   sync: boolean;
+  /** Bytes of the literals already accepted in this request (for a per-request cap). */
+  literalBytes: number;
 }
 
 /** A line-level error: the offending input was skipped; the session can go on. */
@@ -52,15 +54,35 @@ export type ReceiverOutput =
 // `{123}` or `{123+}` at the very end of a line (RFC 9051 §9 literal, RFC 7888 literal-plus).
 const LITERAL_MARKER = /\{(\d{1,20})(\+?)\}$/;
 
+/** The error to report once skipped input ends; null when it was reported already. */
+type PendingError = Omit<FramingError, 'kind'> | null;
+
 type Phase =
   | { name: 'line' }
-  | { name: 'skip-line'; firstLine: string; reason: FramingError['reason']; size?: number } // discard to CRLF
+  // Discard up to the end of the line; `tail` keeps its last bytes, to see whether it
+  // announces a LITERAL+ literal whose bytes must be discarded too.
+  | { name: 'skip-line'; pending: PendingError; tail: Buffer; literals: boolean }
   | { name: 'await-decision'; size: number; sync: boolean }
   | { name: 'literal'; remaining: number; parts: Buffer[] }
-  | { name: 'discard-literal'; remaining: number; firstLine: string; size: number };
+  | { name: 'discard-literal'; remaining: number; pending: PendingError };
+
+// The longest literal marker, `{` + 20 digits + `+}`, plus a CR.
+const MAX_MARKER_BYTES = 24;
 
 const CR = 0x0d;
 const LF = 0x0a;
+
+/** A line as read: its text (UTF-8 decoded, without CRLF) and its length in bytes. */
+interface ReadLine {
+  text: string;
+  bytes: number;
+}
+
+/** The LITERAL+ literal a line announces at its end, if any (`{n+}`, RFC 7888). */
+function nonSyncLiteral(line: string): number | null {
+  const m = LITERAL_MARKER.exec(line);
+  return m && m[2] === '+' ? Number(m[1]) : null;
+}
 
 /**
  * The framer. `push` adds bytes; `next` / `nextLine` frame as far as the buffered bytes allow
@@ -69,11 +91,16 @@ const LF = 0x0a;
 export class Receiver {
   #chunks: Buffer[] = [];
   #buffered = 0;
+  // The first #scannedChunks chunks (#scannedBytes bytes) are known to hold no LF, so a line
+  // arriving in many small pieces is scanned once, not once per piece.
+  #scannedChunks = 0;
+  #scannedBytes = 0;
   #phase: Phase = { name: 'line' };
   // The request being assembled.
   #lines: string[] = [];
   #literals: Buffer[] = [];
   #requestBytes = 0;
+  #literalBytes = 0;
   #limits: ReceiverLimits;
 
   constructor(limits: ReceiverLimits) {
@@ -100,6 +127,7 @@ export class Receiver {
   reset(): void {
     this.#chunks = [];
     this.#buffered = 0;
+    this.#forgetScan();
     this.#phase = { name: 'line' };
     this.#clearRequest();
   }
@@ -125,7 +153,11 @@ export class Receiver {
       this.#phase = { name: 'line' };
       return { kind: 'error', firstLine, reason: 'literal-rejected', size: phase.size };
     }
-    this.#phase = { name: 'discard-literal', remaining: phase.size, firstLine, size: phase.size };
+    this.#phase = {
+      name: 'discard-literal',
+      remaining: phase.size,
+      pending: { firstLine, reason: 'literal-rejected', size: phase.size },
+    };
     return null;
   }
 
@@ -136,13 +168,11 @@ export class Receiver {
       switch (phase.name) {
         case 'await-decision':
           return null; // the owner has not decided yet
-        case 'discard-literal': {
-          const n = this.#drop(phase.remaining);
-          phase.remaining -= n;
-          if (phase.remaining > 0) return null;
-          this.#phase = { name: 'skip-line', firstLine: phase.firstLine, reason: 'literal-rejected', size: phase.size };
-          // The rest of the command line after the literal is skipped too; the error is
-          // reported once that line ends.
+        case 'discard-literal':
+        case 'skip-line': {
+          const out = this.#skip();
+          if (out === undefined) return null;
+          if (out !== null) return out;
           continue;
         }
         case 'literal': {
@@ -152,47 +182,33 @@ export class Receiver {
             phase.remaining -= part.length;
           }
           if (phase.remaining > 0) return null;
-          this.#literals.push(phase.parts.length === 1 ? phase.parts[0]! : Buffer.concat(phase.parts));
+          const literal = phase.parts.length === 1 ? phase.parts[0]! : Buffer.concat(phase.parts);
+          this.#literals.push(literal);
+          this.#literalBytes += literal.length;
           this.#phase = { name: 'line' };
           continue;
         }
-        case 'skip-line': {
-          const end = this.#findLf();
-          if (end < 0) {
-            this.#drop(this.#buffered);
-            return null;
-          }
-          this.#drop(end + 1);
-          this.#phase = { name: 'line' };
-          const error: FramingError = { kind: 'error', firstLine: phase.firstLine, reason: phase.reason };
-          if (phase.size !== undefined) error.size = phase.size;
-          return error;
-        }
         case 'line': {
-          const line = this.#readLine();
-          if (line === undefined) return null;
-          if (typeof line !== 'string') return line;
+          const read = this.#readLine(true);
+          if (read === undefined) return null;
+          if ('kind' in read) return read;
+          const line = read.text;
           const firstLine = this.#lines.length === 0 ? line : this.#lines[0]!;
-          this.#requestBytes += line.length;
-          if (this.#requestBytes > this.#limits.maxRequestBytes) {
-            this.#clearRequest();
-            return { kind: 'error', firstLine, reason: 'request-too-large' };
-          }
-          this.#lines.push(line);
+          this.#requestBytes += read.bytes;
+          if (this.#requestBytes > this.#limits.maxRequestBytes) return this.#failAtLineEnd(firstLine, line, 'request-too-large');
           const m = LITERAL_MARKER.exec(line);
           if (!m) {
+            this.#lines.push(line);
             const request: RawRequest = { lines: this.#lines, literals: this.#literals };
             this.#clearRequest();
             return { kind: 'request', request };
           }
-          if (this.#literals.length >= this.#limits.maxLiterals) {
-            this.#clearRequest();
-            return { kind: 'error', firstLine, reason: 'too-many-literals' };
-          }
+          if (this.#literals.length >= this.#limits.maxLiterals) return this.#failAtLineEnd(firstLine, line, 'too-many-literals');
+          this.#lines.push(line);
           const size = Number(m[1]);
           const sync = m[2] !== '+';
           this.#phase = { name: 'await-decision', size, sync };
-          return { kind: 'literal', firstLine, index: this.#literals.length, size, sync };
+          return { kind: 'literal', firstLine, index: this.#literals.length, size, sync, literalBytes: this.#literalBytes };
         }
       }
     }
@@ -200,36 +216,107 @@ export class Receiver {
 
   /** Frames the next plain line (line mode: IDLE's DONE, a SASL response). */
   nextLine(): ReceiverOutput | null {
+    if (this.#phase.name === 'skip-line' || this.#phase.name === 'discard-literal') {
+      // The rest of an overlong line from an earlier call (or of a failed request).
+      const out = this.#skip();
+      if (out === undefined) return null;
+      if (out !== null) return out;
+    }
     if (this.#phase.name !== 'line' || this.#lines.length > 0) {
       // Line mode is only entered between requests; anything else is a caller bug.
       throw new Error('nextLine in the middle of a request');
     }
-    const line = this.#readLine();
-    if (line === undefined) return null;
-    if (typeof line !== 'string') return line;
-    return { kind: 'line', line };
+    const read = this.#readLine(false);
+    if (read === undefined) return null;
+    if ('kind' in read) return read;
+    return { kind: 'line', line: read.text };
   }
 
   #clearRequest(): void {
     this.#lines = [];
     this.#literals = [];
     this.#requestBytes = 0;
+    this.#literalBytes = 0;
+  }
+
+  /**
+   * Ends a request that failed on a complete line. If that line announced a LITERAL+
+   * literal, its bytes are on their way and are discarded, so they are never read as commands.
+   */
+  #failAtLineEnd(firstLine: string, line: string, reason: FramingError['reason']): FramingError {
+    this.#clearRequest();
+    const size = nonSyncLiteral(line);
+    if (size !== null) this.#phase = { name: 'discard-literal', remaining: size, pending: null };
+    return { kind: 'error', firstLine, reason };
+  }
+
+  /**
+   * Works through a `discard-literal` / `skip-line` phase. Returns undefined when more input
+   * is needed, the error to report, or null once the skipped input has ended silently.
+   */
+  #skip(): FramingError | null | undefined {
+    for (;;) {
+      const phase = this.#phase;
+      if (phase.name === 'discard-literal') {
+        phase.remaining -= this.#drop(phase.remaining);
+        if (phase.remaining > 0) return undefined;
+        // The rest of the command line after the literal is skipped too; an error is
+        // reported once that line ends.
+        this.#phase = { name: 'skip-line', pending: phase.pending, tail: Buffer.alloc(0), literals: true };
+        continue;
+      }
+      if (phase.name !== 'skip-line') return null;
+      const end = this.#findLf();
+      if (end < 0) {
+        phase.tail = this.#tailOf(phase.tail, this.#buffered);
+        this.#drop(this.#buffered);
+        return undefined;
+      }
+      const tail = this.#tailOf(phase.tail, end);
+      this.#drop(end + 1);
+      const size = phase.literals ? nonSyncLiteral(tail.toString('latin1').replace(/\r$/, '')) : null;
+      this.#phase = size === null ? { name: 'line' } : { name: 'discard-literal', remaining: size, pending: null };
+      if (phase.pending === null) {
+        if (size === null) return null;
+        continue;
+      }
+      const error: FramingError = { kind: 'error', firstLine: phase.pending.firstLine, reason: phase.pending.reason };
+      if (phase.pending.size !== undefined) error.size = phase.pending.size;
+      return error;
+    }
+  }
+
+  /** The last MAX_MARKER_BYTES bytes of `before` followed by the first n buffered bytes. */
+  #tailOf(before: Buffer, n: number): Buffer {
+    const parts: Buffer[] = [before];
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      if (offset >= n) break;
+      const end = Math.min(chunk.length, n - offset);
+      if (n - (offset + end) < MAX_MARKER_BYTES) parts.push(chunk.subarray(Math.max(0, end - MAX_MARKER_BYTES), end));
+      offset += chunk.length;
+    }
+    const all = Buffer.concat(parts);
+    return Buffer.from(all.subarray(Math.max(0, all.length - MAX_MARKER_BYTES)));
   }
 
   /**
    * Reads one line without its CRLF (a bare LF is accepted too, as most servers do). Returns
    * undefined when no full line is buffered, or an error when the line is too long (the line is
-   * then skipped up to its end).
+   * then skipped up to its end). In command mode (`literals`) a skipped line that announces a
+   * LITERAL+ literal has that literal's bytes skipped as well.
    */
-  #readLine(): string | FramingError | undefined {
+  #readLine(literals: boolean): ReadLine | FramingError | undefined {
     const end = this.#findLf();
     const max = this.#limits.maxLineBytes;
     if (end < 0) {
+      // A line of `max` bytes plus its CR fits in max + 1 bytes; more without an LF is too long.
       if (this.#buffered > max + 1) {
         const firstLine = this.#lines[0] ?? this.#peek(Math.min(max, 200)).toString('utf8');
         this.#clearRequest();
-        this.#phase = { name: 'skip-line', firstLine, reason: 'line-too-long' };
+        const tail = this.#tailOf(Buffer.alloc(0), this.#buffered);
         this.#drop(this.#buffered);
+        this.#phase = { name: 'skip-line', pending: { firstLine, reason: 'line-too-long' }, tail, literals };
       }
       return undefined;
     }
@@ -238,21 +325,30 @@ export class Receiver {
     if (len > 0 && raw[len - 1] === CR) len--;
     if (len > max) {
       const firstLine = this.#lines[0] ?? raw.subarray(0, Math.min(max, 200)).toString('utf8');
-      this.#clearRequest();
-      return { kind: 'error', firstLine, reason: 'line-too-long' };
+      const line = literals ? raw.toString('latin1', Math.max(0, len - MAX_MARKER_BYTES), len) : '';
+      return this.#failAtLineEnd(firstLine, line, 'line-too-long');
     }
-    return raw.toString('utf8', 0, len);
+    return { text: raw.toString('utf8', 0, len), bytes: len };
   }
 
   /** Offset of the first LF in the buffered bytes, or -1. */
   #findLf(): number {
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      const i = chunk.indexOf(LF);
-      if (i >= 0) return offset + i;
+    let offset = this.#scannedBytes;
+    for (let i = this.#scannedChunks; i < this.#chunks.length; i++) {
+      const chunk = this.#chunks[i]!;
+      const at = chunk.indexOf(LF);
+      if (at >= 0) return offset + at;
       offset += chunk.length;
+      this.#scannedChunks = i + 1;
+      this.#scannedBytes = offset;
     }
     return -1;
+  }
+
+  /** Buffered bytes were consumed: the scan restarts at the (new) first chunk. */
+  #forgetScan(): void {
+    this.#scannedChunks = 0;
+    this.#scannedBytes = 0;
   }
 
   #peek(n: number): Buffer {
@@ -264,6 +360,7 @@ export class Receiver {
   /** Removes and returns up to n buffered bytes (null when nothing is buffered). */
   #take(n: number): Buffer | null {
     if (this.#buffered === 0 || n === 0) return null;
+    this.#forgetScan();
     const first = this.#chunks[0]!;
     if (first.length > n) {
       this.#chunks[0] = first.subarray(n);
@@ -296,6 +393,7 @@ export class Receiver {
 
   /** Discards up to n buffered bytes; returns how many were dropped. */
   #drop(n: number): number {
+    if (n > 0) this.#forgetScan();
     let dropped = 0;
     while (dropped < n && this.#chunks.length > 0) {
       const c = this.#chunks[0]!;

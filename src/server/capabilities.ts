@@ -11,14 +11,27 @@ export interface CapabilityState {
   insecureAuth: boolean;
   /** sasl_login: offer the SASL LOGIN mechanism. */
   saslLogin: boolean;
+  /** APPENDLIMIT for this account in bytes (RFC 7889), advertised once authenticated. */
+  appendLimit?: number;
 }
+
+/**
+ * Mailbox extensions, advertised after login: UIDPLUS (RFC 4315), MOVE (RFC 6851), IDLE
+ * (RFC 2177), UNSELECT (RFC 3691), CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), NAMESPACE
+ * (RFC 2342).
+ */
+const MAILBOX_EXTENSIONS = ['UIDPLUS', 'MOVE', 'IDLE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'NAMESPACE'];
 
 /** Extensions available in every state. */
 const ALWAYS = ['IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE'];
 
 export function capabilities(s: CapabilityState): string[] {
   const caps = [...ALWAYS];
-  if (s.authenticated) return caps;
+  if (s.authenticated) {
+    caps.push(...MAILBOX_EXTENSIONS);
+    if (s.appendLimit !== undefined) caps.push(`APPENDLIMIT=${s.appendLimit}`);
+    return caps;
+  }
   if (s.tlsAvailable && !s.secure) caps.push('STARTTLS');
   if (s.secure || s.insecureAuth) {
     // SASL-IR (RFC 4959) lets AUTHENTICATE carry its first response on the command line.

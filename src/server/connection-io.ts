@@ -24,7 +24,16 @@ import type { DeadlineSweeper } from './deadlines.js';
 export type IoEvent =
   | { type: 'socket.request'; command: ParsedCommand }
   | { type: 'socket.invalid'; tag: string | null; text: string; tooBig?: boolean }
-  | { type: 'socket.literal'; tag: string | null; name: string | null; index: number; size: number; sync: boolean }
+  | {
+      type: 'socket.literal';
+      tag: string | null;
+      name: string | null;
+      index: number;
+      size: number;
+      sync: boolean;
+      /** Bytes of the literals already accepted in this request. */
+      literalBytes: number;
+    }
   | { type: 'socket.line'; line: string }
   | { type: 'socket.secured' }
   | { type: 'socket.timeout' }
@@ -136,6 +145,24 @@ export class ConnectionIo {
     }
   }
 
+  /**
+   * Resolves once the socket's send buffer is below its high-water mark, so a command that
+   * produces a lot of output (FETCH of many bodies) holds at most that much in memory.
+   */
+  drained(): Promise<void> {
+    const socket = this.#socket;
+    if (this.#closed || !socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
   /** Sets the inactivity timeout (client input renews it); 0 turns it off. */
   setTimeout(ms: number): void {
     this.#timeoutMs = ms;
@@ -243,7 +270,16 @@ export class ConnectionIo {
       if (this.#receiver.buffered > INPUT_HIGH_WATER_BYTES && !this.#socket.isPaused()) this.#socket.pause();
       return;
     }
-    const out = this.#mode === 'line' ? this.#receiver.nextLine() : this.#receiver.next();
+    let out: ReceiverOutput | null;
+    try {
+      out = this.#mode === 'line' ? this.#receiver.nextLine() : this.#receiver.next();
+    } catch (err) {
+      // A framing bug must cost this connection, never the process (this runs in a socket
+      // event handler, where a throw would be uncaught).
+      this.#logger.error({ err }, 'input framing failed; closing the connection');
+      this.destroy();
+      return;
+    }
     if (out === null) {
       if (this.#socket.isPaused()) this.#socket.resume();
       return;
@@ -280,6 +316,7 @@ export class ConnectionIo {
           index: out.index,
           size: out.size,
           sync: out.sync,
+          literalBytes: out.literalBytes,
         });
         return;
       }

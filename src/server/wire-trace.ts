@@ -4,9 +4,14 @@
 
 import type { Logger } from '../log.js';
 
-const SENSITIVE = /^(\S+\s+(?:LOGIN|AUTHENTICATE))(?:\s|$)/i;
+/** LOGIN or AUTHENTICATE anywhere as a word: what follows may be a secret. */
+const SENSITIVE = /^(.*?\b(?:LOGIN|AUTHENTICATE))(?:\s|$)/i;
 
-/** One client request as a log line: lines joined, literal bodies summarised, secrets masked. */
+/**
+ * One client request as a log line: lines joined, literal bodies summarised, secrets masked.
+ * Masking looks for the word anywhere in the first line, not just after a well-formed tag,
+ * so a malformed or untagged LOGIN (typed by hand, say) is masked too.
+ */
 export function maskCommandLine(lines: string[]): string {
   const first = lines[0] ?? '';
   const m = SENSITIVE.exec(first);

@@ -84,8 +84,9 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function isTagged(text: string): boolean {
-  return !text.startsWith('*') && !text.startsWith('+') && text !== '<closed>';
+/** A tagged line starts with a tag this connection sent (literal data lines do not). */
+function isTagged(text: string, tags: ReadonlySet<string>): boolean {
+  return tags.has(text.split(' ')[0] ?? '');
 }
 
 export interface RunContext {
@@ -100,6 +101,12 @@ export async function runTranscript(t: Transcript, ctx: RunContext): Promise<str
   const count = Number(t.header.connections ?? '1');
   const strict = t.header['strict-untagged'] === 'yes';
   const clients: WireClient[] = [];
+  const tags = new Map<number, Set<string>>();
+  const tagsOf = (conn: number) => {
+    let set = tags.get(conn);
+    if (!set) tags.set(conn, (set = new Set()));
+    return set;
+  };
   try {
     for (let i = 0; i < count; i++) {
       const c = await WireClient.connect(ctx.port);
@@ -118,6 +125,8 @@ export async function runTranscript(t: Transcript, ctx: RunContext): Promise<str
       }
       if (step.kind === 'send') {
         client.write(`${step.text}\r\n`);
+        const tag = /^(\S+) [A-Za-z]/.exec(step.text)?.[1];
+        if (tag) tagsOf(step.conn).add(tag);
         // A synchronising literal waits for "+", unless the transcript expects a refusal next.
         const next = steps[i + 1];
         if (/\{\d+\}$/.test(step.text) && next?.kind === 'send' && next.conn === step.conn) {
@@ -134,9 +143,9 @@ export async function runTranscript(t: Transcript, ctx: RunContext): Promise<str
         if (s.kind !== 'expect' || s.conn !== step.conn) break;
         group.push(s);
         i++;
-        if (!s.mustNot && isTagged(s.text)) break;
+        if (!s.mustNot && isTagged(s.text, tagsOf(step.conn))) break;
       }
-      problems.push(...(await checkGroup(client, group, vars, strict)));
+      problems.push(...(await checkGroup(client, group, vars, strict, tagsOf(step.conn))));
     }
   } catch (err) {
     problems.push(`error: ${(err as Error).message}`);
@@ -151,6 +160,7 @@ async function checkGroup(
   group: Extract<Step, { kind: 'expect' }>[],
   vars: Map<string, string>,
   strict: boolean,
+  tags: ReadonlySet<string>,
 ): Promise<string[]> {
   const problems: string[] = [];
   const mustNot = group.filter((s) => s.mustNot);
@@ -170,7 +180,7 @@ async function checkGroup(
     if (!client.closed) problems.push(`line ${last.line}: connection not closed`);
     return problems;
   }
-  if (!last || !isTagged(last.text)) {
+  if (!last || !isTagged(last.text, tags)) {
     // No tagged line: the listed lines arrive in this order (IDLE updates, continuations).
     for (const s of expected) {
       const line = await client.readLine();

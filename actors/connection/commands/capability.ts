@@ -11,6 +11,7 @@ export function capabilityList(s: SessionInfo): string[] {
     tlsAvailable: s.tlsAvailable,
     insecureAuth: s.insecureAuth,
     saslLogin: s.saslLogin,
+    appendLimit: s.appendLimit,
   });
 }
 

@@ -14,6 +14,10 @@ export interface Completion {
   text?: string;
   /** Extensions this command turned on (ENABLE). */
   enabled?: string[];
+  /** SELECT/EXAMINE succeeded: the session is now in the selected state. */
+  selected?: { mailboxId: number; name: string; readOnly: boolean };
+  /** CLOSE/UNSELECT, or a failed SELECT: the session is back in the authenticated state. */
+  deselected?: boolean;
 }
 
 export interface SessionInfo {
@@ -25,6 +29,8 @@ export interface SessionInfo {
   insecureAuth: boolean;
   saslLogin: boolean;
   enabled: readonly string[];
+  /** APPENDLIMIT in bytes for this session's account. */
+  appendLimit: number;
 }
 
 export interface CommandScope {
@@ -34,7 +40,8 @@ export interface CommandScope {
   deps: ConnectionDeps;
 }
 
-export type CommandOf<N extends ParsedCommand['name']> = Extract<ParsedCommand, { name: N }>;
+export type { CommandOf } from '../../../src/protocol/args.js';
+import type { CommandOf } from '../../../src/protocol/args.js';
 
 export type CommandHandler<N extends ParsedCommand['name']> = (
   cmd: CommandOf<N>,

@@ -1,0 +1,48 @@
+// CHECK (RFC 3501 §6.4.1), CLOSE (§6.4.2), UNSELECT (RFC 3691), EXPUNGE (§6.4.3) and
+// UID EXPUNGE (RFC 4315 §2.1).
+
+import { no, storageToImap } from '../../../src/errors.js';
+import { resolveMessageSet } from '../message-set.js';
+import { requireWritable, viewOf } from './mail-common.js';
+import type { CommandHandler } from './types.js';
+
+/** Every write is durable before it is acknowledged, so there is nothing to checkpoint. */
+export const handleCheck: CommandHandler<'CHECK'> = () => ({});
+
+export const handleClose: CommandHandler<'CLOSE' | 'UNSELECT'> = async (cmd, scope) => {
+  const view = viewOf(scope);
+  // CLOSE expunges silently, and only when the mailbox is writable (RFC 3501 §6.4.2).
+  if (cmd.name === 'CLOSE' && !view.readOnly) {
+    try {
+      await scope.deps.mail.registry.write(view.mailboxId, { kind: 'expunge', uids: null });
+    } catch (err) {
+      throw storageToImap(err);
+    }
+  }
+  scope.deps.session.view = null;
+  return { deselected: true };
+};
+
+export const handleExpunge: CommandHandler<'EXPUNGE'> = async (cmd, scope) => {
+  const view = viewOf(scope);
+  requireWritable(view);
+  let uids: number[] | null = null;
+  if (cmd.uid) {
+    if (!cmd.sequence) throw no({ code: 'CLIENTBUG' }, 'UID EXPUNGE needs a UID set');
+    uids = resolveMessageSet(view, cmd.sequence, true);
+    if (uids.length === 0) return {};
+  }
+  try {
+    // With a UID set only the \Deleted ones among them go (RFC 4315 §2.1): the store
+    // expunges exactly the given UIDs, so filter here.
+    if (uids) {
+      const store = scope.deps.mail.store;
+      uids = uids.filter((uid) => store.getMessage(view.mailboxId, uid)?.flags.includes('\\Deleted'));
+      if (uids.length === 0) return {};
+    }
+    await scope.deps.mail.registry.write(view.mailboxId, { kind: 'expunge', uids });
+  } catch (err) {
+    throw storageToImap(err);
+  }
+  return {};
+};

@@ -1,0 +1,65 @@
+// SELECT and EXAMINE (RFC 3501 §6.3.1-2, RFC 9051 §6.3.2-3): open a mailbox and tell the
+// client its state. A SELECT that fails leaves no mailbox selected.
+
+import { no } from '../../../src/errors.js';
+import { encodeStatus } from '../../../src/protocol/encode/status.js';
+import { SessionView } from '../session-view.js';
+import { accountOf } from './mail-common.js';
+import type { CommandHandler, CommandScope } from './types.js';
+
+/** System flags every mailbox supports (RFC 3501 §2.3.2). */
+export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+function untaggedOk(code: Parameters<typeof encodeStatus>[0]['code'], text: string): string {
+  return encodeStatus(code ? { tag: '*', status: 'OK', code, text } : { tag: '*', status: 'OK', text });
+}
+
+/** Sequence number of the first message without \Seen, or 0. */
+function firstUnseenSeq(scope: CommandScope, view: SessionView): number {
+  const store = scope.deps.mail.store;
+  const uids = view.knownUids();
+  for (let i = 0; i < uids.length; i++) {
+    const msg = store.getMessage(view.mailboxId, uids[i]!);
+    if (msg && !msg.flags.includes('\\Seen')) return i + 1;
+  }
+  return 0;
+}
+
+export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = (cmd, scope) => {
+  const { store, registry } = scope.deps.mail;
+  const readOnly = cmd.name === 'EXAMINE';
+  const hadMailbox = scope.deps.session.view !== null;
+  // The previous mailbox is closed first, whatever happens next (RFC 9051 §6.3.2).
+  scope.deps.session.view = null;
+  if (hadMailbox) scope.out.write(untaggedOk({ code: 'CLOSED' }, 'Previous mailbox closed'));
+  const mb = store.getMailbox(accountOf(scope).id, cmd.mailbox);
+  if (!mb || mb.noSelect) throw no({ code: 'NONEXISTENT' }, `Mailbox does not exist: ${cmd.mailbox}`);
+
+  // Read the record before the UIDs: anything committed in between shows up again in the
+  // first pull, which tolerates repeats; the other order could miss a change.
+  const view = new SessionView({ mailboxId: mb.id, readOnly, uidValidity: mb.uidValidity, uids: store.uids(mb.id), modseq: mb.highestModseq });
+  if (readOnly) {
+    view.setRecent(registry.recentFloor(mb.id), view.lastUid);
+  } else {
+    const claimed = registry.claimRecent(mb.id, view.lastUid);
+    view.setRecent(claimed.from, claimed.to);
+  }
+  // FLAGS lists the system flags; keywords need no announcement since PERMANENTFLAGS has \*
+  // (any keyword may be created), which spares a scan of every message at SELECT.
+  const flagsLine = `* FLAGS (${SYSTEM_FLAGS.join(' ')})\r\n`;
+  const permanent = readOnly ? [] : [...SYSTEM_FLAGS, '\\*'];
+  const unseen = mb.unseen > 0 ? firstUnseenSeq(scope, view) : 0;
+  let out = flagsLine;
+  out += untaggedOk({ code: 'PERMANENTFLAGS', flags: permanent }, readOnly ? 'No permanent flags permitted' : 'Flags permitted');
+  out += `* ${view.exists} EXISTS\r\n* ${view.recentCount()} RECENT\r\n`;
+  if (unseen > 0) out += untaggedOk({ code: 'UNSEEN', value: unseen }, `Message ${unseen} is first unseen`);
+  out += untaggedOk({ code: 'UIDVALIDITY', value: mb.uidValidity }, 'UIDs valid');
+  out += untaggedOk({ code: 'UIDNEXT', value: mb.uidNext }, 'Predicted next UID');
+  scope.out.write(out);
+  scope.deps.session.view = view;
+  return {
+    code: { code: readOnly ? 'READ-ONLY' : 'READ-WRITE' },
+    text: `${cmd.name} completed`,
+    selected: { mailboxId: mb.id, name: mb.name, readOnly },
+  };
+};

@@ -1,0 +1,34 @@
+// STORE and UID STORE (RFC 3501 §6.4.6, §6.4.8): change flags, report the result.
+
+import { storageToImap } from '../../../src/errors.js';
+import { resolveMessageSet } from '../message-set.js';
+import { formatFlags } from '../session-view.js';
+import { requireWritable, viewOf } from './mail-common.js';
+import type { CommandHandler } from './types.js';
+
+export const handleStore: CommandHandler<'STORE'> = async (cmd, scope) => {
+  const view = viewOf(scope);
+  requireWritable(view);
+  const uids = resolveMessageSet(view, cmd.sequence, cmd.uid);
+  if (uids.length === 0) return {};
+  const { registry, store } = scope.deps.mail;
+  let changes;
+  try {
+    changes = await registry.write(view.mailboxId, { kind: 'setFlags', uids, mode: cmd.mode, flags: cmd.flags });
+  } catch (err) {
+    throw storageToImap(err);
+  }
+  for (const c of changes) view.noteOwnChange(c.uid, c.modseq);
+  if (cmd.silent) return {};
+  // The new flags of every message in the set (RFC 3501 §6.4.6), with UID for UID STORE.
+  let out = '';
+  for (const uid of uids) {
+    const seq = view.seqOf(uid);
+    const msg = store.getMessage(view.mailboxId, uid);
+    if (!msg || seq === 0) continue;
+    const flags = formatFlags(msg.flags, view.isRecent(uid));
+    out += cmd.uid ? `* ${seq} FETCH (UID ${uid} FLAGS ${flags})\r\n` : `* ${seq} FETCH (FLAGS ${flags})\r\n`;
+  }
+  if (out) scope.out.write(out);
+  return {};
+};

@@ -1,0 +1,206 @@
+// One session's view of its selected mailbox: the sequence-number ⇄ UID map it has told the
+// client about, and the changes it still owes it (RFC 3501 §5.2, §7.3.1, §7.4.1).
+//
+//   seq:    1    2    3    4          uids = Uint32Array, ascending, `length` used entries
+//   uid:  [ 3 ][ 7 ][ 8 ][ 12 ][ ... ]  seq n ⇄ uids[n-1]; a UID is found by binary search
+//
+// The client's numbering only changes when we tell it: an expunge is applied to `uids` at the
+// moment its `* n EXPUNGE` is written, new messages when `* n EXISTS` is written. Until then
+// they wait in `pendingExpunges`, so a FETCH/STORE/SEARCH (which must not announce expunges)
+// keeps addressing the numbers the client knows. 4 bytes a message keeps a 1,000,000-message
+// mailbox at 4 MB per session.
+
+import type { MailStore } from '../../src/storage/types.js';
+import { ResponseBuilder } from '../../src/protocol/encode/writer.js';
+
+const INITIAL_CAPACITY = 64;
+
+export class SessionView {
+  readonly mailboxId: number;
+  readonly readOnly: boolean;
+  readonly uidValidity: number;
+  #uids: Uint32Array;
+  #length: number;
+  /** Highest modseq whose changes this view has pulled from the store. */
+  #modseq: number;
+  /** UIDs the client still knows but that are gone from the store. */
+  #pendingExpunges: number[] = [];
+  /** UIDs whose flag change still has to be reported. */
+  #pendingFlags = new Set<number>();
+  /** The store has messages the client has not been told about (EXISTS owed). */
+  #pendingNew: number[] = [];
+  /** \Recent messages of this session: UIDs in [recentFrom, recentTo]. */
+  #recentFrom = 1;
+  #recentTo = 0;
+  /** Flag changes this session made itself and already reported, by UID → modseq. */
+  #ownChanges = new Map<number, number>();
+
+  constructor(opts: { mailboxId: number; readOnly: boolean; uidValidity: number; uids: Uint32Array; modseq: number }) {
+    this.mailboxId = opts.mailboxId;
+    this.readOnly = opts.readOnly;
+    this.uidValidity = opts.uidValidity;
+    this.#uids = opts.uids.length > 0 ? opts.uids : new Uint32Array(INITIAL_CAPACITY);
+    this.#length = opts.uids.length;
+    this.#modseq = opts.modseq;
+  }
+
+  /** EXISTS as the client knows it. */
+  get exists(): number {
+    return this.#length;
+  }
+
+  get modseq(): number {
+    return this.#modseq;
+  }
+
+  /** UID of sequence number `seq` (1-based), or 0 when out of range. */
+  uidAt(seq: number): number {
+    return seq >= 1 && seq <= this.#length ? this.#uids[seq - 1]! : 0;
+  }
+
+  /** Sequence number of `uid`, or 0 when the client does not know it. */
+  seqOf(uid: number): number {
+    let lo = 0;
+    let hi = this.#length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.#uids[mid]!;
+      if (v === uid) return mid + 1;
+      if (v < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  /** Largest UID the client knows (for `*` in UID sets), 0 when empty. */
+  get lastUid(): number {
+    return this.#length > 0 ? this.#uids[this.#length - 1]! : 0;
+  }
+
+  /** The UIDs the client knows, ascending (a view; do not keep it across awaits). */
+  knownUids(): Uint32Array {
+    return this.#uids.subarray(0, this.#length);
+  }
+
+  /** Is this UID expunged in the store but still known to the client? */
+  isExpungedPending(uid: number): boolean {
+    return this.#pendingExpunges.includes(uid);
+  }
+
+  setRecent(from: number, to: number): void {
+    this.#recentFrom = from;
+    this.#recentTo = to;
+  }
+
+  isRecent(uid: number): boolean {
+    return uid >= this.#recentFrom && uid <= this.#recentTo;
+  }
+
+  /** Number of \Recent messages the client knows about. */
+  recentCount(): number {
+    if (this.#recentTo < this.#recentFrom) return 0;
+    let n = 0;
+    for (let i = this.#length - 1; i >= 0; i--) {
+      const uid = this.#uids[i]!;
+      if (uid < this.#recentFrom) break;
+      if (uid <= this.#recentTo) n++;
+    }
+    return n;
+  }
+
+  /** Records a flag change this session reports itself (STORE), so the pull does not repeat it. */
+  noteOwnChange(uid: number, modseq: number): void {
+    this.#ownChanges.set(uid, modseq);
+    this.#pendingFlags.delete(uid);
+  }
+
+  /** Pulls the store's changes since the last pull into the pending sets. */
+  pull(store: MailStore): void {
+    const changes = store.changesSince(this.mailboxId, this.#modseq);
+    if (changes.highestModseq === this.#modseq && changes.expunged.length === 0 && changes.changed.length === 0) return;
+    this.#modseq = changes.highestModseq;
+    const last = Math.max(this.lastUid, this.#pendingNew[this.#pendingNew.length - 1] ?? 0);
+    for (const uid of changes.expunged) {
+      const pendingIdx = this.#pendingNew.indexOf(uid);
+      if (pendingIdx >= 0) this.#pendingNew.splice(pendingIdx, 1); // came and went unseen
+      else if (this.seqOf(uid) > 0 && !this.#pendingExpunges.includes(uid)) this.#pendingExpunges.push(uid);
+      this.#pendingFlags.delete(uid);
+    }
+    for (const uid of changes.changed) {
+      if (uid > last) {
+        this.#pendingNew.push(uid);
+      } else if (this.seqOf(uid) > 0) {
+        const own = this.#ownChanges.get(uid);
+        const msg = own === undefined ? null : store.getMessage(this.mailboxId, uid);
+        if (own !== undefined && msg && msg.modseq <= own) continue; // already reported by our STORE
+        this.#pendingFlags.add(uid);
+      }
+    }
+    this.#ownChanges.clear();
+  }
+
+  /**
+   * Writes what the client is owed: EXPUNGEs (only when allowed), then EXISTS/RECENT for
+   * new messages, then FETCH FLAGS for changed ones. Returns the response text.
+   */
+  flush(store: MailStore, allowExpunge: boolean, newRecent: { from: number; to: number } | null): string {
+    let out = '';
+    if (allowExpunge && this.#pendingExpunges.length > 0) {
+      // Highest sequence number first, so each number is still valid when it is sent.
+      const seqs = this.#pendingExpunges.map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
+      for (const seq of seqs) {
+        out += `* ${seq} EXPUNGE\r\n`;
+        this.#uids.copyWithin(seq - 1, seq, this.#length);
+        this.#length--;
+      }
+      this.#pendingExpunges = [];
+    }
+    if (this.#pendingNew.length > 0) {
+      this.#append(this.#pendingNew);
+      this.#pendingNew = [];
+      if (newRecent && newRecent.to >= newRecent.from) {
+        if (this.#recentTo < this.#recentFrom) this.#recentFrom = newRecent.from;
+        this.#recentTo = newRecent.to;
+      }
+      out += `* ${this.#length} EXISTS\r\n* ${this.recentCount()} RECENT\r\n`;
+    }
+    if (this.#pendingFlags.size > 0) {
+      const uids = [...this.#pendingFlags].sort((a, b) => a - b);
+      this.#pendingFlags.clear();
+      for (const uid of uids) {
+        const seq = this.seqOf(uid);
+        const msg = seq > 0 ? store.getMessage(this.mailboxId, uid) : null;
+        if (!msg) continue;
+        out += `* ${seq} FETCH (UID ${uid} FLAGS ${formatFlags(msg.flags, this.isRecent(uid))})\r\n`;
+      }
+    }
+    return out;
+  }
+
+  /** Are there new messages the client has not been told about? */
+  get hasPendingNew(): boolean {
+    return this.#pendingNew.length > 0;
+  }
+
+  /** The highest UID the next flush will announce. */
+  get pendingLastUid(): number {
+    return this.#pendingNew[this.#pendingNew.length - 1] ?? this.lastUid;
+  }
+
+  #append(uids: number[]): void {
+    const need = this.#length + uids.length;
+    if (need > this.#uids.length) {
+      const grown = new Uint32Array(Math.max(need, this.#uids.length * 2, INITIAL_CAPACITY));
+      grown.set(this.#uids.subarray(0, this.#length));
+      this.#uids = grown;
+    }
+    for (const uid of uids) this.#uids[this.#length++] = uid;
+  }
+}
+
+/** A flag list as FETCH FLAGS writes it, with \Recent added for this session's recent messages. */
+export function formatFlags(flags: readonly string[], recent: boolean): string {
+  const b = new ResponseBuilder();
+  b.flags(recent ? [...flags, '\\Recent'] : [...flags]);
+  return b.toString();
+}

@@ -1,0 +1,134 @@
+// SEARCH keys that are answered from a message's index record (RFC 3501 §6.4.4): flags,
+// keywords, internal date, size, sequence numbers and UIDs, and their NOT/OR/AND
+// combinations. Pure and synchronous: these searches run on the main thread from the index;
+// keys that need the message text are evaluated elsewhere.
+
+import type { SearchDate, SearchKey } from '../protocol/search-key.js';
+import { contains, resolveSequenceSet, type NumberRange } from '../protocol/sequence-set.js';
+
+/** What a metadata search knows about one message. */
+export interface SearchSubject {
+  uid: number;
+  seq: number;
+  flags: readonly string[];
+  /** ms since the epoch. */
+  internalDate: number;
+  size: number;
+  recent: boolean;
+}
+
+export interface SearchScope {
+  /** EXISTS, for `*` in sequence sets. */
+  exists: number;
+  /** Largest UID, for `*` in UID sets. */
+  lastUid: number;
+}
+
+const TEXT_KEYS = new Set(['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO', 'HEADER', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);
+
+/** Does the key need the message's header or body (anything beyond the index record)? */
+export function needsText(key: SearchKey): boolean {
+  switch (key.type) {
+    case 'NOT':
+      return needsText(key.key);
+    case 'OR':
+      return needsText(key.left) || needsText(key.right);
+    case 'AND':
+      return key.keys.some(needsText);
+    default:
+      return TEXT_KEYS.has(key.type);
+  }
+}
+
+/** Day number (UTC) of a calendar date, for date comparisons that ignore time and zone. */
+function dayOf(d: SearchDate): number {
+  return Math.floor(Date.UTC(d.year, d.month - 1, d.day) / 86_400_000);
+}
+
+function dayOfMs(ms: number): number {
+  return Math.floor(ms / 86_400_000);
+}
+
+function hasFlag(flags: readonly string[], flag: string): boolean {
+  // System flags are stored in canonical spelling; keywords compare case-insensitively.
+  const f = flag.toLowerCase();
+  return flags.some((x) => x.toLowerCase() === f);
+}
+
+/** Compiles a metadata-only key into a predicate (sequence and UID sets resolved once). */
+export function compileMetadataKey(key: SearchKey, scope: SearchScope): (m: SearchSubject) => boolean {
+  switch (key.type) {
+    case 'ALL':
+      return () => true;
+    case 'ANSWERED':
+      return (m) => hasFlag(m.flags, '\\Answered');
+    case 'DELETED':
+      return (m) => hasFlag(m.flags, '\\Deleted');
+    case 'DRAFT':
+      return (m) => hasFlag(m.flags, '\\Draft');
+    case 'FLAGGED':
+      return (m) => hasFlag(m.flags, '\\Flagged');
+    case 'SEEN':
+      return (m) => hasFlag(m.flags, '\\Seen');
+    case 'UNANSWERED':
+      return (m) => !hasFlag(m.flags, '\\Answered');
+    case 'UNDELETED':
+      return (m) => !hasFlag(m.flags, '\\Deleted');
+    case 'UNDRAFT':
+      return (m) => !hasFlag(m.flags, '\\Draft');
+    case 'UNFLAGGED':
+      return (m) => !hasFlag(m.flags, '\\Flagged');
+    case 'UNSEEN':
+      return (m) => !hasFlag(m.flags, '\\Seen');
+    case 'RECENT':
+      return (m) => m.recent;
+    case 'OLD':
+      return (m) => !m.recent;
+    // RFC 3501: NEW is "RECENT UNSEEN".
+    case 'NEW':
+      return (m) => m.recent && !hasFlag(m.flags, '\\Seen');
+    case 'KEYWORD':
+      return (m) => hasFlag(m.flags, key.keyword);
+    case 'UNKEYWORD':
+      return (m) => !hasFlag(m.flags, key.keyword);
+    case 'BEFORE': {
+      const day = dayOf(key.date);
+      return (m) => dayOfMs(m.internalDate) < day;
+    }
+    case 'ON': {
+      const day = dayOf(key.date);
+      return (m) => dayOfMs(m.internalDate) === day;
+    }
+    case 'SINCE': {
+      const day = dayOf(key.date);
+      return (m) => dayOfMs(m.internalDate) >= day;
+    }
+    case 'LARGER':
+      return (m) => m.size > key.size;
+    case 'SMALLER':
+      return (m) => m.size < key.size;
+    case 'SEQUENCE': {
+      const ranges: NumberRange[] = resolveSequenceSet(key.set, scope.exists);
+      return (m) => contains(ranges, m.seq);
+    }
+    case 'UID': {
+      const ranges = resolveSequenceSet(key.set, scope.lastUid);
+      return (m) => contains(ranges, m.uid);
+    }
+    case 'NOT': {
+      const inner = compileMetadataKey(key.key, scope);
+      return (m) => !inner(m);
+    }
+    case 'OR': {
+      const a = compileMetadataKey(key.left, scope);
+      const b = compileMetadataKey(key.right, scope);
+      return (m) => a(m) || b(m);
+    }
+    case 'AND': {
+      const parts = key.keys.map((k) => compileMetadataKey(k, scope));
+      return (m) => parts.every((p) => p(m));
+    }
+    default:
+      throw new Error(`${key.type} needs the message text`);
+  }
+}

@@ -1,0 +1,106 @@
+// The session view's seq ⇄ UID bookkeeping (RFC 3501 §7.4.1): expunges are announced with the
+// number valid at that moment and only when allowed, new messages as EXISTS, flag changes
+// as FETCH, and the client's numbering never changes behind its back.
+
+import t from 'tap';
+import { SessionView } from '../../actors/connection/session-view.js';
+import type { ChangeSet, MailStore, MessageRecord } from '../../src/storage/types.js';
+
+/** A store stand-in with just what the view reads: messages by UID and a change log. */
+class FakeStore {
+  modseq = 10;
+  messages = new Map<number, MessageRecord>();
+  log: Array<{ modseq: number; uid: number; expunged: boolean }> = [];
+
+  add(uid: number, flags: string[] = []): void {
+    this.modseq++;
+    this.messages.set(uid, { uid, blob: 'x', size: 1, internalDate: 0, flags, modseq: this.modseq });
+    this.log.push({ modseq: this.modseq, uid, expunged: false });
+  }
+  flag(uid: number, flags: string[]): void {
+    this.modseq++;
+    this.messages.get(uid)!.flags = flags;
+    this.messages.get(uid)!.modseq = this.modseq;
+    this.log.push({ modseq: this.modseq, uid, expunged: false });
+  }
+  expunge(uid: number): void {
+    this.modseq++;
+    this.messages.delete(uid);
+    this.log.push({ modseq: this.modseq, uid, expunged: true });
+  }
+  changesSince(_id: number, modseq: number): ChangeSet {
+    const later = this.log.filter((e) => e.modseq > modseq);
+    const expunged = [...new Set(later.filter((e) => e.expunged).map((e) => e.uid))].sort((a, b) => a - b);
+    const changed = [...new Set(later.filter((e) => !e.expunged && this.messages.has(e.uid)).map((e) => e.uid))].sort((a, b) => a - b);
+    return { highestModseq: this.modseq, uidNext: 0, expunged, changed };
+  }
+  getMessage(_id: number, uid: number): MessageRecord | null {
+    return this.messages.get(uid) ?? null;
+  }
+}
+
+function setup(uids: number[]) {
+  const fake = new FakeStore();
+  for (const u of uids) fake.add(u);
+  const view = new SessionView({ mailboxId: 1, readOnly: false, uidValidity: 7, uids: Uint32Array.from(uids), modseq: fake.modseq });
+  return { fake, view, store: fake as unknown as MailStore };
+}
+
+t.test('seq ⇄ uid lookups', async (t) => {
+  const { view } = setup([3, 7, 8, 12]);
+  t.equal(view.exists, 4);
+  t.equal(view.uidAt(1), 3);
+  t.equal(view.uidAt(4), 12);
+  t.equal(view.uidAt(5), 0);
+  t.equal(view.seqOf(8), 3);
+  t.equal(view.seqOf(9), 0);
+  t.equal(view.lastUid, 12);
+});
+
+t.test('expunges wait while not allowed, then go out highest number first', async (t) => {
+  const { fake, view, store } = setup([3, 7, 8, 12]);
+  fake.expunge(7);
+  fake.expunge(12);
+  view.pull(store);
+  t.equal(view.flush(store, false, null), '', 'nothing during FETCH/STORE/SEARCH');
+  t.equal(view.exists, 4, 'the client numbering is unchanged');
+  t.equal(view.uidAt(2), 7);
+  t.equal(view.flush(store, true, null), '* 4 EXPUNGE\r\n* 2 EXPUNGE\r\n');
+  t.same([...view.knownUids()], [3, 8]);
+});
+
+t.test('new messages become EXISTS with RECENT; flag changes become FETCH', async (t) => {
+  const { fake, view, store } = setup([1, 2]);
+  fake.add(3);
+  fake.add(4);
+  fake.flag(1, ['\\Seen']);
+  view.pull(store);
+  t.equal(view.flush(store, true, { from: 3, to: 4 }), '* 4 EXISTS\r\n* 2 RECENT\r\n* 1 FETCH (UID 1 FLAGS (\\Seen))\r\n');
+  t.equal(view.flush(store, true, null), '', 'nothing twice');
+});
+
+t.test('a message that arrives and goes before the client hears of it is never announced', async (t) => {
+  const { fake, view, store } = setup([1]);
+  fake.add(2);
+  view.pull(store);
+  fake.expunge(2);
+  view.pull(store);
+  t.equal(view.flush(store, true, null), '');
+  t.equal(view.exists, 1);
+});
+
+t.test('own STORE changes are not reported twice', async (t) => {
+  const { fake, view, store } = setup([1, 2]);
+  fake.flag(2, ['\\Flagged']);
+  view.noteOwnChange(2, fake.modseq);
+  view.pull(store);
+  t.equal(view.flush(store, true, null), '');
+});
+
+t.test('a million messages fit in a compact view', async (t) => {
+  const uids = new Uint32Array(1_000_000).map((_, i) => i + 1);
+  const view = new SessionView({ mailboxId: 1, readOnly: true, uidValidity: 1, uids, modseq: 1 });
+  t.equal(view.exists, 1_000_000);
+  t.equal(view.seqOf(999_999), 999_999);
+  t.equal(view.knownUids().byteLength, 4_000_000, '4 bytes per message');
+});
