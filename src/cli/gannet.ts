@@ -11,6 +11,9 @@ import type { GannetConfig } from '../config/schema.js';
 import { VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './context.js';
 import { credsCommand, hashCommand } from './creds.js';
+import { imapAcctCommand } from './imap-acct.js';
+import { imapMboxesCommand } from './imap-mboxes.js';
+import { imapMsgsCommand } from './imap-msgs.js';
 
 const USAGE = `Usage: gannet [--config FILE] COMMAND [ARGS]
 
@@ -121,6 +124,12 @@ export async function main(argv: string[], io: Omit<CliContext, 'config'>): Prom
       return credsCommand(rest, ctx);
     case 'hash':
       return hashCommand(rest, ctx);
+    case 'imap-acct':
+      return imapAcctCommand(rest, ctx);
+    case 'imap-mboxes':
+      return imapMboxesCommand(rest, ctx);
+    case 'imap-msgs':
+      return imapMsgsCommand(rest, ctx);
     default:
       io.stderr.write(`gannet: unknown command "${command}"\n\n${USAGE}`);
       return EXIT_USAGE;

@@ -1,0 +1,134 @@
+// Shared bench plumbing: a compiled Gannet server in its own process on a loopback port,
+// with its own state directory, and raw-socket IMAP sessions against it.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+export const GANNET_BIN = join(root, 'dist/src/cli/gannet.js');
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface BenchServer {
+  dir: string;
+  port: number;
+  config: string;
+  process: ChildProcess;
+  rssKiB(): number;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(users: Record<string, string>): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'gannet-bench-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const config = join(dir, 'gannet.conf');
+  writeFileSync(
+    config,
+    `state_dir ${dir}
+log off
+auth.pass_table local_authdb { table lmdb credentials }
+storage.lmdb local_mailboxes { path mail }
+imap tcp://127.0.0.1:${port} {
+    tls off
+    auth &local_authdb
+    storage &local_mailboxes
+}
+`,
+  );
+  for (const [user, pass] of Object.entries(users)) {
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn(process.execPath, [GANNET_BIN, '--config', config, 'creds', 'create', '--password', pass, user], { stdio: 'ignore' });
+      p.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`creds create exited ${c}`))));
+    });
+  }
+  const child = spawn(process.execPath, ['--expose-gc', GANNET_BIN, '--config', config, 'run'], { stdio: 'inherit' });
+  for (let i = 0; i < 100; i++) {
+    try {
+      const s = await Session.open(port);
+      s.close();
+      break;
+    } catch {
+      await sleep(100);
+    }
+  }
+  return {
+    dir,
+    port,
+    config,
+    process: child,
+    rssKiB() {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) : 0;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A raw IMAP session: send a tagged command, await its tagged reply. */
+export class Session {
+  #socket: Socket;
+  #buf = '';
+  #wait: (() => void) | null = null;
+  #n = 0;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      this.#buf += d;
+      this.#wait?.();
+    });
+  }
+
+  static open(port: number): Promise<Session> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ port, host: '127.0.0.1' });
+      s.once('error', reject);
+      const session = new Session(s);
+      session.#until(() => session.#buf.includes('\r\n')).then(() => {
+        session.#buf = '';
+        resolve(session);
+      }, reject);
+    });
+  }
+
+  async #until(done: () => boolean): Promise<void> {
+    while (!done()) await new Promise<void>((r) => (this.#wait = r));
+  }
+
+  /** Sends `command` (may contain literals with LITERAL+); resolves with the whole reply text. */
+  async run(command: string | Buffer): Promise<string> {
+    const tag = `t${++this.#n}`;
+    const prefix = `${tag} `;
+    this.#socket.write(typeof command === 'string' ? `${prefix}${command}\r\n` : Buffer.concat([Buffer.from(prefix), command, Buffer.from('\r\n')]));
+    let end = -1;
+    await this.#until(() => {
+      const i = this.#buf.indexOf(`\r\n${tag} `);
+      const at = this.#buf.startsWith(prefix) ? 0 : i >= 0 ? i + 2 : -1;
+      if (at < 0) return false;
+      end = this.#buf.indexOf('\r\n', at);
+      return end >= 0;
+    });
+    const reply = this.#buf.slice(0, end + 2);
+    this.#buf = this.#buf.slice(end + 2);
+    if (!new RegExp(`(^|\\r\\n)${tag} OK`).test(reply)) throw new Error(`${command.toString().slice(0, 60)} → ${reply.slice(-200)}`);
+    return reply;
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
