@@ -15,7 +15,7 @@ import { guards } from './guards.js';
 import { buildScope, credentialsFromEvent } from './scope.js';
 import type { Completion } from './commands/types.js';
 
-export const connectionMachine = setup({
+const connectionSetup = setup({
   types: {
     context: {} as ConnectionContext,
     events: {} as ConnectionEvent,
@@ -76,7 +76,54 @@ export const connectionMachine = setup({
   delays: {
     authFailureDelay: ({ self }) => depsOf(self).authFailureDelayMs,
   },
-}).createMachine({
+});
+
+/** The ready state after login: wait for the next command; IDLE is valid here. */
+const sessionReady = connectionSetup.createStateConfig({
+  entry: 'awaitCommand',
+  // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
+  // request it completes is handled here in `ready` like any other.
+  initial: 'waiting',
+  states: { waiting: {}, receivingLiteral: {} },
+  always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+  on: {
+    'socket.literal': [
+      { guard: 'literalAcceptable', target: '.receivingLiteral', actions: 'acceptLiteral' },
+      { guard: 'literalUnreasonable', target: '#conn.logout', actions: { type: 'sayBye', params: { text: 'Literal too large' } } },
+      { actions: 'rejectLiteral' },
+    ],
+    'socket.invalid': [
+      { guard: 'tooManyBad', target: '#conn.logout', actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }] },
+      { target: 'ready', reenter: true, actions: ['replyInvalid', 'countBadUnlessTooBig'] },
+    ],
+    'socket.request': [
+      { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
+      { guard: { type: 'isCommand', params: { name: 'LOGOUT' } }, target: '#conn.logout', actions: 'sayGoodbye' },
+      { guard: { type: 'isCommand', params: { name: 'IDLE' } }, target: 'idling', actions: 'beginCommand' },
+      { target: 'running', actions: 'beginCommand' },
+    ],
+  },
+});
+
+/** IDLE (RFC 2177), in the authenticated and the selected state alike. */
+const idling = connectionSetup.createStateConfig({
+  // IDLE (RFC 2177): updates are written as they happen; DONE ends it. The client's
+  // DONE renews the inactivity timer, so a client that re-issues IDLE stays connected.
+  // Updates are written synchronously, so none can trail the tagged reply.
+  entry: ['startIdle', 'awaitLine'],
+  // RFC 2177 §3: the server may end an IDLE with BYE, as on shutdown.
+  always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+  on: {
+    'mailbox.changed': { actions: 'pushUpdates' },
+    'socket.invalid': { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
+    'socket.line': [
+      { guard: 'lineIsDone', target: 'ready', actions: ['replyIdleDone', 'endCommand'] },
+      { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
+    ],
+  },
+});
+
+export const connectionMachine = connectionSetup.createMachine({
   id: 'conn',
   context: ({ input }) => ({
     cid: input.cid,
@@ -186,47 +233,8 @@ export const connectionMachine = setup({
       entry: { type: 'armTimeout', params: { phase: 'authenticated' } },
       initial: 'ready',
       states: {
-        ready: {
-          entry: 'awaitCommand',
-          // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
-          // request it completes is handled here in `ready` like any other.
-          initial: 'waiting',
-          states: { waiting: {}, receivingLiteral: {} },
-          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
-          on: {
-            'socket.literal': [
-              { guard: 'literalAcceptable', target: '.receivingLiteral', actions: 'acceptLiteral' },
-              { guard: 'literalUnreasonable', target: '#conn.logout', actions: { type: 'sayBye', params: { text: 'Literal too large' } } },
-              { actions: 'rejectLiteral' },
-            ],
-            'socket.invalid': [
-              { guard: 'tooManyBad', target: '#conn.logout', actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }] },
-              { target: 'ready', reenter: true, actions: ['replyInvalid', 'countBadUnlessTooBig'] },
-            ],
-            'socket.request': [
-              { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
-              { guard: { type: 'isCommand', params: { name: 'LOGOUT' } }, target: '#conn.logout', actions: 'sayGoodbye' },
-              { guard: { type: 'isCommand', params: { name: 'IDLE' } }, target: 'idling', actions: 'beginCommand' },
-              { target: 'running', actions: 'beginCommand' },
-            ],
-          },
-        },
-        idling: {
-          // IDLE (RFC 2177): updates are written as they happen; DONE ends it. The client's
-          // DONE renews the inactivity timer, so a client that re-issues IDLE stays connected.
-          // Updates are written synchronously, so none can trail the tagged reply.
-          entry: ['startIdle', 'awaitLine'],
-          // RFC 2177 §3: the server may end an IDLE with BYE, as on shutdown.
-          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
-          on: {
-            'mailbox.changed': { actions: 'pushUpdates' },
-            'socket.invalid': { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
-            'socket.line': [
-              { guard: 'lineIsDone', target: 'ready', actions: ['replyIdleDone', 'endCommand'] },
-              { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
-            ],
-          },
-        },
+        ready: sessionReady,
+        idling,
         running: {
           invoke: {
             src: 'runCommand',
@@ -249,47 +257,8 @@ export const connectionMachine = setup({
       },
       initial: 'ready',
       states: {
-        ready: {
-          entry: 'awaitCommand',
-          // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
-          // request it completes is handled here in `ready` like any other.
-          initial: 'waiting',
-          states: { waiting: {}, receivingLiteral: {} },
-          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
-          on: {
-            'socket.literal': [
-              { guard: 'literalAcceptable', target: '.receivingLiteral', actions: 'acceptLiteral' },
-              { guard: 'literalUnreasonable', target: '#conn.logout', actions: { type: 'sayBye', params: { text: 'Literal too large' } } },
-              { actions: 'rejectLiteral' },
-            ],
-            'socket.invalid': [
-              { guard: 'tooManyBad', target: '#conn.logout', actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }] },
-              { target: 'ready', reenter: true, actions: ['replyInvalid', 'countBadUnlessTooBig'] },
-            ],
-            'socket.request': [
-              { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
-              { guard: { type: 'isCommand', params: { name: 'LOGOUT' } }, target: '#conn.logout', actions: 'sayGoodbye' },
-              { guard: { type: 'isCommand', params: { name: 'IDLE' } }, target: 'idling', actions: 'beginCommand' },
-              { target: 'running', actions: 'beginCommand' },
-            ],
-          },
-        },
-        idling: {
-          // IDLE (RFC 2177): updates are written as they happen; DONE ends it. The client's
-          // DONE renews the inactivity timer, so a client that re-issues IDLE stays connected.
-          // Updates are written synchronously, so none can trail the tagged reply.
-          entry: ['startIdle', 'awaitLine'],
-          // RFC 2177 §3: the server may end an IDLE with BYE, as on shutdown.
-          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
-          on: {
-            'mailbox.changed': { actions: 'pushUpdates' },
-            'socket.invalid': { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
-            'socket.line': [
-              { guard: 'lineIsDone', target: 'ready', actions: ['replyIdleDone', 'endCommand'] },
-              { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
-            ],
-          },
-        },
+        ready: sessionReady,
+        idling,
         running: {
           invoke: {
             src: 'runCommand',

@@ -20,7 +20,10 @@ export function defaultMailboxesFor(
   specialUse: boolean,
 ): Array<{ name: string; specialUse: SpecialUse | null }> {
   const out: Array<{ name: string; specialUse: SpecialUse | null }> = [];
-  for (const name of cfg.defaultMailboxes) {
+  const names = [...cfg.defaultMailboxes];
+  // Quarantined mail goes to the junk mailbox, so every account has one.
+  if (!names.includes(cfg.junkMailbox)) names.push(cfg.junkMailbox);
+  for (const name of names) {
     if (name.toUpperCase() === 'INBOX') continue;
     let use: SpecialUse | null = SPECIAL_BY_NAME[name.toLowerCase()] ?? null;
     if (name === cfg.junkMailbox) use = '\\Junk';

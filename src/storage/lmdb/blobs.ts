@@ -1,0 +1,52 @@
+// Message bodies, content-addressed by the sha256 of their exact bytes.
+//
+// Why content addressing with reference counts: COPY and MOVE (RFC 3501 §6.4.7, RFC 6851)
+// and RENAME INBOX never copy bytes, they add a reference; identical deliveries share one
+// blob too. Bodies never change once stored (RFC 3501 §2.3: a message's content is
+// immutable), so a blob is written once and only its count moves. The count lives in its
+// own sub-database so that changing it does not rewrite a large value. The blob is deleted
+// in the same transaction that drops its last reference, so there is no garbage collector
+// and no window in which a crash could leak or lose a body.
+
+import { createHash } from 'node:crypto';
+import type { Dbs } from './env.js';
+import type { Tx } from './tx.js';
+
+/** Content address of `body`: lower-case hex sha256. */
+export function blobAddress(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** Adds a reference to the blob `address`, storing `body` if it is the first one. */
+export function addBlobRef(tx: Tx, address: string, body: Buffer): void {
+  const count = tx.dbs.blobRefs.get(address) ?? 0;
+  if (count === 0) tx.dbs.blobs.putSync(address, body);
+  tx.dbs.blobRefs.putSync(address, count + 1);
+}
+
+/** Adds a reference to a blob known to exist (COPY of a stored message). */
+export function shareBlob(tx: Tx, address: string): void {
+  const count = tx.dbs.blobRefs.get(address) ?? 0;
+  tx.dbs.blobRefs.putSync(address, count + 1);
+}
+
+/** Drops one reference; the bytes go with the last one. */
+export function releaseBlob(tx: Tx, address: string): void {
+  const count = tx.dbs.blobRefs.get(address) ?? 0;
+  if (count <= 1) {
+    tx.dbs.blobRefs.removeSync(address);
+    tx.dbs.blobs.removeSync(address);
+  } else {
+    tx.dbs.blobRefs.putSync(address, count - 1);
+  }
+}
+
+/** The stored bytes (a copy the caller owns), or undefined when the blob is gone. */
+export function readBlob(dbs: Dbs, address: string): Buffer | undefined {
+  return dbs.blobs.getBinary(address);
+}
+
+/** Reference count of a blob (0 when absent); for tests and consistency checks. */
+export function blobRefCount(dbs: Dbs, address: string): number {
+  return dbs.blobRefs.get(address) ?? 0;
+}

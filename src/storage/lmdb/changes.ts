@@ -1,0 +1,87 @@
+// Change tracking. Per mailbox: the modseq index behind `changesSince` (CONDSTORE/QRESYNC
+// ready, RFC 7162 §3.1 and §3.2.5). Across processes: the change log other stores read to
+// learn which mailboxes the CLI (or another server process) changed.
+
+import { CHANGELOG_PRUNE_BATCH, CHANGELOG_RETENTION_MS } from '../limits.js';
+import type { ChangeSet } from '../types.js';
+import { META, type Dbs } from './env.js';
+import { modseqKey, modseqRange } from './keys.js';
+import type { ChangelogEntry, StoredMailbox } from './records.js';
+import type { Tx } from './tx.js';
+
+/**
+ * Moves a message's index entry from `previous` (null for a new message) to `modseq`. Only the
+ * latest modseq of a present message matters to `changesSince`, so the old entry is deleted
+ * and the index stays one entry per message plus one per expunge.
+ */
+export function indexChange(tx: Tx, mailboxId: number, uid: number, previous: number | null, modseq: number): void {
+  if (previous !== null) tx.dbs.modseqs.removeSync(modseqKey(mailboxId, previous));
+  tx.dbs.modseqs.putSync(modseqKey(mailboxId, modseq), { uid });
+}
+
+/** Replaces a message's index entry with an expunge tombstone at `modseq`. */
+export function indexExpunge(tx: Tx, mailboxId: number, uid: number, previous: number, modseq: number): void {
+  tx.dbs.modseqs.removeSync(modseqKey(mailboxId, previous));
+  tx.dbs.modseqs.putSync(modseqKey(mailboxId, modseq), { uid, expunged: true });
+}
+
+/** Drops a mailbox's whole index (the mailbox is deleted or emptied into \Noselect). */
+export function dropIndex(tx: Tx, mailboxId: number): void {
+  for (const key of [...tx.dbs.modseqs.getKeys(modseqRange(mailboxId, 0))]) tx.dbs.modseqs.removeSync(key);
+}
+
+/**
+ * What changed in `mailbox` after `modseq`. One ordered scan of the index from `modseq + 1`:
+ * the cost is proportional to the number of changes since, not to the mailbox size.
+ * `expunged` may name UIDs that were both appended and expunged after `modseq` (the caller
+ * never saw them and ignores them).
+ */
+export function changesSince(dbs: Dbs, mailbox: StoredMailbox, modseq: number): ChangeSet {
+  const expunged: number[] = [];
+  const changed: number[] = [];
+  if (modseq < mailbox.highestModseq) {
+    for (const { value } of dbs.modseqs.getRange(modseqRange(mailbox.id, modseq))) {
+      (value.expunged === true ? expunged : changed).push(value.uid);
+    }
+  }
+  const ascending = (a: number, b: number) => a - b;
+  return {
+    highestModseq: mailbox.highestModseq,
+    uidNext: mailbox.uidNext,
+    expunged: expunged.sort(ascending),
+    changed: changed.sort(ascending),
+  };
+}
+
+/** Records, in the write's own transaction, which mailboxes it changed; returns the entry's sequence. */
+export function appendChangelog(tx: Tx, origin: string, mailboxIds: number[]): number {
+  const seq = (tx.dbs.meta.get(META.changelogSeq) ?? 0) + 1;
+  tx.dbs.meta.putSync(META.changelogSeq, seq);
+  tx.dbs.changelog.putSync(seq, { origin, mailboxIds, at: tx.now });
+  // Prune now and then rather than on every write; the retention is long compared with how
+  // quickly readers catch up, so the exact moment does not matter.
+  if (seq % 64 === 0) pruneChangelog(tx);
+  return seq;
+}
+
+function pruneChangelog(tx: Tx): void {
+  const cutoff = tx.now - CHANGELOG_RETENTION_MS;
+  const old: number[] = [];
+  for (const { key, value } of tx.dbs.changelog.getRange({ limit: CHANGELOG_PRUNE_BATCH })) {
+    if (value.at >= cutoff) break;
+    old.push(key);
+  }
+  for (const key of old) tx.dbs.changelog.removeSync(key);
+}
+
+/** The sequence of the newest change-log entry (0 when none was ever written). */
+export function changelogHead(dbs: Dbs): number {
+  return dbs.meta.get(META.changelogSeq) ?? 0;
+}
+
+/** Change-log entries with a sequence above `after`, oldest first. */
+export function readChangelog(dbs: Dbs, after: number): Array<{ seq: number; entry: ChangelogEntry }> {
+  const out: Array<{ seq: number; entry: ChangelogEntry }> = [];
+  for (const { key, value } of dbs.changelog.getRange({ start: after + 1 })) out.push({ seq: key, entry: value });
+  return out;
+}

@@ -1,0 +1,127 @@
+// Opening the mail store's LMDB environment: the one place that knows the sub-database names,
+// their encodings, the open options and the schema version.
+
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { StorageError } from '../types.js';
+import type { StoredAccount, StoredMailbox, StoredMessage, ModseqEntry, ChangelogEntry } from './records.js';
+import type { AccountKey, BlobKey, ChangelogKey, KeywordKey, MailboxIdKey, MailboxNameKey, MessageKey, ModseqKey, SubscriptionKey } from './keys.js';
+
+/**
+ * Layout version of the data in the environment. A store refuses to open a newer layout:
+ * an older server would misread it or, worse, write records the newer one cannot read.
+ */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Named sub-databases the environment may hold. lmdb-js defaults to 12 and the next openDB
+ * fails with MDB_DBS_FULL; the store uses 12 today, the rest is room for later layouts.
+ */
+export const MAX_DBS = 32;
+
+/** Meta keys: the schema version and the id counters. */
+export const META = {
+  schema: 'schema',
+  accountId: 'counter:account',
+  mailboxId: 'counter:mailbox',
+  uidValidity: 'counter:uidvalidity',
+  changelogSeq: 'counter:changelog',
+} as const;
+
+export interface Dbs {
+  root: RootDatabase;
+  /** META keys → numbers. */
+  meta: Database<number, string>;
+  /** Normalised account name → account. */
+  accounts: Database<StoredAccount, AccountKey>;
+  /** Account id → account name (to find an account's append limit from a mailbox). */
+  accountIds: Database<string, number>;
+  /** `[accountId, name]` → mailbox id: LIST scans this in name order. */
+  mailboxNames: Database<number, MailboxNameKey>;
+  /** Mailbox id → mailbox record (the counters live here). */
+  mailboxes: Database<StoredMailbox, MailboxIdKey>;
+  /** `[accountId, name]` → true; separate from mailboxes (RFC 3501 §6.3.6). */
+  subscriptions: Database<true, SubscriptionKey>;
+  /** `[mailboxId, lower-cased keyword]` → first spelling seen in that mailbox. */
+  keywords: Database<string, KeywordKey>;
+  /** `[mailboxId, uid]` → message record. */
+  messages: Database<StoredMessage, MessageKey>;
+  /** `[mailboxId, modseq]` → uid changed at that modseq, or an expunge tombstone. */
+  modseqs: Database<ModseqEntry, ModseqKey>;
+  /** sha256 hex → message bytes (written once, never changed). */
+  blobs: Database<Buffer, BlobKey>;
+  /** sha256 hex → number of messages referring to the blob. */
+  blobRefs: Database<number, BlobKey>;
+  /** Global sequence → mailboxes changed by one write, for other processes. */
+  changelog: Database<ChangelogEntry, ChangelogKey>;
+}
+
+/**
+ * Opens (creating when needed) the environment in directory `path` and checks its schema.
+ *
+ * Durability: lmdb-js defaults to `overlappingSync` on Linux, where LMDB commits with an
+ * ordered two-step meta-page update and syncs the data *after* releasing the write lock, so
+ * the next batch can be written while the previous one is flushed. A commit promise may then
+ * resolve before the fsync has finished, so every write also awaits `root.flushed` before it
+ * is acknowledged (see `LmdbMailStore#write`): an acknowledged change is on disk. `noSync`,
+ * `useWritemap` and `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
+ * child transaction, so a write that throws rolls back alone while the writes batched with it
+ * in the same commit still apply (lmdb-js batches the transactions of one event turn into one
+ * commit, in call order).
+ */
+export function openEnv(path: string): Dbs {
+  mkdirSync(path, { recursive: true });
+  let root: RootDatabase;
+  try {
+    root = open({
+      path,
+      // The directory name may contain a dot (test directories do); without this lmdb-js would
+      // take the path for a data file name.
+      noSubdir: false,
+      maxDbs: MAX_DBS,
+    });
+  } catch (err) {
+    throw new StorageError('unavailable', `Cannot open the mail store at ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const dbs: Dbs = {
+      root,
+      meta: root.openDB<number, string>({ name: 'meta' }),
+      accounts: root.openDB({ name: 'accounts' }),
+      accountIds: root.openDB({ name: 'account-ids' }),
+      mailboxNames: root.openDB({ name: 'mailbox-names' }),
+      mailboxes: root.openDB({ name: 'mailboxes' }),
+      subscriptions: root.openDB({ name: 'subscriptions' }),
+      keywords: root.openDB({ name: 'keywords' }),
+      messages: root.openDB({ name: 'messages' }),
+      modseqs: root.openDB({ name: 'modseqs' }),
+      blobs: root.openDB<Buffer, BlobKey>({ name: 'blobs', encoding: 'binary' }),
+      blobRefs: root.openDB({ name: 'blob-refs' }),
+      changelog: root.openDB({ name: 'changelog' }),
+    };
+    checkSchema(dbs, path);
+    return dbs;
+  } catch (err) {
+    void root.close();
+    throw err;
+  }
+}
+
+function checkSchema(dbs: Dbs, path: string): void {
+  const version = dbs.meta.get(META.schema);
+  if (version === undefined) {
+    // A new environment (or one from before versioning, which never existed): stamp it.
+    // Synchronous on purpose: it happens once, before the store is handed out.
+    dbs.root.transactionSync(() => {
+      if (dbs.meta.get(META.schema) === undefined) dbs.meta.putSync(META.schema, SCHEMA_VERSION);
+    });
+    return;
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new StorageError(
+      'unavailable',
+      `The mail store at ${path} has schema version ${version}, newer than this server supports (${SCHEMA_VERSION}); ` +
+        'it was written by a newer Gannet, upgrade to use it',
+    );
+  }
+}

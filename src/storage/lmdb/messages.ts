@@ -1,0 +1,292 @@
+// Message writes and reads: APPEND (RFC 3501 §6.3.11), STORE (§6.4.6), EXPUNGE (§6.4.3,
+// UID EXPUNGE RFC 4315 §2.1), COPY (§6.4.7), MOVE (RFC 6851) and \Recent (§2.3.2).
+// Every step runs inside one write transaction and reads the mailbox record there: UIDNEXT,
+// MODSEQ and the counters are never taken from a cache, because another process may write
+// the same environment.
+
+import { MAX_KEYWORDS_PER_MAILBOX, MAX_MESSAGES_PER_WRITE } from '../limits.js';
+import { applyFlags, hasFlag, keywordKey, sameFlags, type RequestedFlags } from '../flags.js';
+import { StorageError, type AppendResult, type CopyResult, type FlagChange, type FlagMode, type MessageRecord } from '../types.js';
+import { addBlobRef, releaseBlob, shareBlob } from './blobs.js';
+import { dropIndex, indexChange, indexExpunge } from './changes.js';
+import type { Dbs } from './env.js';
+import { keywordRange, messageKey, messageRange } from './keys.js';
+import { saveMailbox, writableMailbox } from './mailbox-records.js';
+import type { StoredMailbox, StoredMessage } from './records.js';
+import type { Tx } from './tx.js';
+
+/** An APPEND item with its content address computed outside the transaction. */
+export interface PreparedItem {
+  body: Buffer;
+  address: string;
+  flags: RequestedFlags;
+  internalDate: number;
+}
+
+// ---- reads
+
+export function messageUids(dbs: Dbs, mailboxId: number): Uint32Array {
+  const out: number[] = [];
+  for (const key of dbs.messages.getKeys(messageRange(mailboxId))) out.push(key[1]);
+  return Uint32Array.from(out);
+}
+
+export function readMessage(dbs: Dbs, mailboxId: number, uid: number): MessageRecord | null {
+  const stored = dbs.messages.get(messageKey(mailboxId, uid));
+  return stored === undefined ? null : { uid, ...stored };
+}
+
+// ---- writes
+
+function checkBatch(count: number): void {
+  if (count > MAX_MESSAGES_PER_WRITE) {
+    throw new StorageError('limit', `At most ${MAX_MESSAGES_PER_WRITE} messages can be written at once`);
+  }
+}
+
+/** Distinct valid UIDs, ascending: the order COPY assigns destination UIDs in (RFC 4315 §3). */
+function sortedUids(uids: readonly number[]): number[] {
+  const valid = uids.filter((u) => Number.isInteger(u) && u > 0 && u <= 0xffffffff);
+  return [...new Set(valid)].sort((a, b) => a - b);
+}
+
+/**
+ * The mailbox's stored spelling of each keyword; with `register`, keywords new to the mailbox
+ * are registered under the spelling given (the first one seen wins, RFC 3501 §2.3.2 makes
+ * keywords case-insensitive). Without it (STORE -FLAGS) unknown keywords are dropped: no
+ * message can carry them.
+ */
+function resolveKeywords(tx: Tx, mailboxId: number, keywords: readonly string[], register: boolean): string[] {
+  const out: string[] = [];
+  let count: number | undefined;
+  for (const keyword of keywords) {
+    const key: [number, string] = [mailboxId, keywordKey(keyword)];
+    const stored = tx.dbs.keywords.get(key);
+    if (stored !== undefined) {
+      out.push(stored);
+      continue;
+    }
+    if (!register) continue;
+    count ??= tx.dbs.keywords.getKeysCount(keywordRange(mailboxId));
+    if (count >= MAX_KEYWORDS_PER_MAILBOX) {
+      throw new StorageError('limit', `A mailbox can hold at most ${MAX_KEYWORDS_PER_MAILBOX} distinct keywords`);
+    }
+    tx.dbs.keywords.putSync(key, keyword);
+    count += 1;
+    out.push(keyword);
+  }
+  return out;
+}
+
+/** Stored flags carried into another mailbox: keywords take that mailbox's spelling. */
+function carryFlags(tx: Tx, destination: StoredMailbox, flags: readonly string[]): string[] {
+  const system = flags.filter((f) => f.startsWith('\\'));
+  const keywords = resolveKeywords(tx, destination.id, flags.filter((f) => !f.startsWith('\\')), true);
+  return [...system, ...keywords];
+}
+
+/** Adds a message under the next UID and modseq, keeping the counters in step. */
+function insertMessage(tx: Tx, mailbox: StoredMailbox, message: Omit<StoredMessage, 'modseq'>): number {
+  const uid = mailbox.uidNext;
+  // UIDs are 32-bit (RFC 3501 §2.3.1.1); a mailbox that runs out needs a new UIDVALIDITY.
+  if (uid > 0xffffffff) throw new StorageError('limit', `Mailbox ${mailbox.name} has used up its UIDs`);
+  mailbox.uidNext = uid + 1;
+  mailbox.highestModseq += 1;
+  const stored: StoredMessage = { ...message, modseq: mailbox.highestModseq };
+  tx.dbs.messages.putSync(messageKey(mailbox.id, uid), stored);
+  indexChange(tx, mailbox.id, uid, null, stored.modseq);
+  mailbox.messages += 1;
+  mailbox.size += stored.size;
+  if (!hasFlag(stored.flags, '\\Seen')) mailbox.unseen += 1;
+  return uid;
+}
+
+/** Removes a message, leaves a tombstone and drops its blob reference. */
+function removeMessage(tx: Tx, mailbox: StoredMailbox, uid: number, message: StoredMessage): void {
+  mailbox.highestModseq += 1;
+  indexExpunge(tx, mailbox.id, uid, message.modseq, mailbox.highestModseq);
+  tx.dbs.messages.removeSync(messageKey(mailbox.id, uid));
+  releaseBlob(tx, message.blob);
+  mailbox.messages -= 1;
+  mailbox.size -= message.size;
+  if (!hasFlag(message.flags, '\\Seen')) mailbox.unseen -= 1;
+}
+
+/** The APPENDLIMIT that applies to the mailbox's account (RFC 7889). */
+function appendLimitOf(tx: Tx, mailbox: StoredMailbox, moduleLimit: number): number {
+  const name = tx.dbs.accountIds.get(mailbox.accountId);
+  const account = name === undefined ? undefined : tx.dbs.accounts.get(name);
+  return account?.appendLimit ?? moduleLimit;
+}
+
+export function appendMessages(tx: Tx, mailboxId: number, items: readonly PreparedItem[], moduleLimit: number): AppendResult {
+  checkBatch(items.length);
+  const mailbox = writableMailbox(tx, mailboxId);
+  const limit = appendLimitOf(tx, mailbox, moduleLimit);
+  for (const item of items) {
+    if (item.body.length > limit) {
+      throw new StorageError('toobig', `Message of ${item.body.length} bytes is over the limit of ${limit} bytes`);
+    }
+  }
+  const uids: number[] = [];
+  for (const item of items) {
+    const keywords = resolveKeywords(tx, mailboxId, item.flags.keywords, true);
+    const flags = applyFlags([], 'set', { system: item.flags.system, keywords });
+    addBlobRef(tx, item.address, item.body);
+    uids.push(insertMessage(tx, mailbox, { blob: item.address, size: item.body.length, internalDate: item.internalDate, flags }));
+  }
+  saveMailbox(tx, mailbox);
+  if (uids.length > 0) tx.changed.add(mailboxId);
+  return { uidValidity: mailbox.uidValidity, uids };
+}
+
+export function storeFlags(
+  tx: Tx,
+  mailboxId: number,
+  uids: readonly number[],
+  mode: FlagMode,
+  requested: RequestedFlags,
+): FlagChange[] {
+  checkBatch(uids.length);
+  const mailbox = writableMailbox(tx, mailboxId);
+  const keywords = resolveKeywords(tx, mailboxId, requested.keywords, mode !== 'remove');
+  const resolved: RequestedFlags = { system: requested.system, keywords };
+  const changes: FlagChange[] = [];
+  for (const uid of sortedUids(uids)) {
+    const key = messageKey(mailboxId, uid);
+    const message = tx.dbs.messages.get(key);
+    // Expunged meanwhile (another session or process): nothing to change, not an error.
+    if (message === undefined) continue;
+    const flags = applyFlags(message.flags, mode, resolved);
+    // RFC 7162 §3.1.3: a STORE that changes nothing leaves the message's modseq alone.
+    if (sameFlags(flags, message.flags)) continue;
+    const wasSeen = hasFlag(message.flags, '\\Seen');
+    const isSeen = hasFlag(flags, '\\Seen');
+    if (wasSeen !== isSeen) mailbox.unseen += isSeen ? -1 : 1;
+    mailbox.highestModseq += 1;
+    const modseq = mailbox.highestModseq;
+    indexChange(tx, mailboxId, uid, message.modseq, modseq);
+    tx.dbs.messages.putSync(key, { ...message, flags, modseq });
+    changes.push({ uid, flags, modseq });
+  }
+  if (changes.length > 0) {
+    saveMailbox(tx, mailbox);
+    tx.changed.add(mailboxId);
+  }
+  return changes;
+}
+
+/**
+ * Expunges `uids` (whatever their flags: UID EXPUNGE's \Deleted filter is the caller's), or
+ * with null every message flagged \Deleted (EXPUNGE, CLOSE). Returns the expunged UIDs.
+ */
+export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number[] | null): number[] {
+  const mailbox = writableMailbox(tx, mailboxId);
+  const targets: Array<[number, StoredMessage]> = [];
+  if (uids === null) {
+    for (const { key, value } of tx.dbs.messages.getRange(messageRange(mailboxId))) {
+      if (hasFlag(value.flags, '\\Deleted')) targets.push([key[1], value]);
+    }
+  } else {
+    for (const uid of sortedUids(uids)) {
+      const message = tx.dbs.messages.get(messageKey(mailboxId, uid));
+      if (message !== undefined) targets.push([uid, message]);
+    }
+  }
+  for (const [uid, message] of targets) removeMessage(tx, mailbox, uid, message);
+  if (targets.length > 0) {
+    saveMailbox(tx, mailbox);
+    tx.changed.add(mailboxId);
+  }
+  return targets.map(([uid]) => uid);
+}
+
+/**
+ * Copies messages between two mailbox objects already read in this transaction: destination
+ * UIDs in source UID order, flags and INTERNALDATE kept (RFC 3501 §6.4.7), bytes shared.
+ */
+function copyBetween(tx: Tx, source: StoredMailbox, uids: readonly number[], destination: StoredMailbox): Array<[number, number, StoredMessage]> {
+  const copied: Array<[number, number, StoredMessage]> = [];
+  for (const uid of uids) {
+    const message = tx.dbs.messages.get(messageKey(source.id, uid));
+    if (message === undefined) continue;
+    const flags = destination.id === source.id ? message.flags : carryFlags(tx, destination, message.flags);
+    shareBlob(tx, message.blob);
+    const newUid = insertMessage(tx, destination, { blob: message.blob, size: message.size, internalDate: message.internalDate, flags });
+    copied.push([uid, newUid, message]);
+  }
+  return copied;
+}
+
+function transfer(tx: Tx, sourceId: number, uids: readonly number[], destinationId: number, move: boolean): CopyResult {
+  checkBatch(uids.length);
+  const source = writableMailbox(tx, sourceId);
+  // The same object when copying into the source itself, so both updates land in one record.
+  const destination = destinationId === sourceId ? source : writableMailbox(tx, destinationId);
+  const copied = copyBetween(tx, source, sortedUids(uids), destination);
+  if (move) for (const [uid, , message] of copied) removeMessage(tx, source, uid, message);
+  if (copied.length > 0) {
+    saveMailbox(tx, destination);
+    if (move) saveMailbox(tx, source);
+    tx.changed.add(destinationId);
+    if (move) tx.changed.add(sourceId);
+  }
+  return { uidValidity: destination.uidValidity, pairs: copied.map(([from, to]) => [from, to]) };
+}
+
+export function copyMessages(tx: Tx, sourceId: number, uids: readonly number[], destinationId: number): CopyResult {
+  return transfer(tx, sourceId, uids, destinationId, false);
+}
+
+/** COPY and expunge in one transaction: no other reader ever sees both or neither (RFC 6851 §3.3). */
+export function moveMessages(tx: Tx, sourceId: number, uids: readonly number[], destinationId: number): CopyResult {
+  return transfer(tx, sourceId, uids, destinationId, true);
+}
+
+/** Moves every message of `source` into `destination` (RENAME INBOX, RFC 3501 §6.3.5). */
+export function moveAll(tx: Tx, source: StoredMailbox, destination: StoredMailbox): void {
+  const uids = [...tx.dbs.messages.getKeys(messageRange(source.id))].map((k) => k[1]);
+  const copied = copyBetween(tx, source, uids, destination);
+  for (const [uid, , message] of copied) removeMessage(tx, source, uid, message);
+  if (copied.length > 0) {
+    tx.changed.add(source.id);
+    tx.changed.add(destination.id);
+  }
+}
+
+/**
+ * Removes every message of a mailbox that is going away or becoming \Noselect, with its index
+ * and keyword registry. No tombstones: sessions that have the mailbox selected are told it
+ * is gone, not what was expunged.
+ */
+export function wipeMessages(tx: Tx, mailbox: StoredMailbox): void {
+  const entries = [...tx.dbs.messages.getRange(messageRange(mailbox.id))];
+  for (const { key, value } of entries) {
+    tx.dbs.messages.removeSync(key);
+    releaseBlob(tx, value.blob);
+  }
+  dropIndex(tx, mailbox.id);
+  for (const key of [...tx.dbs.keywords.getKeys(keywordRange(mailbox.id))]) tx.dbs.keywords.removeSync(key);
+  mailbox.messages = 0;
+  mailbox.unseen = 0;
+  mailbox.size = 0;
+  mailbox.highestModseq += 1;
+  tx.changed.add(mailbox.id);
+}
+
+/** Claims the UIDs no session has seen as \Recent yet (RFC 3501 §2.3.2: one session per message). */
+export function claimRecent(tx: Tx, mailboxId: number): { from: number; to: number } {
+  const mailbox = writableMailbox(tx, mailboxId);
+  const from = mailbox.recentUid + 1;
+  const to = mailbox.uidNext - 1;
+  if (to >= from) {
+    mailbox.recentUid = to;
+    saveMailbox(tx, mailbox);
+  }
+  return { from, to };
+}
+
+/** Keywords registered in a mailbox, in their stored spelling (for FLAGS / PERMANENTFLAGS). */
+export function mailboxKeywords(dbs: Dbs, mailboxId: number): string[] {
+  return [...dbs.keywords.getRange(keywordRange(mailboxId))].map(({ value }) => value);
+}

@@ -1,0 +1,299 @@
+// The LMDB mail store: MailStore's reads and writes over the sub-databases of env.ts.
+// Reads are synchronous and see the latest commit; each write is one child transaction,
+// batched by lmdb-js with the other writes issued in the same event turn into one commit.
+
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { StorageModuleConfig } from '../../config/schema.js';
+import { parseRequestedFlags } from '../flags.js';
+import {
+  StorageError,
+  type Account,
+  type AppendItem,
+  type AppendResult,
+  type ChangeListener,
+  type ChangeSet,
+  type CopyResult,
+  type FlagChange,
+  type FlagMode,
+  type MailboxRecord,
+  type MailStore,
+  type MessageRecord,
+  type SpecialUse,
+} from '../types.js';
+import * as accounts from './accounts.js';
+import { blobAddress, blobRefCount, readBlob } from './blobs.js';
+import { appendChangelog, changesSince } from './changes.js';
+import { openEnv, type Dbs } from './env.js';
+import { findMailbox, listMailboxRecords, listSubscriptionNames, readMailbox, toRecord } from './mailbox-records.js';
+import * as mailboxes from './mailboxes.js';
+import * as messages from './messages.js';
+import { ChangeWatcher } from './notify.js';
+import type { Tx } from './tx.js';
+
+export interface OpenOptions {
+  logger?: Logger;
+}
+
+/** Opens the store of a `storage.lmdb` module (the directory is created when missing). */
+export function openMailStore(cfg: StorageModuleConfig, opts: OpenOptions = {}): LmdbMailStore {
+  return new LmdbMailStore(cfg, opts.logger);
+}
+
+export class LmdbMailStore implements MailStore {
+  readonly #dbs: Dbs;
+  readonly #appendLimit: number;
+  readonly #logger: Logger | undefined;
+  /** Marks this instance's change-log entries, so its watcher skips them. */
+  readonly #origin = randomUUID();
+  readonly #listeners = new Set<ChangeListener>();
+  readonly #watcher: ChangeWatcher;
+  readonly #inflight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  constructor(cfg: StorageModuleConfig, logger?: Logger) {
+    this.#dbs = openEnv(cfg.path);
+    this.#appendLimit = cfg.appendLimit;
+    this.#logger = logger;
+    this.#watcher = new ChangeWatcher(this.#dbs, cfg.path, this.#origin, (ids) => this.#notify(ids), logger);
+  }
+
+  // ---- accounts
+
+  getAccount(name: string): Account | null {
+    this.#assertOpen();
+    return accounts.readAccount(this.#dbs, name);
+  }
+
+  listAccounts(): Account[] {
+    this.#assertOpen();
+    return accounts.listAccountRecords(this.#dbs);
+  }
+
+  createAccount(name: string, list: Array<{ name: string; specialUse: SpecialUse | null }>): Promise<Account> {
+    return this.#write((tx) => accounts.createAccount(tx, name, list));
+  }
+
+  deleteAccount(name: string): Promise<void> {
+    return this.#write((tx) => accounts.deleteAccount(tx, name));
+  }
+
+  setAccountAppendLimit(name: string, limit: number | null): Promise<void> {
+    return this.#write((tx) => accounts.setAccountAppendLimit(tx, name, limit));
+  }
+
+  // ---- mailboxes
+
+  listMailboxes(accountId: number): MailboxRecord[] {
+    this.#assertOpen();
+    return listMailboxRecords(this.#dbs, accountId);
+  }
+
+  getMailbox(accountId: number, name: string): MailboxRecord | null {
+    this.#assertOpen();
+    const stored = findMailbox(this.#dbs, accountId, name);
+    return stored === undefined ? null : toRecord(this.#dbs, stored);
+  }
+
+  getMailboxById(id: number): MailboxRecord | null {
+    this.#assertOpen();
+    const stored = readMailbox(this.#dbs, id);
+    return stored === undefined ? null : toRecord(this.#dbs, stored);
+  }
+
+  createMailbox(accountId: number, name: string, opts: { specialUse?: SpecialUse | null } = {}): Promise<MailboxRecord> {
+    return this.#write((tx) => toRecord(tx.dbs, mailboxes.createMailbox(tx, accountId, name, opts.specialUse ?? null)));
+  }
+
+  deleteMailbox(accountId: number, name: string): Promise<void> {
+    return this.#write((tx) => mailboxes.deleteMailbox(tx, accountId, name));
+  }
+
+  renameMailbox(accountId: number, from: string, to: string): Promise<void> {
+    return this.#write((tx) => mailboxes.renameMailbox(tx, accountId, from, to));
+  }
+
+  setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
+    return this.#write((tx) => mailboxes.setSubscribed(tx, accountId, name, subscribed));
+  }
+
+  listSubscriptions(accountId: number): string[] {
+    this.#assertOpen();
+    return listSubscriptionNames(this.#dbs, accountId);
+  }
+
+  setSpecialUse(accountId: number, name: string, specialUse: SpecialUse | null): Promise<void> {
+    return this.#write((tx) => mailboxes.setSpecialUse(tx, accountId, name, specialUse));
+  }
+
+  // ---- messages: reads
+
+  uids(mailboxId: number): Uint32Array {
+    this.#assertOpen();
+    return messages.messageUids(this.#dbs, mailboxId);
+  }
+
+  getMessage(mailboxId: number, uid: number): MessageRecord | null {
+    this.#assertOpen();
+    return messages.readMessage(this.#dbs, mailboxId, uid);
+  }
+
+  readBody(message: MessageRecord): Buffer {
+    this.#assertOpen();
+    const body = readBlob(this.#dbs, message.blob);
+    if (body === undefined) throw new StorageError('nonexistent', 'The message has been expunged');
+    return body;
+  }
+
+  changesSince(mailboxId: number, modseq: number): ChangeSet {
+    this.#assertOpen();
+    const mailbox = readMailbox(this.#dbs, mailboxId);
+    if (mailbox === undefined) throw new StorageError('nonexistent', 'Mailbox does not exist');
+    return changesSince(this.#dbs, mailbox, modseq);
+  }
+
+  /** Keywords the mailbox has held, in stored spelling (for FLAGS and PERMANENTFLAGS). */
+  keywords(mailboxId: number): string[] {
+    this.#assertOpen();
+    return messages.mailboxKeywords(this.#dbs, mailboxId);
+  }
+
+  /** How many messages refer to a blob; for tests and consistency checks. */
+  blobReferences(address: string): number {
+    this.#assertOpen();
+    return blobRefCount(this.#dbs, address);
+  }
+
+  // ---- messages: writes
+
+  append(mailboxId: number, items: AppendItem[]): Promise<AppendResult> {
+    let prepared: messages.PreparedItem[];
+    try {
+      const now = Date.now();
+      // Hashing and flag checks happen before the transaction: the write lock is held only
+      // for the database work.
+      prepared = items.map((item) => ({
+        body: item.body,
+        address: blobAddress(item.body),
+        flags: parseRequestedFlags(item.flags),
+        internalDate: item.internalDate ?? now,
+      }));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#write((tx) => messages.appendMessages(tx, mailboxId, prepared, this.#appendLimit));
+  }
+
+  setFlags(mailboxId: number, uids: readonly number[], mode: FlagMode, flags: readonly string[]): Promise<FlagChange[]> {
+    let requested;
+    try {
+      requested = parseRequestedFlags(flags);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#write((tx) => messages.storeFlags(tx, mailboxId, uids, mode, requested));
+  }
+
+  expunge(mailboxId: number, uids: readonly number[] | null): Promise<number[]> {
+    return this.#write((tx) => messages.expungeMessages(tx, mailboxId, uids));
+  }
+
+  copy(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
+    return this.#write((tx) => messages.copyMessages(tx, sourceId, uids, destinationId));
+  }
+
+  move(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
+    return this.#write((tx) => messages.moveMessages(tx, sourceId, uids, destinationId));
+  }
+
+  claimRecent(mailboxId: number): Promise<{ from: number; to: number }> {
+    return this.#write((tx) => messages.claimRecent(tx, mailboxId));
+  }
+
+  // ---- notifications
+
+  onChange(listener: ChangeListener): () => void {
+    this.#assertOpen();
+    this.#listeners.add(listener);
+    this.#watcher.start();
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inflight]);
+    await this.#watcher.close();
+    this.#listeners.clear();
+    await this.#dbs.root.close();
+  }
+
+  // ---- internals
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StorageError('unavailable', 'The mail store is closed');
+  }
+
+  /**
+   * Runs `step` in its own write transaction and resolves once the commit is durable.
+   * The step reads everything it needs inside the transaction; it must be synchronous.
+   * Listeners hear of the change after it is durable, so no session ever shows a change
+   * that a crash could still take back.
+   */
+  #write<T>(step: (tx: Tx) => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new StorageError('unavailable', 'The mail store is closed'));
+    const root = this.#dbs.root;
+    let changed: number[] = [];
+    let seq = 0;
+    const run = async (): Promise<T> => {
+      let result: T;
+      try {
+        result = await root.childTransaction(() => {
+          const tx: Tx = { dbs: this.#dbs, now: Date.now(), changed: new Set() };
+          const value = step(tx);
+          const ids = [...tx.changed].sort((a, b) => a - b);
+          const logged = ids.length > 0 ? appendChangelog(tx, this.#origin, ids) : 0;
+          changed = ids;
+          seq = logged;
+          return value;
+        });
+        await root.flushed;
+      } catch (err) {
+        throw asStorageError(err);
+      }
+      if (changed.length > 0) {
+        this.#notify(changed);
+        this.#watcher.signal(seq);
+      }
+      return result;
+    };
+    const promise = run();
+    this.#inflight.add(promise);
+    const forget = () => this.#inflight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  #notify(mailboxIds: number[]): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(mailboxIds);
+      } catch (err) {
+        // A listener's bug must not fail the write that has already been committed.
+        this.#logger?.error({ err }, 'mail store change listener threw');
+      }
+    }
+  }
+}
+
+/** LMDB failures the IMAP side can answer with NO [UNAVAILABLE] rather than a server bug. */
+function asStorageError(err: unknown): unknown {
+  if (err instanceof StorageError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/MDB_MAP_FULL|MDB_READERS_FULL|MDB_TXN_FULL|ENOSPC|closed/i.test(message)) {
+    return new StorageError('unavailable', 'The mail store cannot take the change now', { cause: err });
+  }
+  return err;
+}

@@ -1,0 +1,171 @@
+// The mail store's contract: what the mailbox actors, the sessions and the CLI may ask of
+// storage. Storage knows nothing of sockets or IMAP sessions; the IMAP layer knows nothing
+// of LMDB. Reads are synchronous (LMDB reads are cheap and see the latest commit); writes
+// are promises that resolve once the change is committed *and flushed to disk*.
+
+/** A user account in the mail store (distinct from credentials, which live in auth tables). */
+export interface Account {
+  id: number;
+  /** Normalised account name (same normalisation as authentication). */
+  name: string;
+  createdAt: number;
+  /** Per-account APPENDLIMIT override in bytes; null = the storage module's `appendlimit`. */
+  appendLimit: number | null;
+}
+
+/** Special-use attributes (RFC 6154 §2). */
+export type SpecialUse = '\\All' | '\\Archive' | '\\Drafts' | '\\Flagged' | '\\Junk' | '\\Sent' | '\\Trash';
+
+export interface MailboxRecord {
+  id: number;
+  accountId: number;
+  /** Full name in Unicode, hierarchy delimiter `/`; `INBOX` is always spelled so. */
+  name: string;
+  /** RFC 3501 §2.3.1.1: fixed at creation; a recreated name gets a new, larger value. */
+  uidValidity: number;
+  /** The UID the next message will get. */
+  uidNext: number;
+  /** Bumped by every change to the mailbox's messages (append, flags, expunge). */
+  highestModseq: number;
+  specialUse: SpecialUse | null;
+  subscribed: boolean;
+  /**
+   * `\Noselect`: a name kept only because it has children (RFC 3501 §6.3.4: DELETE of a
+   * mailbox with inferiors removes its messages and leaves the name as \Noselect).
+   */
+  noSelect: boolean;
+  /** Highest UID already announced as \Recent to some session (RFC 3501 §2.3.2). */
+  recentUid: number;
+  /** Maintained counters, so STATUS and SELECT need no scan. */
+  messages: number;
+  unseen: number;
+  /** Sum of RFC822.SIZE of all messages (STATUS SIZE, RFC 8438). */
+  size: number;
+}
+
+export interface MessageRecord {
+  uid: number;
+  /** Content address of the stored bytes (shared by COPY; reference counted). */
+  blob: string;
+  /** RFC822.SIZE: exact byte length of the stored message. */
+  size: number;
+  /** INTERNALDATE in ms since the epoch. */
+  internalDate: number;
+  /** System flags (`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`) and keywords, as stored. */
+  flags: string[];
+  modseq: number;
+}
+
+export interface AppendItem {
+  body: Buffer;
+  flags: string[];
+  /** ms since the epoch; default now. */
+  internalDate?: number;
+}
+
+export interface AppendResult {
+  uidValidity: number;
+  uids: number[];
+}
+
+export type FlagMode = 'set' | 'add' | 'remove';
+
+export interface FlagChange {
+  uid: number;
+  flags: string[];
+  modseq: number;
+}
+
+export interface CopyResult {
+  /** UIDVALIDITY of the destination (COPYUID, RFC 4315 §3). */
+  uidValidity: number;
+  /** [source uid, destination uid] in source UID order. */
+  pairs: Array<[number, number]>;
+}
+
+/** What changed in a mailbox after a given modseq: what a session pulls into its view. */
+export interface ChangeSet {
+  highestModseq: number;
+  uidNext: number;
+  /** UIDs expunged after the modseq, ascending. */
+  expunged: number[];
+  /** UIDs of messages (still present) whose flags changed or which were added after the modseq, ascending. */
+  changed: number[];
+}
+
+export type StorageErrorKind =
+  | 'nonexistent' // no such mailbox/account/message          → NO [NONEXISTENT] / [TRYCREATE]
+  | 'alreadyexists' // CREATE/RENAME target exists              → NO [ALREADYEXISTS]
+  | 'haschildren' // DELETE of a \Noselect name with children   → NO [HASCHILDREN]
+  | 'cannot' // forbidden operation (DELETE INBOX, bad name)   → NO [CANNOT]
+  | 'toobig' // message over the append limit                  → NO [TOOBIG]
+  | 'limit' // implementation limit (name length, flag count)  → NO [LIMIT]
+  | 'noselect' // SELECT/APPEND to a \Noselect name            → NO [NONEXISTENT]
+  | 'unavailable'; // map full, env closed                     → NO [UNAVAILABLE]
+
+export class StorageError extends Error {
+  readonly kind: StorageErrorKind;
+  constructor(kind: StorageErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StorageError';
+    this.kind = kind;
+  }
+}
+
+/** Mailboxes whose messages changed, reported after commit (in-process) or seen from another process. */
+export type ChangeListener = (mailboxIds: readonly number[]) => void;
+
+export interface MailStore {
+  // ---- accounts
+  getAccount(name: string): Account | null;
+  listAccounts(): Account[];
+  /** Creates the account with INBOX and the given extra mailboxes; `alreadyexists` if present. */
+  createAccount(name: string, mailboxes: Array<{ name: string; specialUse: SpecialUse | null }>): Promise<Account>;
+  /** Removes the account, its mailboxes and messages. */
+  deleteAccount(name: string): Promise<void>;
+  setAccountAppendLimit(name: string, limit: number | null): Promise<void>;
+
+  // ---- mailboxes (names are full Unicode names with `/` as delimiter)
+  /** All mailboxes of the account, sorted by name. */
+  listMailboxes(accountId: number): MailboxRecord[];
+  getMailbox(accountId: number, name: string): MailboxRecord | null;
+  getMailboxById(id: number): MailboxRecord | null;
+  /** Creates the mailbox and any missing parents (RFC 3501 §6.3.3). */
+  createMailbox(accountId: number, name: string, opts?: { specialUse?: SpecialUse | null }): Promise<MailboxRecord>;
+  /** RFC 3501 §6.3.4 semantics; INBOX is `cannot`. */
+  deleteMailbox(accountId: number, name: string): Promise<void>;
+  /** RFC 3501 §6.3.5: children move too; renaming INBOX moves its messages to a new mailbox and leaves INBOX empty. */
+  renameMailbox(accountId: number, from: string, to: string): Promise<void>;
+  /** Subscription bit; subscribing to a name that does not exist is allowed (RFC 3501 §6.3.6). */
+  setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void>;
+  /** Subscribed names, including ones that no longer exist. */
+  listSubscriptions(accountId: number): string[];
+  setSpecialUse(accountId: number, name: string, specialUse: SpecialUse | null): Promise<void>;
+
+  // ---- messages: reads
+  /** All UIDs of the mailbox, ascending. */
+  uids(mailboxId: number): Uint32Array;
+  getMessage(mailboxId: number, uid: number): MessageRecord | null;
+  /** The exact stored bytes. */
+  readBody(message: MessageRecord): Buffer;
+  /** What changed after `modseq` (exclusive). */
+  changesSince(mailboxId: number, modseq: number): ChangeSet;
+
+  // ---- messages: writes. Safe to call concurrently; each is one transaction, in call order.
+  append(mailboxId: number, items: AppendItem[]): Promise<AppendResult>;
+  /** Returns the messages whose flags actually changed. */
+  setFlags(mailboxId: number, uids: readonly number[], mode: FlagMode, flags: readonly string[]): Promise<FlagChange[]>;
+  /** Expunges the given UIDs, or with `null` every message flagged \Deleted; returns expunged UIDs ascending. */
+  expunge(mailboxId: number, uids: readonly number[] | null): Promise<number[]>;
+  copy(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult>;
+  /** COPY + expunge from the source in one transaction (RFC 6851). */
+  move(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult>;
+  /** Claims the UIDs above `recentUid` as \Recent for one session; returns the claimed range (empty when from > to). */
+  claimRecent(mailboxId: number): Promise<{ from: number; to: number }>;
+
+  // ---- notifications
+  /** Called after commit for changes made in this process, and soon after for changes made by another process (the CLI). */
+  onChange(listener: ChangeListener): () => void;
+
+  close(): Promise<void>;
+}
