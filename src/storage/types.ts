@@ -56,11 +56,19 @@ export interface MessageRecord {
   modseq: number;
 }
 
+/**
+ * A message's parsed MIME index, stored with its bytes. Opaque to storage (it only keeps
+ * it); the IMAP side produces and reads it (workers/mime). Plain data, msgpack-encodable.
+ */
+export type MimeIndexData = Record<string, unknown>;
+
 export interface AppendItem {
   body: Buffer;
   flags: string[];
   /** ms since the epoch; default now. */
   internalDate?: number;
+  /** The parsed MIME index of `body`, when known at store time. */
+  mime?: MimeIndexData;
 }
 
 export interface AppendResult {
@@ -148,6 +156,10 @@ export interface MailStore {
   getMessage(mailboxId: number, uid: number): MessageRecord | null;
   /** The exact stored bytes. */
   readBody(message: MessageRecord): Buffer;
+  /** The MIME index stored with the message's bytes, or null (stored before indexing existed). */
+  getMimeIndex(message: MessageRecord): MimeIndexData | null;
+  /** Stores the MIME index of a message whose bytes were stored without one. */
+  setMimeIndex(message: MessageRecord, index: MimeIndexData): Promise<void>;
   /** What changed after `modseq` (exclusive). */
   changesSince(mailboxId: number, modseq: number): ChangeSet;
 

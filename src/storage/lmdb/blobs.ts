@@ -11,16 +11,18 @@
 import { createHash } from 'node:crypto';
 import type { Dbs } from './env.js';
 import type { Tx } from './tx.js';
+import type { MimeIndexData } from '../types.js';
 
 /** Content address of `body`: lower-case hex sha256. */
 export function blobAddress(body: Buffer): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-/** Adds a reference to the blob `address`, storing `body` if it is the first one. */
-export function addBlobRef(tx: Tx, address: string, body: Buffer): void {
+/** Adds a reference to the blob `address`, storing `body` (and its MIME index) if it is the first one. */
+export function addBlobRef(tx: Tx, address: string, body: Buffer, mime?: MimeIndexData): void {
   const count = tx.dbs.blobRefs.get(address) ?? 0;
   if (count === 0) tx.dbs.blobs.putSync(address, body);
+  if (mime !== undefined && (count === 0 || tx.dbs.mime.get(address) === undefined)) tx.dbs.mime.putSync(address, mime);
   tx.dbs.blobRefs.putSync(address, count + 1);
 }
 
@@ -36,6 +38,7 @@ export function releaseBlob(tx: Tx, address: string): void {
   if (count <= 1) {
     tx.dbs.blobRefs.removeSync(address);
     tx.dbs.blobs.removeSync(address);
+    tx.dbs.mime.removeSync(address);
   } else {
     tx.dbs.blobRefs.putSync(address, count - 1);
   }

@@ -28,6 +28,8 @@ export const META = {
   changelogSeq: 'counter:changelog',
 } as const;
 
+import type { MimeIndexData } from '../types.js';
+
 export interface Dbs {
   root: RootDatabase;
   /** META keys → numbers. */
@@ -52,6 +54,11 @@ export interface Dbs {
   blobs: Database<Buffer, BlobKey>;
   /** sha256 hex → number of messages referring to the blob. */
   blobRefs: Database<number, BlobKey>;
+  /**
+   * sha256 hex → the message's parsed MIME index (structure with offsets, ENVELOPE data),
+   * computed once when the bytes are first stored and shared like the blob itself.
+   */
+  mime: Database<MimeIndexData, BlobKey>;
   /** Global sequence → mailboxes changed by one write, for other processes. */
   changelog: Database<ChangelogEntry, ChangelogKey>;
 }
@@ -97,6 +104,7 @@ export function openEnv(path: string): Dbs {
       modseqs: root.openDB({ name: 'modseqs' }),
       blobs: root.openDB<Buffer, BlobKey>({ name: 'blobs', encoding: 'binary' }),
       blobRefs: root.openDB({ name: 'blob-refs' }),
+      mime: root.openDB({ name: 'mime' }),
       changelog: root.openDB({ name: 'changelog' }),
     };
     checkSchema(dbs, path);

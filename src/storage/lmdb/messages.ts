@@ -7,6 +7,7 @@
 import { MAX_KEYWORDS_PER_MAILBOX, MAX_MESSAGES_PER_WRITE } from '../limits.js';
 import { applyFlags, hasFlag, keywordKey, sameFlags, type RequestedFlags } from '../flags.js';
 import { StorageError, type AppendResult, type CopyResult, type FlagChange, type FlagMode, type MessageRecord } from '../types.js';
+import type { MimeIndexData } from '../types.js';
 import { addBlobRef, releaseBlob, shareBlob } from './blobs.js';
 import { dropIndex, indexChange, indexExpunge } from './changes.js';
 import type { Dbs } from './env.js';
@@ -19,6 +20,7 @@ import type { Tx } from './tx.js';
 export interface PreparedItem {
   body: Buffer;
   address: string;
+  mime?: MimeIndexData;
   flags: RequestedFlags;
   internalDate: number;
 }
@@ -132,7 +134,7 @@ export function appendMessages(tx: Tx, mailboxId: number, items: readonly Prepar
   for (const item of items) {
     const keywords = resolveKeywords(tx, mailboxId, item.flags.keywords, true);
     const flags = applyFlags([], 'set', { system: item.flags.system, keywords });
-    addBlobRef(tx, item.address, item.body);
+    addBlobRef(tx, item.address, item.body, item.mime);
     uids.push(insertMessage(tx, mailbox, { blob: item.address, size: item.body.length, internalDate: item.internalDate, flags }));
   }
   saveMailbox(tx, mailbox);

@@ -19,6 +19,7 @@ import {
   type MailboxRecord,
   type MailStore,
   type MessageRecord,
+  type MimeIndexData,
   type SpecialUse,
 } from '../types.js';
 import * as accounts from './accounts.js';
@@ -138,6 +139,17 @@ export class LmdbMailStore implements MailStore {
     return messages.readMessage(this.#dbs, mailboxId, uid);
   }
 
+  getMimeIndex(message: MessageRecord): MimeIndexData | null {
+    return this.#dbs.mime.get(message.blob) ?? null;
+  }
+
+  setMimeIndex(message: MessageRecord, index: MimeIndexData): Promise<void> {
+    return this.#write((tx) => {
+      // Only while the blob still exists: an expunge may have freed it meanwhile.
+      if ((tx.dbs.blobRefs.get(message.blob) ?? 0) > 0) tx.dbs.mime.putSync(message.blob, index);
+    });
+  }
+
   readBody(message: MessageRecord): Buffer {
     this.#assertOpen();
     const body = readBlob(this.#dbs, message.blob);
@@ -177,6 +189,7 @@ export class LmdbMailStore implements MailStore {
         address: blobAddress(item.body),
         flags: parseRequestedFlags(item.flags),
         internalDate: item.internalDate ?? now,
+        ...(item.mime === undefined ? {} : { mime: item.mime }),
       }));
     } catch (err) {
       return Promise.reject(err);

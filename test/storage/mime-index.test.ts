@@ -1,0 +1,32 @@
+// The MIME index is stored with a message's bytes: written with the first reference, shared
+// by COPY, added later for bytes stored without one, and freed with the last reference.
+
+import t from 'tap';
+import { freshStore, message } from './fixture.js';
+
+t.test('stored, shared, backfilled, freed', async (t) => {
+  const { store } = freshStore(t);
+  const account = await store.createAccount('alice', [{ name: 'Archive', specialUse: '\\Archive' }]);
+  const inbox = store.getMailbox(account.id, 'INBOX')!;
+  const archive = store.getMailbox(account.id, 'Archive')!;
+  const index = { parts: [{ type: 'text', subtype: 'plain', size: 10 }], envelope: { subject: 'x' } };
+
+  const { uids } = await store.append(inbox.id, [{ body: message('one'), flags: [], mime: index }]);
+  const first = store.getMessage(inbox.id, uids[0]!)!;
+  t.same(store.getMimeIndex(first), index, 'stored with the bytes');
+
+  const copied = await store.copy(inbox.id, uids, archive.id);
+  const copy = store.getMessage(archive.id, copied.pairs[0]![1])!;
+  t.same(store.getMimeIndex(copy), index, 'a COPY shares it');
+
+  const { uids: plain } = await store.append(inbox.id, [{ body: message('two'), flags: [] }]);
+  const second = store.getMessage(inbox.id, plain[0]!)!;
+  t.equal(store.getMimeIndex(second), null, 'absent when not given');
+  await store.setMimeIndex(second, index);
+  t.same(store.getMimeIndex(second), index, 'backfilled later');
+
+  await store.expunge(inbox.id, uids);
+  t.same(store.getMimeIndex(copy), index, 'kept while a reference remains');
+  await store.expunge(archive.id, [copied.pairs[0]![1]]);
+  t.equal(store.getMimeIndex(copy), null, 'freed with the last reference');
+});
