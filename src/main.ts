@@ -16,6 +16,7 @@ import { Connection } from '../actors/connection/connection.js';
 import { MailboxRegistry } from '../actors/mailbox/registry.js';
 import type { MailServices } from '../actors/connection/deps.js';
 import { openMailStore } from './storage/index.js';
+import { createPool, type WorkerPool } from './pool.js';
 import { TransitionTracer } from '../actors/connection/trace.js';
 import type { DestinationStream } from 'pino';
 
@@ -77,6 +78,9 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     return a;
   };
 
+  // One worker pool for the process (STYLE §12): MIME parsing and text SEARCH.
+  let pool: WorkerPool | null = null;
+  const poolFor = (): WorkerPool => (pool ??= createPool(config.workerThreads === null ? {} : { threads: config.workerThreads }));
   const mailServices = new Map<string, MailServices>();
   const mailFor = (name: string): MailServices => {
     let m = mailServices.get(name);
@@ -84,7 +88,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
       const cfg = config.storage.get(name);
       if (!cfg) throw new Error(`storage module ${name} is not defined`);
       const store = openMailStore(cfg, { logger: logger.child({ module: name }) });
-      m = { store, registry: new MailboxRegistry(store), config: cfg };
+      m = { store, registry: new MailboxRegistry(store), config: cfg, pool: poolFor() };
       mailServices.set(name, m);
     }
     return m;
@@ -177,6 +181,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
       m.registry.close();
       await m.store.close();
     }
+    await pool?.close();
     await Promise.all(tracers.map((t) => t.close()));
     logger.info('stopped');
     logger.flush?.();

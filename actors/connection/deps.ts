@@ -12,12 +12,15 @@ import type { Account, MailStore } from '../../src/storage/types.js';
 import type { StorageModuleConfig } from '../../src/config/schema.js';
 import type { MailboxRegistry } from '../mailbox/registry.js';
 import type { SessionView } from './session-view.js';
+import type { WorkerPool } from '../../src/pool.js';
 
 /** The mail store as a connection uses it: reads from the store, writes through the registry. */
 export interface MailServices {
   store: MailStore;
   registry: MailboxRegistry;
   config: StorageModuleConfig;
+  /** MIME parsing at store time and text SEARCH, off the event loop. */
+  pool: WorkerPool;
 }
 
 /** Per-connection mutable session data too large or too live for the machine's context. */

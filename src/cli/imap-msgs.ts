@@ -4,7 +4,8 @@
 // matches nothing is an error instead of a silent success, and flags are checked as IMAP
 // STORE would check them.
 
-import type { MailboxRecord, MailStore } from '../storage/index.js';
+import type { MailboxRecord, MailStore, MimeIndexData } from '../storage/index.js';
+import { parseMessage } from '../../workers/mime/index.js';
 import {
   contains,
   iterateRanges,
@@ -88,7 +89,9 @@ async function imapMsgs(argv: string[], ctx: CliContext): Promise<number> {
       if (body.length === 0) throw new CommandError('the message on standard input is empty');
       return withStore(ctx.config, cfgBlock, async (store) => {
         const mailbox = requireMailbox(store, requireAccount(store, user!), name!);
-        const item = internalDate === undefined ? { body, flags } : { body, flags, internalDate };
+        // Indexed here, as the server indexes an APPEND, so FETCH never parses it again.
+        const mime = parseMessage(body) as unknown as MimeIndexData;
+        const item = internalDate === undefined ? { body, flags, mime } : { body, flags, internalDate, mime };
         const { uids } = await store.append(mailbox.id, [item]);
         ctx.stdout.write(`${uids.join(' ')}\n`);
         return EXIT_OK;

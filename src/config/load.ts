@@ -60,7 +60,7 @@ const ENDPOINTS: Record<string, EndpointReader> = {
   },
 };
 
-const GLOBALS = new Set(['state_dir', 'runtime_dir', 'hostname', 'tls', 'log', 'debug']);
+const GLOBALS = new Set(['state_dir', 'runtime_dir', 'hostname', 'tls', 'log', 'debug', 'worker_threads']);
 
 /** Top-level maddy directives that Gannet deliberately lacks, with the reason shown. */
 const MADDY_ONLY: Record<string, string> = {
@@ -109,6 +109,7 @@ function interpret(tree: ConfigTree, env: NodeJS.ProcessEnv, cwd: string): Ganne
   const debugNode = globals.get('debug');
   const logNode = globals.get('log');
   const tlsNode = globals.get('tls');
+  const workersNode = globals.get('worker_threads');
 
   const ctx: LoadContext = {
     cwd,
@@ -133,6 +134,7 @@ function interpret(tree: ConfigTree, env: NodeJS.ProcessEnv, cwd: string): Ganne
     storage: ctx.storage,
     imap: [],
     files: tree.files,
+    workerThreads: workersNode ? readWorkerThreads(workersNode) : null,
   };
   for (const node of endpoints) (ENDPOINTS[node.name] as EndpointReader)(node, ctx, cfg);
   if (cfg.imap.length === 0) {
@@ -140,6 +142,14 @@ function interpret(tree: ConfigTree, env: NodeJS.ProcessEnv, cwd: string): Ganne
   }
   checkAddressesUnique(cfg.imap);
   return cfg;
+}
+
+/** `worker_threads N` (Gannet's own): threads of the MIME/SEARCH pool; default one per core. */
+function readWorkerThreads(node: ConfigNode): number {
+  const text = singleArg(node);
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) fail(node, `worker_threads must be a whole number from 1 to 256, not ${JSON.stringify(text)}`);
+  return n;
 }
 
 function nonEmptyPath(node: ConfigNode): string {

@@ -94,4 +94,6 @@ export interface GannetConfig {
   imap: ImapEndpointConfig[];
   /** Files the configuration was read from (the main file and every import), for messages. */
   files: string[];
+  /** `worker_threads`: threads of the worker pool (MIME parsing, SEARCH); null = one per core. */
+  workerThreads: number | null;
 }

@@ -22,6 +22,11 @@ export interface SearchScope {
   exists: number;
   /** Largest UID, for `*` in UID sets. */
   lastUid: number;
+  /**
+   * UIDs matching each text-only subtree, computed beforehand (in the worker pool); a
+   * subtree found here is answered by membership instead of being evaluated.
+   */
+  textResults?: ReadonlyMap<SearchKey, ReadonlySet<number>>;
 }
 
 const TEXT_KEYS = new Set(['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO', 'HEADER', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);
@@ -55,8 +60,43 @@ function hasFlag(flags: readonly string[], flag: string): boolean {
   return flags.some((x) => x.toLowerCase() === f);
 }
 
-/** Compiles a metadata-only key into a predicate (sequence and UID sets resolved once). */
+/** Does the subtree consist of text keys only (so the pool can evaluate it whole)? */
+export function onlyText(key: SearchKey): boolean {
+  switch (key.type) {
+    case 'NOT':
+      return onlyText(key.key);
+    case 'OR':
+      return onlyText(key.left) && onlyText(key.right);
+    case 'AND':
+      return key.keys.every(onlyText);
+    default:
+      return TEXT_KEYS.has(key.type);
+  }
+}
+
+/** The largest text-only subtrees of a key: each is evaluated over message text in one pass. */
+export function textUnits(key: SearchKey): SearchKey[] {
+  if (!needsText(key)) return [];
+  if (onlyText(key)) return [key];
+  switch (key.type) {
+    case 'NOT':
+      return textUnits(key.key);
+    case 'OR':
+      return [...textUnits(key.left), ...textUnits(key.right)];
+    case 'AND':
+      return key.keys.flatMap(textUnits);
+    default:
+      return [];
+  }
+}
+
+/**
+ * Compiles a key into a predicate (sequence and UID sets resolved once). Text subtrees must
+ * have their results in `scope.textResults`.
+ */
 export function compileMetadataKey(key: SearchKey, scope: SearchScope): (m: SearchSubject) => boolean {
+  const precomputed = scope.textResults?.get(key);
+  if (precomputed) return (m) => precomputed.has(m.uid);
   switch (key.type) {
     case 'ALL':
       return () => true;

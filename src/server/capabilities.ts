@@ -18,9 +18,9 @@ export interface CapabilityState {
 /**
  * Mailbox extensions, advertised after login: UIDPLUS (RFC 4315), MOVE (RFC 6851), IDLE
  * (RFC 2177), UNSELECT (RFC 3691), CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), NAMESPACE
- * (RFC 2342).
+ * (RFC 2342), BINARY (RFC 3516), ESEARCH (RFC 4731).
  */
-const MAILBOX_EXTENSIONS = ['UIDPLUS', 'MOVE', 'IDLE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'NAMESPACE'];
+const MAILBOX_EXTENSIONS = ['UIDPLUS', 'MOVE', 'IDLE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'NAMESPACE', 'BINARY', 'ESEARCH'];
 
 /** Extensions available in every state. */
 const ALWAYS = ['IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE'];

@@ -76,6 +76,8 @@ export class ConnectionIo {
   /** Inactivity timeout in ms (0 = none) and the absolute deadline it gives. */
   #timeoutMs = 0;
   deadline = 0;
+  /** Created on first use only: most connections never run work that needs cancelling. */
+  #closedController: AbortController | null = null;
 
   constructor(opts: ConnectionIoOptions) {
     this.#socket = opts.socket;
@@ -93,6 +95,13 @@ export class ConnectionIo {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Aborted when the connection closes: long work for it (a SEARCH in the pool) stops. */
+  get closedSignal(): AbortSignal {
+    this.#closedController ??= new AbortController();
+    if (this.#closed) this.#closedController.abort();
+    return this.#closedController.signal;
   }
 
   /** Where events go; set once by the actor wrapper before the first `ready()`. */
@@ -237,6 +246,7 @@ export class ConnectionIo {
   #onClose = (): void => {
     const wasClosed = this.#closed;
     this.#closed = true;
+    this.#closedController?.abort();
     this.#sweeper.remove(this);
     this.#wanting = false;
     this.#sink({ type: 'socket.closed' });

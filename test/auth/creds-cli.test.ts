@@ -36,6 +36,7 @@ function config(stateDir: string, modules: AuthModuleConfig[], imapAuth: string[
     debug: false,
     log: { kind: 'off' },
     tls: null,
+    workerThreads: null,
     auth: new Map(modules.map((m) => [m.name, m])),
     storage: new Map(),
     imap: imapAuth.map(endpoint),

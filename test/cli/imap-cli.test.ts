@@ -22,6 +22,7 @@ function config(modules: StorageModuleConfig[]): GannetConfig {
     debug: false,
     log: { kind: 'off' },
     tls: null,
+    workerThreads: null,
     auth: new Map(),
     storage: new Map(modules.map((m) => [m.name, m])),
     imap: [],

@@ -2,6 +2,7 @@
 // enforced before the literal was accepted (TOOBIG, RFC 7889); a missing mailbox is TRYCREATE.
 
 import { no, storageToImap } from '../../../src/errors.js';
+import type { MimeIndexData } from '../../../src/storage/types.js';
 import { accountOf, destinationMailbox } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
@@ -12,9 +13,11 @@ export const handleAppend: CommandHandler<'APPEND'> = async (cmd, scope) => {
   if (cmd.message.length > limit) throw no({ code: 'TOOBIG' }, `Message exceeds the limit of ${limit} bytes`);
   if (cmd.message.length === 0) throw no(undefined, 'Empty message');
   try {
+    // Parsed once, off the event loop, and stored with the bytes: FETCH never parses again.
+    const mime = await scope.deps.mail.pool.parseMime(cmd.message);
     const result = await registry.write(mb.id, {
       kind: 'append',
-      items: [{ body: cmd.message, flags: cmd.flags, internalDate: (cmd.date ?? new Date()).getTime() }],
+      items: [{ body: cmd.message, flags: cmd.flags, internalDate: (cmd.date ?? new Date()).getTime(), mime: mime as unknown as MimeIndexData }],
     });
     return { code: { code: 'APPENDUID', uidValidity: result.uidValidity, uid: result.uids[0]! }, text: 'APPEND completed' };
   } catch (err) {

@@ -1,35 +1,19 @@
-// FETCH and UID FETCH (RFC 3501 §6.4.5, §6.4.8; BINARY RFC 3516). Items served from the
-// message record and the stored bytes; a non-PEEK body fetch sets \Seen first and reports
-// the new FLAGS (RFC 3501 §6.4.5).
+// FETCH and UID FETCH (RFC 3501 §6.4.5, §6.4.8; BINARY RFC 3516). Items are served from the
+// message record, its stored MIME index (ENVELOPE, BODYSTRUCTURE, section offsets) and the
+// stored bytes, which are never re-encoded. A non-PEEK body fetch sets \Seen first and
+// reports the new FLAGS (RFC 3501 §6.4.5).
 
 import { no, storageToImap } from '../../../src/errors.js';
 import type { FetchItem } from '../../../src/protocol/args.js';
 import { ResponseBuilder } from '../../../src/protocol/encode/writer.js';
 import type { MessageRecord } from '../../../src/storage/types.js';
-import { headerOf, selectHeaderFields, textOf } from '../../../src/message/top-level.js';
+import { binaryPart, encodeBodyStructure, encodeEnvelope, sectionBytes, type MessageIndex } from '../../../workers/mime/index.js';
 import { resolveMessageSet } from '../message-set.js';
-import { formatFlags } from '../session-view.js';
-import type { SessionView } from '../session-view.js';
+import { formatFlags, type SessionView } from '../session-view.js';
 import { viewOf } from './mail-common.js';
 import { formatInternalDate } from './internal-date.js';
+import { messageIndex } from './message-index.js';
 import type { CommandHandler } from './types.js';
-
-/** Items this build can answer; the rest need the MIME index (parsed at store time). */
-function unsupported(item: FetchItem): string | null {
-  switch (item.type) {
-    case 'ENVELOPE':
-    case 'BODY':
-    case 'BODYSTRUCTURE':
-      return item.type;
-    case 'BODY[]':
-      return item.section.part.length > 0 ? 'body part sections' : null;
-    case 'BINARY':
-    case 'BINARY.SIZE':
-      return item.part.length > 0 ? 'BINARY part sections' : null;
-    default:
-      return null;
-  }
-}
 
 /** Does fetching this item mark the message \Seen? (RFC 3501 §6.4.5; RFC 3516 §4.2) */
 function setsSeen(item: FetchItem): boolean {
@@ -38,27 +22,11 @@ function setsSeen(item: FetchItem): boolean {
 }
 
 function sectionName(item: Extract<FetchItem, { type: 'BODY[]' }>): string {
+  const part = item.section.part.join('.');
   const t = item.section.text;
-  if (!t) return '';
-  if (t.kind === 'HEADER.FIELDS' || t.kind === 'HEADER.FIELDS.NOT') return `${t.kind} (${t.fields.join(' ')})`;
-  return t.kind;
-}
-
-function sectionBytes(body: Buffer, item: Extract<FetchItem, { type: 'BODY[]' }>): Buffer {
-  const t = item.section.text;
-  if (!t) return body;
-  switch (t.kind) {
-    case 'HEADER':
-      return headerOf(body);
-    case 'TEXT':
-      return textOf(body);
-    case 'HEADER.FIELDS':
-      return selectHeaderFields(body, t.fields, false);
-    case 'HEADER.FIELDS.NOT':
-      return selectHeaderFields(body, t.fields, true);
-    case 'MIME':
-      return body; // unreachable: MIME needs a part number, refused above
-  }
+  if (!t) return part;
+  const text = t.kind === 'HEADER.FIELDS' || t.kind === 'HEADER.FIELDS.NOT' ? `${t.kind} (${t.fields.join(' ')})` : t.kind;
+  return part ? `${part}.${text}` : text;
 }
 
 /** `<origin.length>` (RFC 3501 §6.4.5): clamped at the end; the reply names only the origin. */
@@ -68,7 +36,27 @@ function partial(data: Buffer, range: { offset: number; length: number } | null)
   return data.subarray(range.offset, Math.min(data.length, range.offset + range.length));
 }
 
-function writeItem(b: ResponseBuilder, item: FetchItem, msg: MessageRecord, view: SessionView, body: () => Buffer): void {
+/** The decoded bytes of a BINARY part, or NO [UNKNOWN-CTE] (RFC 3516 §4.3). */
+function binaryBytes(index: MessageIndex, raw: Buffer, part: number[]): Buffer | null {
+  if (part.length === 0) return raw;
+  const out = binaryPart(index, raw, part);
+  if (out === null) return null;
+  if (!Buffer.isBuffer(out)) throw no({ code: 'UNKNOWN-CTE' }, `Cannot decode the content transfer encoding of part ${part.join('.')}`);
+  return out;
+}
+
+/** literal8 (RFC 3516 §4.2) when the data holds NUL, which a plain literal must not carry. */
+function writeBinary(b: ResponseBuilder, data: Buffer): void {
+  if (data.includes(0)) b.raw('~');
+  b.literal(data);
+}
+
+interface Lazy {
+  body: () => Buffer;
+  index: () => MessageIndex;
+}
+
+function writeItem(b: ResponseBuilder, item: FetchItem, msg: MessageRecord, view: SessionView, lazy: Lazy): void {
   switch (item.type) {
     case 'UID':
       b.raw(`UID ${msg.uid}`);
@@ -82,40 +70,49 @@ function writeItem(b: ResponseBuilder, item: FetchItem, msg: MessageRecord, view
     case 'RFC822.SIZE':
       b.raw(`RFC822.SIZE ${msg.size}`);
       return;
+    case 'ENVELOPE':
+      b.raw(`ENVELOPE ${encodeEnvelope(lazy.index())}`);
+      return;
+    case 'BODYSTRUCTURE':
+      b.raw(`BODYSTRUCTURE ${encodeBodyStructure(lazy.index(), true)}`);
+      return;
+    case 'BODY':
+      b.raw(`BODY ${encodeBodyStructure(lazy.index(), false)}`);
+      return;
     case 'RFC822':
-      b.raw('RFC822 ').literal(body());
+      b.raw('RFC822 ').literal(lazy.body());
       return;
     case 'RFC822.HEADER':
-      b.raw('RFC822.HEADER ').literal(headerOf(body()));
+      b.raw('RFC822.HEADER ').literal(sectionBytes(lazy.index(), lazy.body(), { part: [], text: { kind: 'HEADER' } }) ?? Buffer.alloc(0));
       return;
     case 'RFC822.TEXT':
-      b.raw('RFC822.TEXT ').literal(textOf(body()));
+      b.raw('RFC822.TEXT ').literal(sectionBytes(lazy.index(), lazy.body(), { part: [], text: { kind: 'TEXT' } }) ?? Buffer.alloc(0));
       return;
     case 'BODY[]': {
       const origin = item.partial ? `<${item.partial.offset}>` : '';
-      b.raw(`BODY[${sectionName(item)}]${origin} `).literal(partial(sectionBytes(body(), item), item.partial));
+      // A section naming no existing part is an empty string, as Dovecot answers.
+      const data = sectionBytes(lazy.index(), lazy.body(), item.section) ?? Buffer.alloc(0);
+      b.raw(`BODY[${sectionName(item)}]${origin} `).literal(partial(data, item.partial));
       return;
     }
     case 'BINARY': {
-      // The whole message: no content transfer encoding to undo at the top level.
       const origin = item.partial ? `<${item.partial.offset}>` : '';
-      b.raw(`BINARY[]${origin} `).literal(partial(body(), item.partial));
+      const data = binaryBytes(lazy.index(), lazy.body(), item.part);
+      b.raw(`BINARY[${item.part.join('.')}]${origin} `);
+      if (data === null) b.nil();
+      else writeBinary(b, partial(data, item.partial));
       return;
     }
-    case 'BINARY.SIZE':
-      b.raw(`BINARY.SIZE[] ${msg.size}`);
+    case 'BINARY.SIZE': {
+      const data = binaryBytes(lazy.index(), lazy.body(), item.part);
+      b.raw(`BINARY.SIZE[${item.part.join('.')}] ${data === null ? 0 : data.length}`);
       return;
-    default:
-      throw no({ code: 'CANNOT' }, `${item.type} is not available yet`);
+    }
   }
 }
 
 export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
   const view = viewOf(scope);
-  for (const item of cmd.items) {
-    const what = unsupported(item);
-    if (what) throw no({ code: 'CANNOT' }, `FETCH of ${what} is not available yet`);
-  }
   const uids = resolveMessageSet(view, cmd.sequence, cmd.uid);
   const { store, registry } = scope.deps.mail;
   // UID FETCH always reports UID (RFC 3501 §6.4.8); a \Seen change always reports FLAGS.
@@ -141,12 +138,14 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
     const msg = store.getMessage(view.mailboxId, uid);
     if (!msg) continue; // expunged meanwhile; its EXPUNGE is still owed to the client
     let bytes: Buffer | null = null;
+    let index: MessageIndex | null = null;
     const body = () => (bytes ??= store.readBody(msg));
+    const lazy: Lazy = { body, index: () => (index ??= messageIndex(store, msg, body)) };
     const b = new ResponseBuilder();
     b.raw(`* ${view.seqOf(uid)} FETCH (`);
     items.forEach((item, i) => {
       if (i > 0) b.sp();
-      writeItem(b, item, msg, view, body);
+      writeItem(b, item, msg, view, lazy);
     });
     b.raw(')').crlf();
     scope.out.write(b.toChunks());

@@ -1,19 +1,31 @@
 // SEARCH and UID SEARCH (RFC 3501 §6.4.4, §6.4.8) with ESEARCH results (RFC 4731).
-// Flag, date, size and set keys are answered here from the index records.
+// Flag, date, size and set keys are answered here from the index records; text keys
+// (FROM, SUBJECT, BODY, TEXT, HEADER, SENT*) run in the worker pool over the messages that
+// the rest of the key leaves, in batches spread over the pool's threads.
 
-import { no } from '../../../src/errors.js';
-import { compileMetadataKey, needsText } from '../../../src/search/metadata-match.js';
+import { no, storageToImap } from '../../../src/errors.js';
+import { compileMetadataKey, needsText, textUnits, type SearchSubject } from '../../../src/search/metadata-match.js';
 import { formatRanges, rangesFromNumbers } from '../../../src/protocol/sequence-set.js';
-import type { SearchReturnOption } from '../../../src/protocol/args.js';
+import type { SearchKey, SearchReturnOption } from '../../../src/protocol/args.js';
+import type { SearchMessage } from '../../../workers/contracts.js';
+import type { SessionView } from '../session-view.js';
+import { messageIndex } from './message-index.js';
 import { viewOf } from './mail-common.js';
-import type { CommandHandler } from './types.js';
+import type { CommandHandler, CommandScope } from './types.js';
 
 /** Charsets SEARCH accepts (BADCHARSET lists them); others are refused, RFC 3501 §6.4.4. */
 export const SEARCH_CHARSETS = ['UTF-8', 'US-ASCII'];
 
+/**
+ * Messages per pool task. Each task carries the raw bytes across a thread boundary, so a
+ * batch is bounded in bytes too; a few hundred messages amortise the task overhead (tens of
+ * µs) while keeping every thread busy on large mailboxes.
+ */
+export const SEARCH_BATCH_MESSAGES = 256;
+export const SEARCH_BATCH_BYTES = 8 * 1024 * 1024;
+
 function charsetSupported(name: string): boolean {
-  const upper = name.toUpperCase();
-  if (SEARCH_CHARSETS.includes(upper)) return true;
+  if (SEARCH_CHARSETS.includes(name.toUpperCase())) return true;
   try {
     new TextDecoder(name);
     return true;
@@ -33,23 +45,67 @@ export function formatEsearch(tag: string, uid: boolean, options: SearchReturnOp
   return `${out}\r\n`;
 }
 
-export const handleSearch: CommandHandler<'SEARCH'> = (cmd, scope) => {
+/** Every message the client knows, as search subjects (expunged-but-unannounced ones left out). */
+function subjects(scope: CommandScope, view: SessionView): SearchSubject[] {
+  const store = scope.deps.mail.store;
+  const uids = view.knownUids();
+  const out: SearchSubject[] = [];
+  for (let i = 0; i < uids.length; i++) {
+    const uid = uids[i]!;
+    const msg = store.getMessage(view.mailboxId, uid);
+    if (msg) out.push({ uid, seq: i + 1, flags: msg.flags, internalDate: msg.internalDate, size: msg.size, recent: view.isRecent(uid) });
+  }
+  return out;
+}
+
+/** The UIDs among `candidates` whose text matches `unit`, evaluated in the pool. */
+async function searchText(scope: CommandScope, view: SessionView, unit: SearchKey, candidates: SearchSubject[]): Promise<Set<number>> {
+  const { store, pool } = scope.deps.mail;
+  const batches: SearchMessage[][] = [];
+  let batch: SearchMessage[] = [];
+  let bytes = 0;
+  for (const c of candidates) {
+    const msg = store.getMessage(view.mailboxId, c.uid);
+    if (!msg) continue;
+    const raw = store.readBody(msg);
+    batch.push({ uid: c.uid, raw, index: messageIndex(store, msg, () => raw) });
+    bytes += raw.length;
+    if (batch.length >= SEARCH_BATCH_MESSAGES || bytes >= SEARCH_BATCH_BYTES) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+  }
+  if (batch.length > 0) batches.push(batch);
+  const signal = scope.deps.io.closedSignal;
+  const results = await Promise.all(batches.map((b) => pool.searchText(unit, b, signal)));
+  return new Set(results.flat());
+}
+
+export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
   const view = viewOf(scope);
   if (cmd.charset !== null && !charsetSupported(cmd.charset)) {
     throw no({ code: 'BADCHARSET', charsets: SEARCH_CHARSETS }, `Unsupported charset ${cmd.charset}`);
   }
-  if (needsText(cmd.criteria)) throw no({ code: 'CANNOT' }, 'Searching message text is not available yet');
-  const match = compileMetadataKey(cmd.criteria, { exists: view.exists, lastUid: view.lastUid });
-  const store = scope.deps.mail.store;
-  const uids = view.knownUids();
-  const results: number[] = [];
-  for (let i = 0; i < uids.length; i++) {
-    const uid = uids[i]!;
-    const msg = store.getMessage(view.mailboxId, uid);
-    if (!msg) continue; // expunged, announcement pending
-    const subject = { uid, seq: i + 1, flags: msg.flags, internalDate: msg.internalDate, size: msg.size, recent: view.isRecent(uid) };
-    if (match(subject)) results.push(cmd.uid ? uid : i + 1);
+  const bounds = { exists: view.exists, lastUid: view.lastUid };
+  let candidates = subjects(scope, view);
+  const textResults = new Map<SearchKey, Set<number>>();
+  if (needsText(cmd.criteria)) {
+    // A top-level AND narrows the text search to what its other keys already allow.
+    if (cmd.criteria.type === 'AND') {
+      const metadataOnly = cmd.criteria.keys.filter((k) => !needsText(k));
+      const pre = metadataOnly.map((k) => compileMetadataKey(k, bounds));
+      candidates = candidates.filter((m) => pre.every((p) => p(m)));
+    }
+    try {
+      for (const unit of textUnits(cmd.criteria)) textResults.set(unit, await searchText(scope, view, unit, candidates));
+    } catch (err) {
+      throw storageToImap(err);
+    }
   }
+  const match = compileMetadataKey(cmd.criteria, { ...bounds, textResults });
+  const results: number[] = [];
+  for (const m of candidates) if (match(m)) results.push(cmd.uid ? m.uid : m.seq);
   scope.out.write(
     cmd.returnOptions === null
       ? `* SEARCH${results.length > 0 ? ` ${results.join(' ')}` : ''}\r\n`

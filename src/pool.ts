@@ -1,0 +1,94 @@
+// The one piscina pool for CPU work off the event loop: MIME parsing at store time and the
+// text part of SEARCH (RFC 3501 §6.4.4). Task files live in workers/; their contracts in
+// workers/contracts.ts.
+
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { SearchKey } from './protocol/search-key.js';
+import { StorageError } from './storage/types.js';
+import type { ParseMimeInput, ParseMimeOutput, SearchMessage, SearchTextInput, SearchTextOutput } from '../workers/contracts.js';
+
+/**
+ * Tasks that may wait for a free thread before new ones are refused. A task is tens of µs of
+ * overhead plus its CPU work (a MIME parse is about 0.1-5 ms), so 1,000 queued tasks are at
+ * most a few seconds of backlog on a small machine; past that, a client is better served by
+ * NO [UNAVAILABLE] and a retry than by a reply that arrives after its own timeout.
+ */
+export const MAX_POOL_QUEUE = 1000;
+
+// Worker files sit beside this module's tree in the same flavour: .ts under tsx and tap,
+// .js in dist (tsx does not map a .js path that piscina itself imports to the .ts source).
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const workerPath = (name: string): string => fileURLToPath(new URL(`../workers/${name}${EXT}`, import.meta.url));
+
+/** The pool refused a task because its queue is full; callers answer NO [UNAVAILABLE] (RFC 5530). */
+export class PoolBusyError extends StorageError {
+  constructor(cause?: unknown) {
+    super('unavailable', 'Server busy, try again later', { cause });
+    this.name = 'PoolBusyError';
+  }
+}
+
+/** A task was cancelled through its AbortSignal (the client went away). */
+export class TaskAbortedError extends Error {
+  constructor(cause?: unknown) {
+    super('Task aborted', { cause });
+    this.name = 'TaskAbortedError';
+  }
+}
+
+export interface PoolOptions {
+  /** Worker threads; defaults to the number of cores. */
+  threads?: number;
+  maxQueue?: number;
+}
+
+export interface WorkerPool {
+  /** Parses a raw message into its index (workers/parse-mime.ts). */
+  parseMime(raw: Uint8Array): Promise<ParseMimeOutput>;
+  /** UIDs of the batch's messages that match `key`, a tree of text keys (workers/search-text.ts). */
+  searchText(key: SearchKey, batch: SearchMessage[], signal?: AbortSignal): Promise<number[]>;
+  /** Waits for running tasks, then stops the threads. */
+  close(): Promise<void>;
+}
+
+export function createPool(opts: PoolOptions = {}): WorkerPool {
+  const threads = Math.max(1, opts.threads ?? availableParallelism());
+  const pool = new Piscina({
+    filename: workerPath('parse-mime'),
+    minThreads: threads,
+    maxThreads: threads,
+    maxQueue: opts.maxQueue ?? MAX_POOL_QUEUE,
+  });
+  const searchFile = workerPath('search-text');
+
+  const mapError = (err: unknown): unknown => {
+    if (err instanceof Error && err.message === 'Task queue is at limit') return new PoolBusyError(err);
+    if (err instanceof Error && err.name === 'AbortError') return new TaskAbortedError(err);
+    return err;
+  };
+
+  return {
+    async parseMime(raw) {
+      const input: ParseMimeInput = { raw };
+      try {
+        return (await pool.run(input)) as ParseMimeOutput;
+      } catch (err) {
+        throw mapError(err);
+      }
+    },
+    async searchText(key, batch, signal) {
+      const input: SearchTextInput = { key, messages: batch };
+      try {
+        const out = (await pool.run(input, { filename: searchFile, ...(signal === undefined ? {} : { signal }) })) as SearchTextOutput;
+        return out.uids;
+      } catch (err) {
+        throw mapError(err);
+      }
+    },
+    async close() {
+      await pool.close();
+    },
+  };
+}

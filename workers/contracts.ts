@@ -1,0 +1,36 @@
+// Task inputs and outputs shared by src/pool.ts and the worker task files. Everything here
+// crosses a thread boundary by structured clone: plain data only (Buffers arrive as Uint8Array).
+
+import type { SearchKey } from '../src/protocol/search-key.js';
+import type { MessageIndex } from './mime/types.js';
+
+export type { MessageIndex } from './mime/types.js';
+
+/** parse-mime task: one raw RFC 5322 message. */
+export interface ParseMimeInput {
+  raw: Uint8Array;
+}
+
+export type ParseMimeOutput = MessageIndex;
+
+/** One message for a text search: its UID, raw bytes and stored index. */
+export interface SearchMessage {
+  uid: number;
+  raw: Uint8Array;
+  index: MessageIndex;
+}
+
+/**
+ * search-text task: a key tree of text keys only (FROM TO CC BCC SUBJECT HEADER BODY TEXT
+ * SENT*, combined with AND/OR/NOT/ALL); the main thread evaluates flag, size, date and
+ * sequence keys itself before sending the batch.
+ */
+export interface SearchTextInput {
+  key: SearchKey;
+  messages: SearchMessage[];
+}
+
+/** UIDs of the messages that match, in batch order. */
+export interface SearchTextOutput {
+  uids: number[];
+}

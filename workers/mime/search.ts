@@ -1,0 +1,175 @@
+// Text for SEARCH (RFC 3501 §6.4.4): decoded headers and body text, and the matching rules for
+// the text keys. Matching is a case-insensitive substring test after Unicode case folding.
+
+import libmime from 'libmime';
+import type { SearchKey } from '../../src/protocol/search-key.js';
+import { parseDateHeader } from './date.js';
+import { decodeBase64, decodeQuotedPrintable } from './decode.js';
+import { parseHeaderFields } from './header.js';
+import { decodeCharset } from './params.js';
+import type { MessageIndex, PartIndex } from './types.js';
+
+/** Most decoded body text kept per message for BODY/TEXT; a search past it would not be worth its memory. */
+export const MAX_SEARCH_BODY_CHARS = 4 * 1024 * 1024;
+
+export interface SearchText {
+  /** Decoded (RFC 2047 → Unicode) values of every From/To/Cc/Bcc/Subject field, joined by newlines. */
+  from: string;
+  to: string;
+  cc: string;
+  bcc: string;
+  subject: string;
+  /** Every top-level header field as `[UPPER-CASED NAME, decoded value]`, in message order. */
+  headers: [string, string][];
+  /** The Date header's own date and time as ms (see `parseDateHeader`), null when absent or unreadable. */
+  sent: number | null;
+  /** Transfer- and charset-decoded text of the text/* parts (HTML as is), parts joined by newlines. */
+  body: string;
+}
+
+function decodeWords(s: string): string {
+  try {
+    return libmime.decodeWords(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Builds the search text of a message. Never throws. */
+export function searchText(index: MessageIndex, raw: Uint8Array): SearchText {
+  const root = index.root;
+  const headers: [string, string][] = parseHeaderFields(raw, root.headerStart, root.bodyStart).map((f) => [f.name.toUpperCase(), decodeWords(f.value)]);
+  const join = (name: string): string =>
+    headers
+      .filter((h) => h[0] === name)
+      .map((h) => h[1])
+      .join('\n');
+  const date = headers.find((h) => h[0] === 'DATE');
+  const texts: string[] = [];
+  let length = 0;
+  const walk = (p: PartIndex): void => {
+    if (length >= MAX_SEARCH_BODY_CHARS) return;
+    if (p.parts !== null) {
+      for (const c of p.parts) walk(c);
+      return;
+    }
+    if (p.message !== null) {
+      // An attached message's header is body text of the outer message.
+      const inner = p.message.root;
+      texts.push(decodeWords(Buffer.from(raw.subarray(inner.headerStart, inner.bodyStart)).toString('utf8')));
+      walk(inner);
+      return;
+    }
+    if (p.type.toLowerCase() !== 'text') return;
+    const t = partText(raw, p);
+    length += t.length;
+    texts.push(t);
+  };
+  walk(root);
+  return {
+    from: join('FROM'),
+    to: join('TO'),
+    cc: join('CC'),
+    bcc: join('BCC'),
+    subject: join('SUBJECT'),
+    headers,
+    sent: date === undefined ? null : parseDateHeader(date[1]),
+    body: texts.join('\n').slice(0, MAX_SEARCH_BODY_CHARS),
+  };
+}
+
+/** A text part's content as Unicode: transfer encoding removed, then its charset decoded. */
+export function partText(raw: Uint8Array, p: PartIndex): string {
+  let body: Uint8Array = raw.subarray(p.bodyStart, p.bodyEnd);
+  const enc = p.encoding.toLowerCase();
+  if (enc === 'base64') body = decodeBase64(body);
+  else if (enc === 'quoted-printable') body = decodeQuotedPrintable(body);
+  const charset = p.params.find((x) => x[0].toLowerCase() === 'charset')?.[1] ?? 'us-ascii';
+  try {
+    return decodeCharset(body, charset.toLowerCase() === 'us-ascii' ? 'utf-8' : charset);
+  } catch {
+    return Buffer.from(body).toString('latin1');
+  }
+}
+
+/**
+ * Case folding for comparison: upper then lower case maps ß to ss and final sigma to sigma,
+ * NFKC folds compatibility forms (full-width Latin, ligatures) as RFC 5051 i;unicode-casemap does.
+ */
+export function foldCase(s: string): string {
+  return s.normalize('NFKC').toUpperCase().toLowerCase();
+}
+
+function contains(haystack: string, needle: string): boolean {
+  return foldCase(haystack).includes(foldCase(needle));
+}
+
+function day(ms: number): number {
+  return Math.floor(ms / 86_400_000);
+}
+
+/**
+ * Whether a message matches one text or SENT* key. Other keys (flags, sizes, internal dates,
+ * sequence sets) are the caller's: this returns null for them so a wrong call is visible.
+ */
+export function matchesText(key: SearchKey, text: SearchText): boolean | null {
+  switch (key.type) {
+    case 'FROM':
+      return contains(text.from, key.value);
+    case 'TO':
+      return contains(text.to, key.value);
+    case 'CC':
+      return contains(text.cc, key.value);
+    case 'BCC':
+      return contains(text.bcc, key.value);
+    case 'SUBJECT':
+      return contains(text.subject, key.value);
+    case 'BODY':
+      return contains(text.body, key.value);
+    case 'TEXT':
+      return contains(text.body, key.value) || text.headers.some((h) => contains(`${h[0]}: ${h[1]}`, key.value));
+    case 'HEADER': {
+      const field = key.field.toUpperCase();
+      // RFC 3501 §6.4.4: an empty string matches every message that has the field.
+      return text.headers.some((h) => h[0] === field && (key.value === '' || contains(h[1], key.value)));
+    }
+    case 'SENTBEFORE':
+    case 'SENTON':
+    case 'SENTSINCE': {
+      if (text.sent === null) return false;
+      const want = day(Date.UTC(key.date.year, key.date.month - 1, key.date.day));
+      const have = day(text.sent);
+      if (key.type === 'SENTBEFORE') return have < want;
+      if (key.type === 'SENTON') return have === want;
+      return have >= want;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Key types `matchesText` decides. */
+export const TEXT_KEY_TYPES: ReadonlySet<SearchKey['type']> = new Set(['FROM', 'TO', 'CC', 'BCC', 'SUBJECT', 'BODY', 'TEXT', 'HEADER', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);
+
+/**
+ * Evaluates a key tree whose leaves are text keys or ALL, under AND/OR/NOT. Any other leaf
+ * means the main thread sent a key it must evaluate itself (flags, sizes, sequence sets);
+ * that is a programming error and throws, since guessing would be wrong under NOT.
+ */
+export function evaluate(key: SearchKey, text: SearchText): boolean {
+  switch (key.type) {
+    case 'AND':
+      return key.keys.every((k) => evaluate(k, text));
+    case 'OR':
+      return evaluate(key.left, text) || evaluate(key.right, text);
+    case 'NOT':
+      return !evaluate(key.key, text);
+    case 'ALL':
+      return true;
+    default: {
+      const r = matchesText(key, text);
+      if (r === null) throw new TypeError(`SEARCH key ${key.type} is not a text key`);
+      return r;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+// piscina task: evaluate the text keys of a SEARCH (RFC 3501 §6.4.4) over a batch of messages.
+
+import type { SearchTextInput, SearchTextOutput } from './contracts.js';
+import { evaluate, searchText } from './mime/search.js';
+
+export default function searchTextTask(input: SearchTextInput): SearchTextOutput {
+  const uids: number[] = [];
+  for (const m of input.messages) {
+    const raw = Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength);
+    if (evaluate(input.key, searchText(m.index, raw))) uids.push(m.uid);
+  }
+  return { uids };
+}
