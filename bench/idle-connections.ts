@@ -2,7 +2,7 @@
 // loopback connections that log in (and with --idle, SELECT INBOX and IDLE), then reports
 // the server's RSS growth per connection. Loopback only; bounded in count and time.
 //
-//   npm run build && node --import tsx bench/idle-connections.ts [--n 10000] [--idle]
+//   npm run build && node --import tsx bench/idle-connections.ts [--n 10000] [--idle] [--settle SECONDS]
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,11 @@ import { fileURLToPath } from 'node:url';
 const args = process.argv.slice(2);
 const N = Number(args[args.indexOf('--n') + 1] || 10000) || 10000;
 const IDLE = args.includes('--idle');
+/**
+ * Seconds the connections rest before memory is read: past the server's hibernation
+ * threshold (HIBERNATE_AFTER_MS, 30 s, plus one sweep), as idle connections in production are.
+ */
+const SETTLE_S = Number(args[args.indexOf('--settle') + 1] || 45) || 45;
 const PORT = 20000 + Math.floor(Math.random() * 20000);
 const CONCURRENCY = 200;
 const DEADLINE_MS = 10 * 60 * 1000;
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
       sockets.push(...(await Promise.all(Array.from({ length: batch }, () => openSession()))));
     }
     const loginMs = Date.now() - started;
-    await sleep(2000);
+    await sleep(SETTLE_S * 1000);
     server.kill('SIGUSR2');
     await sleep(1000);
     const after = rssKiB(server.pid!);

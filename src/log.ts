@@ -37,3 +37,57 @@ export function createLogger(opts: LoggerOptions): Logger {
       return pino(base, pino.destination({ dest: opts.target.path, sync: false, mkdir: true }));
   }
 }
+
+/** What a connection logs through: pino's call shapes, so a pino Logger fits as it is. */
+export interface LogSink {
+  debug(obj: object, msg?: string): void;
+  debug(msg: string): void;
+  info(obj: object, msg?: string): void;
+  info(msg: string): void;
+  warn(obj: object, msg?: string): void;
+  warn(msg: string): void;
+  error(obj: object, msg?: string): void;
+  error(msg: string): void;
+}
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * A connection's logger: the root logger plus the connection's fields ({ cid, remote },
+ * later { user }). A pino child per connection costs several hundred bytes for the life of
+ * the connection; this keeps two references and merges the fields only when a record is
+ * actually written, which for an idle connection is almost never.
+ */
+export class SessionLogger implements LogSink {
+  readonly #root: Logger;
+  #fields: Record<string, unknown>;
+
+  constructor(root: Logger, fields: Record<string, unknown>) {
+    this.#root = root;
+    this.#fields = fields;
+  }
+
+  /** Adds fields to every later record (the user, once authenticated). */
+  bind(fields: Record<string, unknown>): void {
+    this.#fields = { ...this.#fields, ...fields };
+  }
+
+  #write(level: Level, a: object | string, msg?: string): void {
+    if (!this.#root.isLevelEnabled(level)) return;
+    if (typeof a === 'string') this.#root[level](this.#fields, a);
+    else this.#root[level]({ ...this.#fields, ...a }, msg);
+  }
+
+  debug(a: object | string, msg?: string): void {
+    this.#write('debug', a, msg);
+  }
+  info(a: object | string, msg?: string): void {
+    this.#write('info', a, msg);
+  }
+  warn(a: object | string, msg?: string): void {
+    this.#write('warn', a, msg);
+  }
+  error(a: object | string, msg?: string): void {
+    this.#write('error', a, msg);
+  }
+}

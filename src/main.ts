@@ -5,19 +5,27 @@
 import type { Socket } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import type { GannetConfig, ImapEndpointConfig } from './config/schema.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, SessionLogger, type Logger } from './log.js';
 import { createAuthenticator, type Authenticator } from './auth/index.js';
 import { TlsProvider } from './server/tls.js';
 import { Listener } from './server/listener.js';
 import { DeadlineSweeper } from './server/deadlines.js';
 import { capabilities } from './server/capabilities.js';
-import { AUTH_FAILURE_DELAY_MS, AUTOLOGOUT_TIMEOUT_MS, PREAUTH_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from './server/limits.js';
+import {
+  AUTH_FAILURE_DELAY_MS,
+  AUTOLOGOUT_TIMEOUT_MS,
+  HIBERNATE_AFTER_MS,
+  HIBERNATE_SWEEP_MS,
+  PREAUTH_TIMEOUT_MS,
+  SHUTDOWN_GRACE_MS,
+} from './server/limits.js';
 import { Connection } from '../actors/connection/connection.js';
 import { MailboxRegistry } from '../actors/mailbox/registry.js';
 import type { MailServices } from '../actors/connection/deps.js';
 import { openMailStore } from './storage/index.js';
 import { createPool, type WorkerPool } from './pool.js';
 import { TransitionTracer } from '../actors/connection/trace.js';
+import { ConnectionSystem } from '../actors/connection/connection-system.js';
 import type { DestinationStream } from 'pino';
 
 export interface StartOptions {
@@ -33,6 +41,8 @@ export interface StartOptions {
   timeouts?: { preauthMs?: number; autologoutMs?: number };
   /** Override TIMEOUT_SWEEP_INTERVAL_MS (tests). */
   sweepIntervalMs?: number;
+  /** Override HIBERNATE_AFTER_MS: 0 hibernates resting connections at once, null never. */
+  hibernateAfterMs?: number | null;
 }
 
 export interface RunningEndpoint {
@@ -101,6 +111,17 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
   };
   const connections = new Set<Connection>();
   const tracers: TransitionTracer[] = [];
+  const system = new ConnectionSystem(config.imap.some((ep) => ep.traceTransitions !== null));
+  const hibernateAfterMs = opts.hibernateAfterMs === undefined ? HIBERNATE_AFTER_MS : opts.hibernateAfterMs;
+  // One sweep for all connections (no timer per connection): hibernate the long-resting.
+  const hibernation =
+    hibernateAfterMs !== null && hibernateAfterMs > 0
+      ? setInterval(() => {
+          const limit = Date.now() - hibernateAfterMs;
+          for (const c of connections) if (c.restingSince !== 0 && c.restingSince <= limit) c.hibernate();
+        }, Math.min(HIBERNATE_SWEEP_MS, hibernateAfterMs))
+      : null;
+  hibernation?.unref();
   const endpoints: RunningEndpoint[] = [];
 
   const startEndpoint = async (ep: ImapEndpointConfig): Promise<RunningEndpoint> => {
@@ -114,7 +135,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
 
     const onSocket = (socket: Socket, secure: boolean) => {
       const cid = newCid();
-      const connLogger = epLogger.child({ cid, remote: socket.remoteAddress ?? 'local' });
+      const connLogger = new SessionLogger(epLogger, { cid, remote: socket.remoteAddress ?? 'local' });
       connLogger.info({ secure }, 'connection opened');
       const conn = new Connection({
         socket,
@@ -129,6 +150,8 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
         authFailureDelayMs: opts.authFailureDelayMs ?? AUTH_FAILURE_DELAY_MS,
         timeouts,
         tracer,
+        system,
+        hibernateAfterMs,
         onFinished: (c) => {
           connections.delete(c);
           connLogger.info('connection closed');
@@ -183,6 +206,8 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     }
     await pool?.close();
     await Promise.all(tracers.map((t) => t.close()));
+    system.stop();
+    if (hibernation) clearInterval(hibernation);
     logger.info('stopped');
     logger.flush?.();
   };

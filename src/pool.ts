@@ -1,13 +1,21 @@
-// The one piscina pool for CPU work off the event loop: MIME parsing at store time and the
-// text part of SEARCH (RFC 3501 §6.4.4). Task files live in workers/; their contracts in
-// workers/contracts.ts.
+// The one piscina pool for work off the event loop: MIME parsing at store time, the text part
+// of SEARCH (RFC 3501 §6.4.4), and IMAP filter commands at delivery. Task files live in
+// workers/; their contracts in workers/contracts.ts.
 
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { SearchKey } from './protocol/search-key.js';
 import { StorageError } from './storage/types.js';
-import type { ParseMimeInput, ParseMimeOutput, SearchMessage, SearchTextInput, SearchTextOutput } from '../workers/contracts.js';
+import type {
+  FilterTaskInput,
+  FilterTaskOutput,
+  ParseMimeInput,
+  ParseMimeOutput,
+  SearchMessage,
+  SearchTextInput,
+  SearchTextOutput,
+} from '../workers/contracts.js';
 
 /**
  * Tasks that may wait for a free thread before new ones are refused. A task is tens of µs of
@@ -49,9 +57,18 @@ export interface WorkerPool {
   parseMime(raw: Uint8Array): Promise<ParseMimeOutput>;
   /** UIDs of the batch's messages that match `key`, a tree of text keys (workers/search-text.ts). */
   searchText(key: SearchKey, batch: SearchMessage[], signal?: AbortSignal): Promise<number[]>;
+  /** Runs one IMAP filter command (workers/filter.ts); never rejects for the command's own failures. */
+  runFilter(input: FilterTaskInput): Promise<FilterTaskOutput>;
   /** Waits for running tasks, then stops the threads. */
   close(): Promise<void>;
 }
+
+/**
+ * Filter commands running at once per filter thread. A filter task waits on a child process
+ * and uses almost no CPU, so it gets its own thread that runs many of them side by side;
+ * sharing the MIME threads would let a few slow filters stall every APPEND's parse.
+ */
+export const FILTER_TASKS_PER_THREAD = 64;
 
 export function createPool(opts: PoolOptions = {}): WorkerPool {
   const threads = Math.max(1, opts.threads ?? availableParallelism());
@@ -62,6 +79,19 @@ export function createPool(opts: PoolOptions = {}): WorkerPool {
     maxQueue: opts.maxQueue ?? MAX_POOL_QUEUE,
   });
   const searchFile = workerPath('search-text');
+  // Started on the first filter run: most configurations have no filter.
+  let filterPool: Piscina | null = null;
+  const filters = (): Piscina =>
+    (filterPool ??= new Piscina({
+      filename: workerPath('filter'),
+      minThreads: 1,
+      maxThreads: 1,
+      concurrentTasksPerWorker: FILTER_TASKS_PER_THREAD,
+      maxQueue: opts.maxQueue ?? MAX_POOL_QUEUE,
+      // Tasks of this thread overlap; a thread parked in Atomics.wait between messages
+      // would stop the other tasks' I/O (STACK.md, piscina gotcha).
+      atomics: 'disabled',
+    }));
 
   const mapError = (err: unknown): unknown => {
     if (err instanceof Error && err.message === 'Task queue is at limit') return new PoolBusyError(err);
@@ -87,8 +117,15 @@ export function createPool(opts: PoolOptions = {}): WorkerPool {
         throw mapError(err);
       }
     },
+    async runFilter(input) {
+      try {
+        return (await filters().run(input)) as FilterTaskOutput;
+      } catch (err) {
+        throw mapError(err);
+      }
+    },
     async close() {
-      await pool.close();
+      await Promise.all([pool.close(), filterPool?.close()]);
     },
   };
 }

@@ -28,13 +28,20 @@ const CONFIGS: Record<string, string> = {
 };
 
 const servers = new Map<string, TestServer>();
-async function serverFor(name: string): Promise<TestServer> {
-  let s = servers.get(name);
+async function serverFor(name: string, hibernate: boolean): Promise<TestServer> {
+  const key = `${name}:${hibernate}`;
+  let s = servers.get(key);
   if (!s) {
     const config = CONFIGS[name];
     if (!config) throw new Error(`unknown transcript config ${name}`);
-    s = await startTestServer({ config, users: { alice: 'secret', 'bob@example.org': 'hunter2' } });
-    servers.set(name, s);
+    s = await startTestServer({
+      config,
+      users: { alice: 'secret', 'bob@example.org': 'hunter2' },
+      // Every transcript runs twice: as is, and with each connection hibernating whenever it
+      // rests, which must be invisible on the wire.
+      hibernateAfterMs: hibernate ? 0 : null,
+    });
+    servers.set(key, s);
   }
   return s;
 }
@@ -51,11 +58,11 @@ t.teardown(async () => {
   for (const s of servers.values()) await s.close();
 });
 
-for (const file of findTranscripts(root)) {
+for (const file of findTranscripts(root)) for (const hibernate of [false, true]) {
   const name = relative(root, file);
-  t.test(name, async (t) => {
+  t.test(hibernate ? `${name} (hibernating)` : name, async (t) => {
     const transcript = parseTranscript(file, name);
-    const server = await serverFor(transcript.header.config ?? 'default');
+    const server = await serverFor(transcript.header.config ?? 'default', hibernate);
     // Each transcript that logs in gets its own account unless it names one, so mailbox
     // state never leaks from one transcript into another.
     const user = transcript.header.user ?? `u-${name.replace(/\.imap$/, '').replace(/[^a-z0-9]+/gi, '-')}`;

@@ -7,7 +7,7 @@ import type { AnyActorRef } from 'xstate';
 import type { ConnectionIo } from '../../src/server/connection-io.js';
 import type { Authenticator } from '../../src/auth/authenticator.js';
 import type { TlsProvider } from '../../src/server/tls.js';
-import type { Logger } from '../../src/log.js';
+import type { SessionLogger } from '../../src/log.js';
 import type { Account, MailStore } from '../../src/storage/types.js';
 import type { StorageModuleConfig } from '../../src/config/schema.js';
 import type { MailboxRegistry } from '../mailbox/registry.js';
@@ -37,7 +37,7 @@ export interface ConnectionDeps {
   session: SessionData;
   /** null when the endpoint has no TLS. */
   tls: TlsProvider | null;
-  logger: Logger;
+  logger: SessionLogger;
   /** Delay before a failed login is answered (AUTH_FAILURE_DELAY_MS; shorter in tests). */
   authFailureDelayMs: number;
   /** Inactivity timeouts (PREAUTH_TIMEOUT_MS, AUTOLOGOUT_TIMEOUT_MS; shorter in tests). */

@@ -43,8 +43,9 @@ export class TransitionTracer {
   }
 
   record(cid: string, ev: InspectionEvent): void {
-    // Only the connection actor itself; its invoked children (command runs) are not states.
-    if (ev.type !== '@xstate.snapshot' || ev.actorRef.sessionId !== ev.rootId) return;
+    // Only snapshots of the connection actor itself (the caller routes its events here);
+    // its invoked children (command runs) are not states.
+    if (ev.type !== '@xstate.snapshot') return;
     const snapshot = ev.snapshot as { value?: unknown; status?: string };
     if (snapshot.value === undefined) return;
     const to = stateValueToString(snapshot.value);

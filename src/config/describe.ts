@@ -3,6 +3,7 @@
 
 import type {
   AuthModuleConfig,
+  DeliveryMapConfig,
   EndpointAddress,
   GannetConfig,
   LogTarget,
@@ -64,6 +65,31 @@ function describeStorage(s: StorageModuleConfig): string {
   return `lmdb at ${s.path}, appendlimit ${formatSize(s.appendLimit)}, junk ${JSON.stringify(s.junkMailbox)}, default mailboxes ${s.defaultMailboxes.join(' ')}`;
 }
 
+function describeDeliveryMap(m: DeliveryMapConfig): string {
+  switch (m.kind) {
+    case 'identity':
+      return 'identity';
+    case 'email_localpart':
+      return m.optional ? 'email_localpart_optional' : 'email_localpart';
+    case 'static':
+      return `static (${m.entries.length} entries)`;
+    case 'table':
+      return describeTable(m.table);
+  }
+}
+
+/** Delivery settings of a storage module, shown only when one of them is set. */
+function describeDelivery(s: StorageModuleConfig): string[] {
+  const lines: string[] = [];
+  if (s.deliveryNormalize !== undefined || s.deliveryMap !== undefined) {
+    lines.push(`delivery: normalize ${s.deliveryNormalize ?? 'precis_casefold_email'}, map ${describeDeliveryMap(s.deliveryMap ?? { kind: 'identity' })}`);
+  }
+  for (const f of s.imapFilters ?? []) {
+    lines.push(`imap_filter: command ${f.executable}${f.args.length > 0 ? ` ${f.args.join(' ')}` : ''} (timeout ${f.timeoutMs / 1000}s)`);
+  }
+  return lines;
+}
+
 function describeLog(log: LogTarget): string {
   return log.kind === 'file' ? log.path : log.kind;
 }
@@ -87,6 +113,7 @@ export function describeConfig(cfg: GannetConfig): string {
     out.push(`  auth: ${ep.auth}${auth ? ` (${describeAuth(auth)})` : ''}`);
     const storage = cfg.storage.get(ep.storage);
     out.push(`  storage: ${ep.storage}${storage ? ` (${describeStorage(storage)})` : ''}`);
+    if (storage) for (const line of describeDelivery(storage)) out.push(`  ${line}`);
     const flags = [
       ep.saslLogin ? 'sasl_login' : '',
       ep.debug ? 'debug' : '',
@@ -97,8 +124,20 @@ export function describeConfig(cfg: GannetConfig): string {
     if (ep.traceTransitions !== null) out.push(`  trace_transitions: ${ep.traceTransitions}`);
   });
 
+  (cfg.lmtp ?? []).forEach((ep, i) => {
+    out.push('');
+    out.push(`lmtp endpoint ${i + 1} (${ep.source.file}:${ep.source.line}):`);
+    for (const a of ep.addresses) out.push(`  listen ${describeAddress(a, false)}`);
+    out.push(`  hostname: ${ep.hostname}, max_message_size ${formatSize(ep.maxMessageSize)}`);
+    const storage = cfg.storage.get(ep.storage);
+    out.push(`  deliver_to: ${ep.storage}${storage ? ` (${describeStorage(storage)})` : ''}`);
+    if (storage) for (const line of describeDelivery(storage)) out.push(`  ${line}`);
+    if (ep.quarantineHeader !== null) out.push(`  quarantine_header: ${ep.quarantineHeader.name} ${ep.quarantineHeader.value}`);
+    if (ep.trustedForwarders.length > 0) out.push(`  trusted_forwarders: ${ep.trustedForwarders.join(' ')}`);
+  });
+
   // Modules no endpoint uses are still listed: they are probably a mistake worth seeing.
-  const used = new Set(cfg.imap.flatMap((ep) => [ep.auth, ep.storage]));
+  const used = new Set([...cfg.imap.flatMap((ep) => [ep.auth, ep.storage]), ...(cfg.lmtp ?? []).map((ep) => ep.storage)]);
   const unused = [...cfg.auth.keys(), ...cfg.storage.keys()].filter((n) => !used.has(n));
   if (unused.length > 0) {
     out.push('');

@@ -17,7 +17,16 @@ import {
   sizeArg,
 } from './directive.js';
 import type { ConfigNode } from './parser.js';
-import type { AuthModuleConfig, StorageModuleConfig, TableConfig, TlsConfig } from './schema.js';
+import type {
+  AuthModuleConfig,
+  DeliveryMapConfig,
+  DeliveryNormalize,
+  ImapFilterConfig,
+  StorageModuleConfig,
+  TableConfig,
+  TlsConfig,
+} from './schema.js';
+import { parseDeliveryMap, parseDeliveryNormalize, parseImapFilters } from '../delivery/config.js';
 
 export type ModuleNamespace = 'auth' | 'storage';
 
@@ -66,7 +75,7 @@ function noInlineArgs(moduleName: string, inlineArgs: string[], node: ConfigNode
 }
 
 /** `table lmdb NAME`, `table file PATH`, `table file { file PATH }` (maddy-tables(5)). */
-function parseTable(args: string[], block: ConfigNode, ctx: LoadContext): TableConfig {
+export function parseTable(args: string[], block: ConfigNode, ctx: LoadContext): TableConfig {
   const [rawKind, ...rest] = args;
   if (rawKind === undefined) fail(block, 'table needs a table module, like "table lmdb credentials"');
   if (rawKind.startsWith('&')) {
@@ -181,6 +190,10 @@ export const MODULES: Record<string, ModuleKind> = {
       let appendLimit = DEFAULT_APPEND_LIMIT;
       let junkMailbox = 'Junk';
       let defaultMailboxes = DEFAULT_MAILBOXES;
+      // Delivery directives (maddy-storage(5)); kept off the config unless given.
+      let deliveryMap: DeliveryMapConfig | undefined;
+      let deliveryNormalize: DeliveryNormalize | undefined;
+      let imapFilters: ImapFilterConfig[] | undefined;
       processBlock(node, 'storage.lmdb block', {
         path: (n) => {
           dir = singleArg(n);
@@ -196,6 +209,15 @@ export const MODULES: Record<string, ModuleKind> = {
         default_mailboxes: (n) => {
           defaultMailboxes = argList(n);
         },
+        delivery_map: (n) => {
+          deliveryMap = parseDeliveryMap(n, ctx);
+        },
+        delivery_normalize: (n) => {
+          deliveryNormalize = parseDeliveryNormalize(n);
+        },
+        imap_filter: (n) => {
+          imapFilters = parseImapFilters(n, ctx);
+        },
       });
       return {
         namespace: 'storage',
@@ -207,6 +229,9 @@ export const MODULES: Record<string, ModuleKind> = {
           appendLimit,
           junkMailbox,
           defaultMailboxes: [...defaultMailboxes],
+          ...(deliveryMap === undefined ? {} : { deliveryMap }),
+          ...(deliveryNormalize === undefined ? {} : { deliveryNormalize }),
+          ...(imapFilters === undefined ? {} : { imapFilters }),
           source: posOf(node),
         },
       };

@@ -59,6 +59,53 @@ export interface StorageModuleConfig {
   appendLimit: number;
   junkMailbox: string;
   defaultMailboxes: string[];
+  /** `delivery_map` (maddy-storage): recipient address → account name; absent means identity. */
+  deliveryMap?: DeliveryMapConfig;
+  /** `delivery_normalize`: applied to recipient addresses before the map; absent means precis_casefold_email. */
+  deliveryNormalize?: DeliveryNormalize;
+  /** `imap_filter { … }`: run in order on every delivered message; absent means none. */
+  imapFilters?: ImapFilterConfig[];
+  source: SourcePos;
+}
+
+/** maddy's normalization function names (maddy-storage `auth_normalize`). */
+export type DeliveryNormalize = 'precis_casefold_email' | 'precis_casefold' | 'precis_email' | 'precis' | 'casefold' | 'noop';
+
+/**
+ * `delivery_map TABLE`: maddy-tables(5) modules that make sense for recipient → account:
+ * `identity`, `email_localpart[_optional]`, `static { entry KEY VALUE }`, `file PATH`, `lmdb NAME`.
+ */
+export type DeliveryMapConfig =
+  | { kind: 'identity' }
+  | { kind: 'email_localpart'; optional: boolean }
+  | { kind: 'static'; entries: Array<[string, string]> }
+  | { kind: 'table'; table: TableConfig };
+
+/** `command EXECUTABLE ARGS… [{ timeout D }]` in `imap_filter` (maddy's imap.filter.command). */
+export interface ImapFilterConfig {
+  kind: 'command';
+  /** Absolute path, or a name looked up on PATH; never expanded. */
+  executable: string;
+  /** Argument templates; `{placeholder}`s are expanded at delivery time. */
+  args: string[];
+  timeoutMs: number;
+  source: SourcePos;
+}
+
+/** An `lmtp ADDR… { … }` block (RFC 2033 delivery from an MTA). */
+export interface LmtpEndpointConfig {
+  addresses: EndpointAddress[];
+  /** Name in the greeting, LHLO reply and Received fields. */
+  hostname: string;
+  /** Bytes; larger messages get 552 for every recipient. */
+  maxMessageSize: number;
+  /** Name of the storage module instance in GannetConfig.storage (`deliver_to`). */
+  storage: string;
+  /** `quarantine_header NAME VALUE`: mail scanned upstream and so marked goes to Junk. */
+  quarantineHeader: { name: string; value: string } | null;
+  /** TCP peers whose XCLIENT/XFORWARD are believed; unix socket peers always are. */
+  trustedForwarders: string[];
+  debug: boolean;
   source: SourcePos;
 }
 
@@ -92,6 +139,8 @@ export interface GannetConfig {
   auth: Map<string, AuthModuleConfig>;
   storage: Map<string, StorageModuleConfig>;
   imap: ImapEndpointConfig[];
+  /** LMTP endpoints; the loader always sets it (optional only for configs built by hand). */
+  lmtp?: LmtpEndpointConfig[];
   /** Files the configuration was read from (the main file and every import), for messages. */
   files: string[];
   /** `worker_threads`: threads of the worker pool (MIME parsing, SEARCH); null = one per core. */

@@ -72,3 +72,14 @@ export const MAX_CONNECTIONS = 20_000;
 
 /** Time given to connections to finish their current command on shutdown before they are cut. */
 export const SHUTDOWN_GRACE_MS = 10 * 1000;
+
+/**
+ * A connection that has only been waiting for its client this long gives up its state
+ * machine actor and keeps a persisted snapshot instead (actors/connection/connection.ts).
+ * Long enough that active clients, which send a command every few seconds, never pay the
+ * restore (some tens of microseconds); short enough that idle ones stop costing memory.
+ */
+export const HIBERNATE_AFTER_MS = 30 * 1000;
+
+/** How often resting connections are checked for hibernation. */
+export const HIBERNATE_SWEEP_MS = 10 * 1000;

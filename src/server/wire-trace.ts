@@ -2,7 +2,7 @@
 // LOGIN and AUTHENTICATE arguments never reach a log record (RFC 9051 §11.2 warns that the
 // password travels in the clear inside the protocol stream).
 
-import type { Logger } from '../log.js';
+import type { LogSink } from '../log.js';
 
 /** LOGIN or AUTHENTICATE anywhere as a word: what follows may be a secret. */
 const SENSITIVE = /^(.*?\b(?:LOGIN|AUTHENTICATE))(?:\s|$)/i;
@@ -21,7 +21,7 @@ export function maskCommandLine(lines: string[]): string {
 }
 
 /** Logs one outgoing chunk; literal data (Buffers) is summarised by its size. */
-export function traceOutput(logger: Logger, chunk: string | Buffer): void {
+export function traceOutput(logger: LogSink, chunk: string | Buffer): void {
   if (typeof chunk === 'string') {
     logger.debug({ dir: 'S' }, chunk.endsWith('\r\n') ? chunk.slice(0, -2) : chunk);
   } else {

@@ -1,0 +1,239 @@
+// Debian's Dovecot 2.3 (packages dovecot-imapd, dovecot-lmtpd) as a real server for side-by-side
+// benches: a generated dovecot.conf in a temporary folder, IMAP (and optionally LMTP) on loopback
+// ports, no TLS, passwd-file users hashed with the same scheme and cost as Gannet's (argon2id),
+// mdbox storage, process limits raised. The whole instance runs as one unprivileged user: the
+// caller's, or `nobody` (through setpriv) when the caller is root, since Dovecot refuses to touch
+// mail as root.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+
+import { hashPassword } from '../src/auth/hash.js';
+import { cpuSeconds, freePort, memoryUse, processTree, type MemoryUse } from './proc-stats.js';
+
+export const DOVECOT_BIN = '/usr/sbin/dovecot';
+export const DOVEADM_BIN = '/usr/bin/doveadm';
+const NOBODY = 65534;
+
+export interface DovecotOptions {
+  /** name → password; each gets a mailbox home in the temporary folder. */
+  users: Record<string, string>;
+  /** Also listen for LMTP on a loopback port. */
+  lmtp?: boolean;
+  /** `imap_hibernate_timeout` (e.g. '5s'): idle IMAP processes hand their connection to imap-hibernate. */
+  hibernateTimeout?: string;
+  /** Extra dovecot.conf lines, appended last. */
+  extraConfig?: string;
+}
+
+export interface DovecotServer {
+  dir: string;
+  port: number;
+  /** 0 unless `lmtp` was asked for. */
+  lmtpPort: number;
+  /** pid of the master process; every Dovecot process descends from it. */
+  pid: number;
+  /** CPU seconds used so far by all Dovecot processes (exited ones included). */
+  cpuSeconds(): number;
+  /** RSS and PSS summed over all live Dovecot processes. */
+  memory(): MemoryUse;
+  /** Runs doveadm against this instance, as its user; resolves with stdout. */
+  doveadm(args: string[], input?: Buffer): string;
+  stop(): Promise<void>;
+}
+
+/** Installs the Debian packages when missing (as root only; otherwise says what to install). */
+export function ensureDovecotInstalled(lmtp = false): void {
+  const want = lmtp && !existsSync('/usr/lib/dovecot/lmtp') ? ['dovecot-imapd', 'dovecot-lmtpd'] : [];
+  if (!existsSync('/usr/lib/dovecot/imap')) want.push('dovecot-imapd');
+  if (want.length === 0) return;
+  if (process.getuid?.() !== 0) throw new Error(`Dovecot is not installed: apt-get install -y --no-install-recommends ${want.join(' ')}`);
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...new Set(want)], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.status !== 0) throw new Error(`apt-get install ${want.join(' ')} failed`);
+}
+
+/**
+ * Gannet's stored argon2id hash (`argon2:t:m:p:salt:hash`, maddy's format) rewritten as the PHC
+ * string libsodium verifies, so both servers check the very same hash at the same cost.
+ */
+export function gannetHashToPhc(stored: string): string {
+  const [tag, t, m, p, salt, hash] = stored.split(':');
+  if (tag !== 'argon2' || hash === undefined) throw new Error(`not an argon2 hash: ${stored.slice(0, 12)}`);
+  const strip = (b64: string) => b64.replace(/=+$/, '');
+  return `$argon2id$v=19$m=${m},t=${t},p=${p}$${strip(salt!)}$${strip(hash)}`;
+}
+
+function chownTree(path: string, uid: number, gid: number): void {
+  chownSync(path, uid, gid);
+  if (statSync(path).isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid, gid);
+}
+
+async function waitForPort(port: number, ms: number, alive: () => boolean, log: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ port, host: '127.0.0.1' });
+      s.once('data', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (!alive() || Date.now() > deadline) {
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '';
+      throw new Error(`Dovecot did not start on port ${port}\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer> {
+  ensureDovecotInstalled(opts.lmtp ?? false);
+  const root = process.getuid?.() === 0;
+  const uid = root ? NOBODY : process.getuid!();
+  const gid = root ? NOBODY : process.getgid!();
+  const user = root ? 'nobody' : (spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim() || String(uid));
+  const group = root ? 'nogroup' : (spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim() || String(gid));
+  const dir = mkdtempSync(join(tmpdir(), 'gannet-dovecot-bench-'));
+  const port = await freePort();
+  const lmtpPort = opts.lmtp ? await freePort() : 0;
+  const conf = join(dir, 'dovecot.conf');
+  const log = join(dir, 'dovecot.log');
+  const lines: string[] = [];
+  for (const [name, password] of Object.entries(opts.users)) {
+    const phc = gannetHashToPhc(await hashPassword(password, 'argon2'));
+    const home = join(dir, 'home', name);
+    mkdirSync(home, { recursive: true });
+    lines.push(`${name}:{ARGON2ID}${phc}:${uid}:${gid}::${home}::`);
+  }
+  writeFileSync(join(dir, 'users'), `${lines.join('\n')}\n`);
+  const protocols = opts.lmtp ? 'imap lmtp' : 'imap';
+  writeFileSync(
+    conf,
+    `# Generated for a side-by-side bench; one unprivileged user runs every process.
+protocols = ${protocols}
+listen = 127.0.0.1
+instance_name = ${dir.split('/').pop()}
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${log}
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = ${user}
+default_internal_group = ${group}
+default_login_user = ${user}
+first_valid_uid = ${uid}
+last_valid_uid = ${uid}
+first_valid_gid = ${gid}
+last_valid_gid = ${gid}
+mail_location = mdbox:~/mdbox
+mail_fsync = optimized
+mail_max_userip_connections = 100000
+lmtp_save_to_detail_mailbox = no
+# Process limits raised for thousands of connections (Dovecot's defaults are 100/1000).
+default_process_limit = 20000
+default_client_limit = 20000
+default_vsz_limit = 2G
+${opts.hibernateTimeout ? `imap_hibernate_timeout = ${opts.hibernateTimeout}` : '# imap_hibernate_timeout off'}
+
+passdb {
+  driver = passwd-file
+  args = scheme=ARGON2ID ${dir}/users
+}
+userdb {
+  driver = passwd-file
+  args = ${dir}/users
+}
+
+# Dovecot's "high-performance" login mode: long-lived login processes, one per core, each
+# proxying many connections (the default forks a login process per connection).
+service imap-login {
+  chroot =
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+  service_count = 0
+  process_min_avail = 2
+  client_limit = 20000
+}
+service imap {
+  process_limit = 20000
+}
+service imap-hibernate {
+  client_limit = 20000
+  unix_listener imap-hibernate {
+    mode = 0660
+  }
+}
+service anvil {
+  chroot =
+  client_limit = 60000
+}
+service auth {
+  client_limit = 60000
+}
+service pop3-login {
+  chroot =
+}
+service submission-login {
+  chroot =
+}
+service lmtp {
+  ${opts.lmtp ? `inet_listener lmtp {\n    address = 127.0.0.1\n    port = ${lmtpPort}\n  }` : ''}
+}
+${opts.extraConfig ?? ''}
+`,
+  );
+  for (const d of ['run', 'state']) mkdirSync(join(dir, d));
+  writeFileSync(log, '');
+  if (root) chownTree(dir, uid, gid);
+  const asUser = (bin: string, args: string[]): [string, string[]] =>
+    root ? ['setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', bin, ...args]] : [bin, args];
+  const [cmd, args] = asUser(DOVECOT_BIN, ['-F', '-c', conf]);
+  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  await waitForPort(port, 20_000, () => !exited, log);
+  const pid = child.pid!;
+  return {
+    dir,
+    port,
+    lmtpPort,
+    pid,
+    cpuSeconds: () => cpuSeconds(pid),
+    memory: () => memoryUse(pid),
+    doveadm(argv, input) {
+      const [c, a] = asUser(DOVEADM_BIN, ['-c', conf, ...argv]);
+      const r = spawnSync(c, a, { input, maxBuffer: 256 << 20 });
+      if (r.status !== 0) throw new Error(`doveadm ${argv.join(' ')}: ${r.stderr.toString()}`);
+      return r.stdout.toString();
+    },
+    async stop() {
+      if (!exited) {
+        const done = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => {
+          for (const p of processTree(pid)) {
+            try {
+              process.kill(p.pid, 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          }
+        }, 10_000);
+        await done;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
