@@ -26,6 +26,9 @@ import { openMailStore } from './storage/index.js';
 import { createPool, type WorkerPool } from './pool.js';
 import { TransitionTracer } from '../actors/connection/trace.js';
 import { ConnectionSystem } from '../actors/connection/connection-system.js';
+import { DeliveryAgent } from './delivery/agent.js';
+import { LmtpEndpoint } from './delivery/lmtp-server.js';
+import type { MimeIndexData } from './storage/types.js';
 import type { DestinationStream } from 'pino';
 
 export interface StartOptions {
@@ -54,8 +57,12 @@ export interface RunningEndpoint {
 export interface GannetServer {
   logger: Logger;
   endpoints: RunningEndpoint[];
+  /** LMTP endpoints (RFC 2033), in configuration order. */
+  lmtp: LmtpEndpoint[];
   /** Live connections. */
   readonly connectionCount: number;
+  /** Connections currently hibernating (holding a persisted snapshot instead of an actor). */
+  readonly hibernatingCount: number;
   /** Re-reads every TLS certificate (SIGHUP). */
   reloadTls(): void;
   /** Graceful stop: stop accepting, BYE to every session, wait for them, release resources. */
@@ -118,7 +125,9 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     hibernateAfterMs !== null && hibernateAfterMs > 0
       ? setInterval(() => {
           const limit = Date.now() - hibernateAfterMs;
-          for (const c of connections) if (c.restingSince !== 0 && c.restingSince <= limit) c.hibernate();
+          let n = 0;
+          for (const c of connections) if (c.restingSince !== 0 && c.restingSince <= limit && c.hibernate()) n++;
+          if (n > 0) logger.debug({ hibernated: n, connections: connections.size }, 'hibernation sweep');
         }, Math.min(HIBERNATE_SWEEP_MS, hibernateAfterMs))
       : null;
   hibernation?.unref();
@@ -177,10 +186,38 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     return { config: ep, listeners, tls };
   };
 
+  // Delivery into a storage module shares its store, writers and pool with the IMAP sessions:
+  // appends go through the mailbox's single writer, so IDLE sessions hear of them as usual.
+  const deliveryAgents = new Map<string, DeliveryAgent>();
+  const deliveryFor = (name: string): DeliveryAgent => {
+    let agent = deliveryAgents.get(name);
+    if (!agent) {
+      const mail = mailFor(name);
+      agent = new DeliveryAgent({
+        store: mail.store,
+        config: mail.config,
+        stateDir: config.stateDir,
+        append: (mailboxId, items) => mail.registry.write(mailboxId, { kind: 'append', items }),
+        parseMime: async (raw) => (await mail.pool.parseMime(raw)) as unknown as MimeIndexData,
+        runFilter: (input) => mail.pool.runFilter(input),
+        logger: logger.child({ module: 'delivery', storage: name }),
+      });
+      deliveryAgents.set(name, agent);
+    }
+    return agent;
+  };
+  const lmtp: LmtpEndpoint[] = [];
+
   try {
     for (const ep of config.imap) endpoints.push(await startEndpoint(ep));
+    for (const ep of config.lmtp ?? []) {
+      const endpoint = new LmtpEndpoint({ config: ep, agent: deliveryFor(ep.storage), logger });
+      lmtp.push(endpoint);
+      await endpoint.listen();
+    }
   } catch (err) {
     for (const ep of endpoints) for (const l of ep.listeners) await l.close();
+    await Promise.all(lmtp.map((e) => e.close()));
     throw err;
   }
 
@@ -191,6 +228,8 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     }
     // Stop accepting first; the listeners' close completes once their connections are gone.
     const listenersClosed = Promise.all(endpoints.flatMap((ep) => ep.listeners.map((l) => l.close())));
+    // LMTP transactions in flight finish (and are stored) before the stores close.
+    const lmtpClosed = Promise.all(lmtp.map((e) => e.close()));
     for (const c of connections) c.shutdown();
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     while (connections.size > 0 && Date.now() < deadline) {
@@ -198,6 +237,8 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     }
     for (const c of connections) c.io.destroy();
     await listenersClosed;
+    await lmtpClosed;
+    await Promise.all([...deliveryAgents.values()].map((a) => a.close()));
     sweeper.stop();
     await Promise.all([...authenticators.values()].map((a) => a.close()));
     for (const m of mailServices.values()) {
@@ -215,8 +256,14 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
   return {
     logger,
     endpoints,
+    lmtp,
     get connectionCount() {
       return connections.size;
+    },
+    get hibernatingCount() {
+      let n = 0;
+      for (const c of connections) if (c.hibernating) n++;
+      return n;
     },
     reloadTls() {
       for (const ep of endpoints) ep.tls?.reload();
