@@ -176,10 +176,10 @@ service imap-hibernate {
 }
 service anvil {
   chroot =
-  client_limit = 60000
+  client_limit = 20000
 }
 service auth {
-  client_limit = 60000
+  client_limit = 20000
 }
 service pop3-login {
   chroot =

@@ -243,6 +243,7 @@ async function main(): Promise<void> {
     rows.push(row('server PSS after fill', 'MiB', false, memAfterFill.gannet.pssKiB / 1024, memAfterFill.dovecot.pssKiB / 1024));
     rows.push(row('server RSS after the searches, 1 session open', 'MiB', false, memEnd.gannet.rssKiB / 1024, memEnd.dovecot.rssKiB / 1024));
     rows.push(row('server PSS after the searches, 1 session open', 'MiB', false, memEnd.gannet.pssKiB / 1024, memEnd.dovecot.pssKiB / 1024));
+    rows.push(row('server anonymous memory after the searches (no mapped files)', 'MiB', false, memEnd.gannet.anonKiB / 1024, memEnd.dovecot.anonKiB / 1024));
     raw['memory'] = { afterFill: memAfterFill, end: memEnd };
   } finally {
     for (const t of targets) await t.stop().catch(() => {});

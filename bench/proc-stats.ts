@@ -72,6 +72,12 @@ export interface MemoryUse {
   rssKiB: number;
   /** Proportional set size summed: each shared page split between the processes mapping it. */
   pssKiB: number;
+  /**
+   * Anonymous memory summed (heap, stacks): what the processes own beyond mapped files. For an
+   * mmap store (LMDB) most of RSS is file pages the kernel can drop, so this is the figure to
+   * compare alongside RSS/PSS.
+   */
+  anonKiB: number;
   processes: number;
 }
 
@@ -79,6 +85,7 @@ export interface MemoryUse {
 export function memoryUse(root: number): MemoryUse {
   let rssKiB = 0;
   let pssKiB = 0;
+  let anonKiB = 0;
   let processes = 0;
   for (const s of processTree(root)) {
     let text: string;
@@ -89,9 +96,10 @@ export function memoryUse(root: number): MemoryUse {
     }
     rssKiB += Number(/^Rss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
     pssKiB += Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+    anonKiB += Number(/^Anonymous:\s+(\d+)/m.exec(text)?.[1] ?? 0);
     processes++;
   }
-  return { rssKiB, pssKiB, processes };
+  return { rssKiB, pssKiB, anonKiB, processes };
 }
 
 /** A loopback TCP port that was free a moment ago. */

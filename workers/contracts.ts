@@ -34,3 +34,32 @@ export interface SearchTextInput {
 export interface SearchTextOutput {
   uids: number[];
 }
+
+/**
+ * filter task: run one IMAP filter command (maddy's imap.filter.command) with the message on
+ * its standard input. `executable` and `args` are final: placeholders are already expanded
+ * and nothing is interpreted by a shell.
+ */
+export interface FilterTaskInput {
+  executable: string;
+  args: string[];
+  stdin: Uint8Array;
+  timeoutMs: number;
+  /** Most bytes kept of stdout and of stderr each; the rest is read and dropped. */
+  maxOutputBytes: number;
+}
+
+export interface FilterTaskOutput {
+  /** Exit status, null when killed by a signal or never started. */
+  exitCode: number | null;
+  signal: string | null;
+  /** The time limit ran out and the process group was killed. */
+  timedOut: boolean;
+  /** Why the command could not be started (ENOENT, EACCES…), else null. */
+  spawnError: string | null;
+  stdout: string;
+  stderr: string;
+  /** Output went past maxOutputBytes and was cut. */
+  truncated: boolean;
+  ms: number;
+}

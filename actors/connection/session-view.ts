@@ -13,7 +13,8 @@
 import type { MailStore } from '../../src/storage/types.js';
 import { ResponseBuilder } from '../../src/protocol/encode/writer.js';
 
-const INITIAL_CAPACITY = 64;
+/** Growth step for a view that starts empty; IDLE sessions on empty mailboxes hold nothing. */
+const INITIAL_CAPACITY = 16;
 
 export class SessionView {
   readonly mailboxId: number;
@@ -39,7 +40,7 @@ export class SessionView {
     this.mailboxId = opts.mailboxId;
     this.readOnly = opts.readOnly;
     this.uidValidity = opts.uidValidity;
-    this.#uids = opts.uids.length > 0 ? opts.uids : new Uint32Array(INITIAL_CAPACITY);
+    this.#uids = opts.uids;
     this.#length = opts.uids.length;
     this.#modseq = opts.modseq;
   }

@@ -14,6 +14,7 @@ import { credsCommand, hashCommand } from './creds.js';
 import { imapAcctCommand } from './imap-acct.js';
 import { imapMboxesCommand } from './imap-mboxes.js';
 import { imapMsgsCommand } from './imap-msgs.js';
+import { deliverCommand, EX_TEMPFAIL } from '../delivery/deliver-command.js';
 
 const USAGE = `Usage: gannet [--config FILE] COMMAND [ARGS]
 
@@ -26,6 +27,7 @@ Commands:
   imap-acct list|create|remove|appendlimit USER          Manage mail accounts
   imap-mboxes list|create|remove|rename USER ...         Manage an account's mailboxes
   imap-msgs add|list|dump|remove|copy|move|add-flags|rem-flags|set-flags USER MAILBOX ...
+  deliver --to USER [--from SENDER] [--quarantine]      Deliver the message on stdin (sysexits codes)
   version                 Print the version
 
 Options:
@@ -109,7 +111,8 @@ export async function main(argv: string[], io: Omit<CliContext, 'config'>): Prom
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`gannet: ${err.message}\n`);
-      return EXIT_FAILURE;
+      // An MTA keeps a message it could not hand over (EX_TEMPFAIL) until the config is fixed.
+      return command === 'deliver' ? EX_TEMPFAIL : EXIT_FAILURE;
     }
     throw err;
   }
@@ -130,6 +133,8 @@ export async function main(argv: string[], io: Omit<CliContext, 'config'>): Prom
       return imapMboxesCommand(rest, ctx);
     case 'imap-msgs':
       return imapMsgsCommand(rest, ctx);
+    case 'deliver':
+      return deliverCommand(rest, ctx);
     default:
       io.stderr.write(`gannet: unknown command "${command}"\n\n${USAGE}`);
       return EXIT_USAGE;
