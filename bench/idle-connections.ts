@@ -10,6 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loopbackConfigText } from '../test/helpers/config-text.js';
 
 const args = process.argv.slice(2);
 const N = Number(args[args.indexOf('--n') + 1] || 10000) || 10000;
@@ -27,19 +28,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const gannet = join(root, 'dist/src/cli/gannet.js');
 const dir = mkdtempSync(join(tmpdir(), 'gannet-bench-'));
 const conf = join(dir, 'gannet.conf');
-writeFileSync(
-  conf,
-  `state_dir ${dir}
-log off
-auth.pass_table local_authdb { table lmdb credentials }
-storage.lmdb local_mailboxes { path mail }
-imap tcp://127.0.0.1:${PORT} {
-    tls off
-    auth &local_authdb
-    storage &local_mailboxes
-}
-`,
-);
+writeFileSync(conf, loopbackConfigText(dir, PORT));
 
 function run(argv: string[]): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loopbackConfigText } from '../test/helpers/config-text.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const GANNET_BIN = join(root, 'dist/src/cli/gannet.js');
@@ -26,19 +27,7 @@ export async function startBenchServer(users: Record<string, string>): Promise<B
   const dir = mkdtempSync(join(tmpdir(), 'gannet-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const config = join(dir, 'gannet.conf');
-  writeFileSync(
-    config,
-    `state_dir ${dir}
-log off
-auth.pass_table local_authdb { table lmdb credentials }
-storage.lmdb local_mailboxes { path mail }
-imap tcp://127.0.0.1:${port} {
-    tls off
-    auth &local_authdb
-    storage &local_mailboxes
-}
-`,
-  );
+  writeFileSync(config, loopbackConfigText(dir, port));
   for (const [user, pass] of Object.entries(users)) {
     await new Promise<void>((resolve, reject) => {
       const p = spawn(process.execPath, [GANNET_BIN, '--config', config, 'creds', 'create', '--password', pass, user], { stdio: 'ignore' });

@@ -78,14 +78,12 @@ const connectionSetup = setup({
   },
 });
 
-/** The ready state after login: wait for the next command; IDLE is valid here. */
-const sessionReady = connectionSetup.createStateConfig({
-  entry: 'awaitCommand',
-  // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
-  // request it completes is handled here in `ready` like any other.
-  initial: 'waiting',
-  states: { waiting: {}, receivingLiteral: {} },
-  always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+/**
+ * What every `ready` state does with a literal announcement and with unusable input: a
+ * literal within its limit is accepted (`+` for a synchronising one, RFC 9051 §4.3); an
+ * absurd LITERAL+ one ends the session; others are refused with TOOBIG; too many BADs end it.
+ */
+const literalAndErrorTransitions = connectionSetup.createStateConfig({
   on: {
     'socket.literal': [
       { guard: 'literalAcceptable', target: '.receivingLiteral', actions: 'acceptLiteral' },
@@ -96,6 +94,19 @@ const sessionReady = connectionSetup.createStateConfig({
       { guard: 'tooManyBad', target: '#conn.logout', actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }] },
       { target: 'ready', reenter: true, actions: ['replyInvalid', 'countBadUnlessTooBig'] },
     ],
+  },
+}).on!;
+
+/** The ready state after login: wait for the next command; IDLE is valid here. */
+const sessionReady = connectionSetup.createStateConfig({
+  entry: 'awaitCommand',
+  // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
+  // request it completes is handled here in `ready` like any other.
+  initial: 'waiting',
+  states: { waiting: {}, receivingLiteral: {} },
+  always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+  on: {
+    ...literalAndErrorTransitions,
     'socket.request': [
       { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
       { guard: { type: 'isCommand', params: { name: 'LOGOUT' } }, target: '#conn.logout', actions: 'sayGoodbye' },
@@ -160,15 +171,7 @@ export const connectionMachine = connectionSetup.createMachine({
           states: { waiting: {}, receivingLiteral: {} },
           always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
           on: {
-            'socket.literal': [
-              { guard: 'literalAcceptable', target: '.receivingLiteral', actions: 'acceptLiteral' },
-              { guard: 'literalUnreasonable', target: '#conn.logout', actions: { type: 'sayBye', params: { text: 'Literal too large' } } },
-              { actions: 'rejectLiteral' },
-            ],
-            'socket.invalid': [
-              { guard: 'tooManyBad', target: '#conn.logout', actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }] },
-              { target: 'ready', reenter: true, actions: ['replyInvalid', 'countBadUnlessTooBig'] },
-            ],
+            ...literalAndErrorTransitions,
             'socket.request': [
               { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
               { guard: { type: 'isCommand', params: { name: 'STARTTLS' } }, target: 'tlsHandshake', actions: 'beginTls' },

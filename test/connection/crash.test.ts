@@ -10,25 +10,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WireClient } from '../helpers/wire-client.js';
 import { runGannet } from '../helpers/cli.js';
+import { loopbackConfigText } from '../helpers/config-text.js';
 
 const entry = fileURLToPath(new URL('../../src/cli/gannet.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gannet-crash-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const port = 30000 + Math.floor(Math.random() * 20000);
 const conf = join(dir, 'gannet.conf');
-writeFileSync(
-  conf,
-  `state_dir ${dir}
-log off
-auth.pass_table local_authdb { table lmdb credentials }
-storage.lmdb local_mailboxes { path mail }
-imap tcp://127.0.0.1:${port} {
-    tls off
-    auth &local_authdb
-    storage &local_mailboxes
-}
-`,
-);
+writeFileSync(conf, loopbackConfigText(dir, port));
 
 function startServer(): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', entry, '--config', conf, 'run'], { stdio: 'ignore' });
