@@ -15,7 +15,8 @@ export type Chunk = string | Buffer;
 export class ResponseBuilder {
   readonly #chunks: Chunk[] = [];
   #pending = '';
-  #bytes = 0;
+  /** Bytes of the chunks already closed; the pending text is measured only when asked. */
+  #closedBytes = 0;
 
   /**
    * @param utf8 UTF8=ACCEPT is enabled (RFC 6855 §3): 8-bit text may go in quoted strings and
@@ -23,15 +24,16 @@ export class ResponseBuilder {
    */
   constructor(readonly utf8 = false) {}
 
+  // FETCH responses are built from thousands of small pieces: appending stays a plain string
+  // concatenation, and byte lengths are computed once per chunk rather than per piece.
   #text(s: string): this {
     this.#pending += s;
-    this.#bytes += Buffer.byteLength(s);
     return this;
   }
 
   /** Total bytes built so far. */
   get byteLength(): number {
-    return this.#bytes;
+    return this.#closedBytes + Buffer.byteLength(this.#pending);
   }
 
   /** Writes trusted protocol text as it is (keywords, `*`, tags, flag names). */
@@ -60,14 +62,27 @@ export class ResponseBuilder {
 
   /** quoted = DQUOTE *QUOTED-CHAR DQUOTE; the caller ensures `s` may be quoted (see `string`). */
   quoted(s: string): this {
-    return this.#text(`"${s.replace(/[\\"]/g, '\\$&')}"`);
+    const escaped = s.includes('\\') || s.includes('"') ? s.replace(/[\\"]/g, '\\$&') : s;
+    return this.#text(`"${escaped}"`);
   }
 
-  /** Whether a string must go out as a literal rather than quoted (RFC 3501 §4.3, §9 QUOTED-CHAR). */
+  /**
+   * Whether a string must go out as a literal rather than quoted (RFC 3501 §4.3, §9
+   * QUOTED-CHAR). One pass over the characters: this runs for every string of every
+   * ENVELOPE and BODYSTRUCTURE a FETCH writes.
+   */
   needsLiteral(s: string): boolean {
-    if (/[\r\n\0]/.test(s)) return true;
-    if (!this.utf8 && /[^\x01-\x7f]/.test(s)) return true;
-    return Buffer.byteLength(s) > MAX_QUOTED_OUTPUT_BYTES;
+    let wide = false;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0 || c === 10 || c === 13) return true;
+      if (c > 0x7f) {
+        if (!this.utf8) return true;
+        wide = true;
+      }
+    }
+    // Without multi-byte characters the length is the byte count.
+    return (wide ? Buffer.byteLength(s) : s.length) > MAX_QUOTED_OUTPUT_BYTES;
   }
 
   /** string = quoted / literal: quoted when possible, else a literal. */
@@ -95,7 +110,7 @@ export class ResponseBuilder {
     this.#text(`{${data.length}}\r\n`);
     this.#flush();
     this.#chunks.push(data);
-    this.#bytes += data.length;
+    this.#closedBytes += data.length;
     return this;
   }
 
@@ -140,6 +155,7 @@ export class ResponseBuilder {
   #flush(): void {
     if (this.#pending !== '') {
       this.#chunks.push(this.#pending);
+      this.#closedBytes += Buffer.byteLength(this.#pending);
       this.#pending = '';
     }
   }
