@@ -4,8 +4,8 @@
 // matches nothing is an error instead of a silent success, and flags are checked as IMAP
 // STORE would check them.
 
-import type { MailboxRecord, MailStore, MimeIndexData } from '../storage/index.js';
-import { parseMessage } from '../../workers/mime/index.js';
+import type { MailboxRecord, MailStore } from '../storage/index.js';
+import { mimeData, parseMessage } from '../../workers/mime/index.js';
 import {
   contains,
   iterateRanges,
@@ -90,7 +90,7 @@ async function imapMsgs(argv: string[], ctx: CliContext): Promise<number> {
       return withStore(ctx.config, cfgBlock, async (store) => {
         const mailbox = requireMailbox(store, requireAccount(store, user!), name!);
         // Indexed here, as the server indexes an APPEND, so FETCH never parses it again.
-        const mime = parseMessage(body) as unknown as MimeIndexData;
+        const mime = mimeData(parseMessage(body));
         const item = internalDate === undefined ? { body, flags, mime } : { body, flags, internalDate, mime };
         const { uids } = await store.append(mailbox.id, [item]);
         ctx.stdout.write(`${uids.join(' ')}\n`);

@@ -62,13 +62,23 @@ export interface MessageRecord {
  */
 export type MimeIndexData = Record<string, unknown>;
 
+/**
+ * A message's parsed MIME index with a small summary beside it (the pre-encoded ENVELOPE and
+ * BODYSTRUCTURE): the summary is stored apart so the most common FETCH items read a few
+ * strings instead of decoding the whole index. Both opaque to storage.
+ */
+export interface MimeData {
+  index: MimeIndexData;
+  summary: MimeIndexData;
+}
+
 export interface AppendItem {
   body: Buffer;
   flags: string[];
   /** ms since the epoch; default now. */
   internalDate?: number;
-  /** The parsed MIME index of `body`, when known at store time. */
-  mime?: MimeIndexData;
+  /** The parsed MIME index and summary of `body`, when known at store time. */
+  mime?: MimeData;
 }
 
 export interface AppendResult {
@@ -158,8 +168,10 @@ export interface MailStore {
   readBody(message: MessageRecord): Buffer;
   /** The MIME index stored with the message's bytes, or null (stored before indexing existed). */
   getMimeIndex(message: MessageRecord): MimeIndexData | null;
-  /** Stores the MIME index of a message whose bytes were stored without one. */
-  setMimeIndex(message: MessageRecord, index: MimeIndexData): Promise<void>;
+  /** The MIME summary stored with the message's bytes, or null. */
+  getMimeSummary(message: MessageRecord): MimeIndexData | null;
+  /** Stores the MIME index and summary of a message whose bytes were stored without them. */
+  setMimeIndex(message: MessageRecord, mime: MimeData): Promise<void>;
   /** What changed after `modseq` (exclusive). */
   changesSince(mailboxId: number, modseq: number): ChangeSet;
 

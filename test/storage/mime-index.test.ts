@@ -10,10 +10,13 @@ t.test('stored, shared, backfilled, freed', async (t) => {
   const inbox = store.getMailbox(account.id, 'INBOX')!;
   const archive = store.getMailbox(account.id, 'Archive')!;
   const index = { parts: [{ type: 'text', subtype: 'plain', size: 10 }], envelope: { subject: 'x' } };
+  const summary = { v: 1, envelope: '(NIL "x" NIL NIL NIL NIL NIL NIL NIL NIL)' };
+  const mime = { index, summary };
 
-  const { uids } = await store.append(inbox.id, [{ body: message('one'), flags: [], mime: index }]);
+  const { uids } = await store.append(inbox.id, [{ body: message('one'), flags: [], mime }]);
   const first = store.getMessage(inbox.id, uids[0]!)!;
   t.same(store.getMimeIndex(first), index, 'stored with the bytes');
+  t.same(store.getMimeSummary(first), summary, 'and its summary beside it');
 
   const copied = await store.copy(inbox.id, uids, archive.id);
   const copy = store.getMessage(archive.id, copied.pairs[0]![1])!;
@@ -22,11 +25,13 @@ t.test('stored, shared, backfilled, freed', async (t) => {
   const { uids: plain } = await store.append(inbox.id, [{ body: message('two'), flags: [] }]);
   const second = store.getMessage(inbox.id, plain[0]!)!;
   t.equal(store.getMimeIndex(second), null, 'absent when not given');
-  await store.setMimeIndex(second, index);
+  await store.setMimeIndex(second, mime);
   t.same(store.getMimeIndex(second), index, 'backfilled later');
+  t.same(store.getMimeSummary(second), summary);
 
   await store.expunge(inbox.id, uids);
   t.same(store.getMimeIndex(copy), index, 'kept while a reference remains');
   await store.expunge(archive.id, [copied.pairs[0]![1]]);
   t.equal(store.getMimeIndex(copy), null, 'freed with the last reference');
+  t.equal(store.getMimeSummary(copy), null);
 });

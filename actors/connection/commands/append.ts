@@ -2,7 +2,7 @@
 // enforced before the literal was accepted (TOOBIG, RFC 7889); a missing mailbox is TRYCREATE.
 
 import { no, storageToImap } from '../../../src/errors.js';
-import type { MimeIndexData } from '../../../src/storage/types.js';
+import { mimeData } from '../../../workers/mime/index.js';
 import { accountOf, destinationMailbox } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
@@ -17,7 +17,7 @@ export const handleAppend: CommandHandler<'APPEND'> = async (cmd, scope) => {
     const mime = await scope.deps.mail.pool.parseMime(cmd.message);
     const result = await registry.write(mb.id, {
       kind: 'append',
-      items: [{ body: cmd.message, flags: cmd.flags, internalDate: (cmd.date ?? new Date()).getTime(), mime: mime as unknown as MimeIndexData }],
+      items: [{ body: cmd.message, flags: cmd.flags, internalDate: (cmd.date ?? new Date()).getTime(), mime: mimeData(mime) }],
     });
     return { code: { code: 'APPENDUID', uidValidity: result.uidValidity, uid: result.uids[0]! }, text: 'APPEND completed' };
   } catch (err) {

@@ -7,12 +7,12 @@ import { no, storageToImap } from '../../../src/errors.js';
 import type { FetchItem } from '../../../src/protocol/args.js';
 import { ResponseBuilder } from '../../../src/protocol/encode/writer.js';
 import type { MessageRecord } from '../../../src/storage/types.js';
-import { binaryPart, encodeBodyStructure, encodeEnvelope, sectionBytes, type MessageIndex } from '../../../workers/mime/index.js';
+import { binaryPart, sectionBytes, summarize, type MessageIndex, type MimeSummary } from '../../../workers/mime/index.js';
 import { resolveMessageSet } from '../message-set.js';
 import { formatFlags, type SessionView } from '../session-view.js';
 import { viewOf } from './mail-common.js';
 import { formatInternalDate } from './internal-date.js';
-import { messageIndex } from './message-index.js';
+import { messageIndex, messageSummary } from './message-index.js';
 import type { CommandHandler } from './types.js';
 
 /** Does fetching this item mark the message \Seen? (RFC 3501 §6.4.5; RFC 3516 §4.2) */
@@ -54,6 +54,8 @@ function writeBinary(b: ResponseBuilder, data: Buffer): void {
 interface Lazy {
   body: () => Buffer;
   index: () => MessageIndex;
+  /** Pre-encoded ENVELOPE/BODYSTRUCTURE/BODY when stored, else encoded from the index. */
+  summary: () => MimeSummary;
 }
 
 function writeItem(b: ResponseBuilder, item: FetchItem, msg: MessageRecord, view: SessionView, lazy: Lazy): void {
@@ -71,13 +73,13 @@ function writeItem(b: ResponseBuilder, item: FetchItem, msg: MessageRecord, view
       b.raw(`RFC822.SIZE ${msg.size}`);
       return;
     case 'ENVELOPE':
-      b.raw(`ENVELOPE ${encodeEnvelope(lazy.index())}`);
+      b.raw(`ENVELOPE ${lazy.summary().envelope}`);
       return;
     case 'BODYSTRUCTURE':
-      b.raw(`BODYSTRUCTURE ${encodeBodyStructure(lazy.index(), true)}`);
+      b.raw(`BODYSTRUCTURE ${lazy.summary().bodystructure}`);
       return;
     case 'BODY':
-      b.raw(`BODY ${encodeBodyStructure(lazy.index(), false)}`);
+      b.raw(`BODY ${lazy.summary().body}`);
       return;
     case 'RFC822':
       b.raw('RFC822 ').literal(lazy.body());
@@ -139,8 +141,13 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
     if (!msg) continue; // expunged meanwhile; its EXPUNGE is still owed to the client
     let bytes: Buffer | null = null;
     let index: MessageIndex | null = null;
+    let summary: MimeSummary | null = null;
     const body = () => (bytes ??= store.readBody(msg));
-    const lazy: Lazy = { body, index: () => (index ??= messageIndex(store, msg, body)) };
+    const lazy: Lazy = {
+      body,
+      index: () => (index ??= messageIndex(store, msg, body)),
+      summary: () => (summary ??= messageSummary(store, msg) ?? summarize(lazy.index())),
+    };
     const b = new ResponseBuilder();
     b.raw(`* ${view.seqOf(uid)} FETCH (`);
     items.forEach((item, i) => {

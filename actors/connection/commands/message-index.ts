@@ -2,14 +2,20 @@
 // before indexing, or by an older index format) parsed now and stored for next time.
 
 import type { MessageRecord, MailStore } from '../../../src/storage/types.js';
-import { MESSAGE_INDEX_VERSION, parseMessage, type MessageIndex } from '../../../workers/mime/index.js';
+import { MESSAGE_INDEX_VERSION, mimeData, parseMessage, type MessageIndex, type MimeSummary } from '../../../workers/mime/index.js';
 
 export function messageIndex(store: MailStore, msg: MessageRecord, raw: () => Buffer): MessageIndex {
   const stored = store.getMimeIndex(msg) as MessageIndex | null;
   if (stored && stored.v === MESSAGE_INDEX_VERSION) return stored;
   const index = parseMessage(raw());
-  store.setMimeIndex(msg, index as unknown as Record<string, unknown>).catch(() => {
+  store.setMimeIndex(msg, mimeData(index)).catch(() => {
     // Best effort: the next FETCH parses again.
   });
   return index;
+}
+
+/** The stored summary (pre-encoded ENVELOPE/BODYSTRUCTURE/BODY) if current, else null. */
+export function messageSummary(store: MailStore, msg: MessageRecord): MimeSummary | null {
+  const stored = store.getMimeSummary(msg) as MimeSummary | null;
+  return stored && stored.v === MESSAGE_INDEX_VERSION ? stored : null;
 }

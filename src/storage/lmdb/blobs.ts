@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Dbs } from './env.js';
 import type { Tx } from './tx.js';
-import type { MimeIndexData } from '../types.js';
+import type { MimeData } from '../types.js';
 
 /** Content address of `body`: lower-case hex sha256. */
 export function blobAddress(body: Buffer): string {
@@ -19,11 +19,17 @@ export function blobAddress(body: Buffer): string {
 }
 
 /** Adds a reference to the blob `address`, storing `body` (and its MIME index) if it is the first one. */
-export function addBlobRef(tx: Tx, address: string, body: Buffer, mime?: MimeIndexData): void {
+export function addBlobRef(tx: Tx, address: string, body: Buffer, mime?: MimeData): void {
   const count = tx.dbs.blobRefs.get(address) ?? 0;
   if (count === 0) tx.dbs.blobs.putSync(address, body);
-  if (mime !== undefined && (count === 0 || tx.dbs.mime.get(address) === undefined)) tx.dbs.mime.putSync(address, mime);
+  if (mime !== undefined && (count === 0 || tx.dbs.mime.get(address) === undefined)) putMime(tx, address, mime);
   tx.dbs.blobRefs.putSync(address, count + 1);
+}
+
+/** Stores a blob's MIME index and summary. */
+export function putMime(tx: Tx, address: string, mime: MimeData): void {
+  tx.dbs.mime.putSync(address, mime.index);
+  tx.dbs.mimeSummary.putSync(address, mime.summary);
 }
 
 /** Adds a reference to a blob known to exist (COPY of a stored message). */
@@ -39,6 +45,7 @@ export function releaseBlob(tx: Tx, address: string): void {
     tx.dbs.blobRefs.removeSync(address);
     tx.dbs.blobs.removeSync(address);
     tx.dbs.mime.removeSync(address);
+    tx.dbs.mimeSummary.removeSync(address);
   } else {
     tx.dbs.blobRefs.putSync(address, count - 1);
   }

@@ -59,6 +59,8 @@ export interface Dbs {
    * computed once when the bytes are first stored and shared like the blob itself.
    */
   mime: Database<MimeIndexData, BlobKey>;
+  /** sha256 hex → the small MIME summary (pre-encoded ENVELOPE, BODYSTRUCTURE). */
+  mimeSummary: Database<MimeIndexData, BlobKey>;
   /** Global sequence → mailboxes changed by one write, for other processes. */
   changelog: Database<ChangelogEntry, ChangelogKey>;
 }
@@ -105,6 +107,7 @@ export function openEnv(path: string): Dbs {
       blobs: root.openDB<Buffer, BlobKey>({ name: 'blobs', encoding: 'binary' }),
       blobRefs: root.openDB({ name: 'blob-refs' }),
       mime: root.openDB({ name: 'mime' }),
+      mimeSummary: root.openDB({ name: 'mime-summary' }),
       changelog: root.openDB({ name: 'changelog' }),
     };
     checkSchema(dbs, path);

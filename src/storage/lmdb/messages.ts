@@ -7,7 +7,7 @@
 import { MAX_KEYWORDS_PER_MAILBOX, MAX_MESSAGES_PER_WRITE } from '../limits.js';
 import { applyFlags, hasFlag, keywordKey, sameFlags, type RequestedFlags } from '../flags.js';
 import { StorageError, type AppendResult, type CopyResult, type FlagChange, type FlagMode, type MessageRecord } from '../types.js';
-import type { MimeIndexData } from '../types.js';
+import type { MimeData } from '../types.js';
 import { addBlobRef, releaseBlob, shareBlob } from './blobs.js';
 import { dropIndex, indexChange, indexExpunge } from './changes.js';
 import type { Dbs } from './env.js';
@@ -20,7 +20,7 @@ import type { Tx } from './tx.js';
 export interface PreparedItem {
   body: Buffer;
   address: string;
-  mime?: MimeIndexData;
+  mime?: MimeData;
   flags: RequestedFlags;
   internalDate: number;
 }

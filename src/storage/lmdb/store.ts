@@ -19,11 +19,12 @@ import {
   type MailboxRecord,
   type MailStore,
   type MessageRecord,
+  type MimeData,
   type MimeIndexData,
   type SpecialUse,
 } from '../types.js';
 import * as accounts from './accounts.js';
-import { blobAddress, blobRefCount, readBlob } from './blobs.js';
+import { blobAddress, blobRefCount, putMime, readBlob } from './blobs.js';
 import { appendChangelog, changesSince } from './changes.js';
 import { openEnv, type Dbs } from './env.js';
 import { findMailbox, listMailboxRecords, listSubscriptionNames, readMailbox, toRecord } from './mailbox-records.js';
@@ -143,10 +144,14 @@ export class LmdbMailStore implements MailStore {
     return this.#dbs.mime.get(message.blob) ?? null;
   }
 
-  setMimeIndex(message: MessageRecord, index: MimeIndexData): Promise<void> {
+  getMimeSummary(message: MessageRecord): MimeIndexData | null {
+    return this.#dbs.mimeSummary.get(message.blob) ?? null;
+  }
+
+  setMimeIndex(message: MessageRecord, mime: MimeData): Promise<void> {
     return this.#write((tx) => {
       // Only while the blob still exists: an expunge may have freed it meanwhile.
-      if ((tx.dbs.blobRefs.get(message.blob) ?? 0) > 0) tx.dbs.mime.putSync(message.blob, index);
+      if ((tx.dbs.blobRefs.get(message.blob) ?? 0) > 0) putMime(tx, message.blob, mime);
     });
   }
 
