@@ -10,6 +10,7 @@ import type { Account, AppendItem, AppendResult, MailboxRecord, MailStore, MimeI
 import { StorageError } from '../storage/types.js';
 import { INBOX } from '../storage/names.js';
 import type { FilterTaskInput, FilterTaskOutput } from '../../workers/contracts.js';
+import { mimeData, type MessageIndex } from '../../workers/mime/index.js';
 import { accountNameFor, openRecipientMap, type RecipientMap } from './recipients.js';
 import { headerFields, subjectOf, traceBlock, type TraceInfo } from './headers.js';
 import { combineDecisions, expandArgs, filterName, parseFilterOutput, type FilterDecision, type PlaceholderValues } from './filters.js';
@@ -149,7 +150,7 @@ export class DeliveryAgent {
         mailbox = await this.#destination(account, folder, log);
       }
       const index = await mime;
-      const { uids } = await this.#deps.append(mailbox.id, [{ body, flags, mime: index }]);
+      const { uids } = await this.#deps.append(mailbox.id, [{ body, flags, mime: mimeData(index as unknown as MessageIndex) }]);
       const uid = uids[0] ?? 0;
       log.info(
         { mailbox: mailbox.name, uid, flags, quarantine: req.quarantine, ms: Math.round(performance.now() - started) },
