@@ -85,8 +85,11 @@ export class WireClient {
     this.socket.write(data);
   }
 
-  /** Reads one line (without CRLF); rejects if the connection closes first or after `ms`. */
-  async readLine(ms = 5000): Promise<string> {
+  /**
+   * Reads one line (without CRLF); rejects if the connection closes first or after `ms`. The
+   * default leaves room for a worker pool's cold start on a loaded 2-core machine.
+   */
+  async readLine(ms = 15000): Promise<string> {
     const deadline = Date.now() + ms;
     for (;;) {
       const i = this.#buffer.indexOf('\r\n');
@@ -109,7 +112,7 @@ export class WireClient {
   }
 
   /** Reads lines up to and including the one tagged `tag`. */
-  async readTagged(tag: string, ms = 5000): Promise<Reply> {
+  async readTagged(tag: string, ms = 15000): Promise<Reply> {
     const untagged: string[] = [];
     for (;;) {
       const line = await this.readLine(ms);

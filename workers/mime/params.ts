@@ -187,6 +187,9 @@ export function normaliseCharset(charset: string): string {
   if (cs === 'utf8') return 'utf-8';
   if (cs === 'ascii' || cs === 'us-ascii' || cs === 'ansi_x3.4-1968') return 'us-ascii';
   if (cs === 'ks_c_5601-1987') return 'cp949';
+  // Latin-1 labels are read as windows-1252, as the WHATWG Encoding Standard and mail clients
+  // do: real "ISO-8859-1" mail is full of 0x80-0x9F bytes meaning €, curly quotes and dashes.
+  if (cs === 'iso-8859-1' || cs === 'latin1' || cs === 'iso_8859-1' || cs === 'l1' || cs === 'cp819') return 'windows-1252';
   // GB2312 text is commonly GBK in practice; GB18030 is a superset of both.
   if (cs === 'gb2312' || cs === 'gbk' || cs === 'x-gbk') return 'gb18030';
   return cs;

@@ -104,6 +104,10 @@ function contains(haystack: string, needle: string): boolean {
   return foldCase(haystack).includes(foldCase(needle));
 }
 
+function hasField(text: SearchText, name: string): boolean {
+  return text.headers.some((h) => h[0] === name);
+}
+
 function day(ms: number): number {
   return Math.floor(ms / 86_400_000);
 }
@@ -114,16 +118,18 @@ function day(ms: number): number {
  */
 export function matchesText(key: SearchKey, text: SearchText): boolean | null {
   switch (key.type) {
+    // A message without the field matches nothing, not even "" (its ENVELOPE field is NIL,
+    // RFC 3501 §6.4.4 "contain the specified string in the envelope structure's … field").
     case 'FROM':
-      return contains(text.from, key.value);
+      return hasField(text, 'FROM') && contains(text.from, key.value);
     case 'TO':
-      return contains(text.to, key.value);
+      return hasField(text, 'TO') && contains(text.to, key.value);
     case 'CC':
-      return contains(text.cc, key.value);
+      return hasField(text, 'CC') && contains(text.cc, key.value);
     case 'BCC':
-      return contains(text.bcc, key.value);
+      return hasField(text, 'BCC') && contains(text.bcc, key.value);
     case 'SUBJECT':
-      return contains(text.subject, key.value);
+      return hasField(text, 'SUBJECT') && contains(text.subject, key.value);
     case 'BODY':
       return contains(text.body, key.value);
     case 'TEXT':

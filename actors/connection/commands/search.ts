@@ -10,6 +10,8 @@ import type { SearchKey, SearchReturnOption } from '../../../src/protocol/args.j
 import type { SearchMessage } from '../../../workers/contracts.js';
 import type { SessionView } from '../session-view.js';
 import { messageIndex } from './message-index.js';
+import iconv from 'iconv-lite';
+import { normaliseCharset } from '../../../workers/mime/params.js';
 import { viewOf } from './mail-common.js';
 import type { CommandHandler, CommandScope } from './types.js';
 
@@ -24,14 +26,11 @@ export const SEARCH_CHARSETS = ['UTF-8', 'US-ASCII'];
 export const SEARCH_BATCH_MESSAGES = 256;
 export const SEARCH_BATCH_BYTES = 8 * 1024 * 1024;
 
+/** Charsets the message text decoder knows (iconv-lite, plus ISO-2022-JP through libmime). */
 function charsetSupported(name: string): boolean {
   if (SEARCH_CHARSETS.includes(name.toUpperCase())) return true;
-  try {
-    new TextDecoder(name);
-    return true;
-  } catch {
-    return false;
-  }
+  const cs = normaliseCharset(name);
+  return iconv.encodingExists(cs) || /^iso-2022-jp/.test(cs);
 }
 
 /** The ESEARCH response (RFC 4731 §3.1): MIN/MAX/ALL omitted when nothing matched; COUNT always. */

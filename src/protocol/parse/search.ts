@@ -9,6 +9,7 @@ import type {
   SearchTextKeyName,
 } from '../search-key.js';
 import { decodeText, type Reader } from './reader.js';
+import { decodeCharset, normaliseCharset } from '../../../workers/mime/params.js';
 import { readSearchDate, readSequenceSet } from './values.js';
 
 const FLAG_KEYS = new Set<string>([
@@ -73,19 +74,11 @@ export function readSearch(r: Reader): SearchProgram {
 function readSearchString(r: Reader, charset: string | null, what: string): string {
   if (!r.atLiteral()) return r.astring(what);
   const data = r.literal(what);
-  const label = charset === null ? 'utf-8' : charset.toLowerCase();
-  if (label === 'utf-8' || label === 'us-ascii' || label === 'utf8') return decodeText(r, data);
-  let decoder;
-  try {
-    decoder = new TextDecoder(label, { fatal: true });
-  } catch {
-    return data.toString('latin1');
-  }
-  try {
-    return decoder.decode(data);
-  } catch {
-    return r.fail('Invalid text in literal for its charset');
-  }
+  const label = charset === null ? 'utf-8' : normaliseCharset(charset);
+  if (label === 'utf-8' || label === 'us-ascii') return decodeText(r, data);
+  // The same decoder as message text, so a key and the text it is compared with agree
+  // (Node 20's TextDecoder reads windows-1252 as Latin-1, for one).
+  return decodeCharset(data, label);
 }
 
 /*
