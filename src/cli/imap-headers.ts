@@ -1,5 +1,9 @@
 // Just enough RFC 5322 header reading for `gannet imap-msgs list`: unfolded header fields
-// (RFC 5322 §2.2.3) and encoded words (RFC 2047 §2-§4) in the charsets Node can decode.
+// (RFC 5322 §2.2.3) and encoded words (RFC 2047 §2-§4), with the charset decoder that
+// message indexing uses.
+
+import iconv from 'iconv-lite';
+import { decodeCharset, normaliseCharset } from '../../workers/mime/params.js';
 
 /** The header section of a message: everything before the first empty line. */
 function headerSection(message: Buffer): string {
@@ -35,11 +39,9 @@ export function decodeEncodedWords(text: string): string {
             data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
             'latin1',
           );
-    const label = charset.toLowerCase().replace(/\*.*$/, '');
-    try {
-      return new TextDecoder(label).decode(bytes);
-    } catch {
-      return word;
-    }
+    // RFC 2047 §6.2: a word in a charset we cannot decode is shown as it is.
+    const label = normaliseCharset(charset.replace(/\*.*$/, ''));
+    if (label !== 'utf-8' && label !== 'us-ascii' && !iconv.encodingExists(label)) return word;
+    return decodeCharset(bytes, label);
   });
 }
