@@ -30,10 +30,10 @@ const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 /** ("ALL" / "FULL" / "FAST" / fetch-att / "(" fetch-att *(SP fetch-att) ")") */
 export function readFetchItems(r: Reader): FetchItem[] {
   if (r.peek() === '(') {
-    r.skip();
+    r.advance();
     const items = [readFetchAtt(r)];
     while (r.peek() === ' ') {
-      r.skip();
+      r.advance();
       items.push(readFetchAtt(r));
     }
     r.expect(')', '")" closing fetch item list');
@@ -79,7 +79,7 @@ function readFetchAtt(r: Reader): FetchItem {
 function readPart(r: Reader): number[] {
   const part = [r.nzNumber('part number')];
   while (r.peek() === '.' && isDigit(r.peek(1))) {
-    r.skip();
+    r.advance();
     part.push(r.nzNumber('part number'));
     if (part.length > MAX_SECTION_PARTS) r.fail('Section part too deep');
   }
@@ -99,7 +99,7 @@ function readSection(r: Reader): Section {
   if (isDigit(r.peek())) {
     part = readPart(r);
     if (r.peek() === '.') {
-      r.skip();
+      r.advance();
       text = readSectionText(r, true);
     }
   } else if (r.peek() !== ']') {
@@ -133,7 +133,7 @@ export function readHeaderList(r: Reader): string[] {
   r.expect('(', 'header list');
   const fields = [r.astring('header field name').toUpperCase()];
   while (r.peek() === ' ') {
-    r.skip();
+    r.advance();
     fields.push(r.astring('header field name').toUpperCase());
   }
   r.expect(')', '")" closing header list');
@@ -151,7 +151,7 @@ function readSectionBinary(r: Reader): number[] {
 /** partial = "<" number "." nz-number ">" */
 function readPartial(r: Reader): PartialRange | null {
   if (r.peek() !== '<') return null;
-  r.skip();
+  r.advance();
   const offset = r.number('partial offset');
   r.expect('.', '"." in partial');
   const length = r.nzNumber('partial length');

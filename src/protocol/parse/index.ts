@@ -85,7 +85,7 @@ export function parseCommand(raw: RawRequest, options: ParseOptions = {}): Parse
   const { tag } = head;
   if (!head.valid) throw new ParseError(tag, 'Expected SP after tag');
   const r = new Reader(raw, tag, options.utf8 === true);
-  r.skip(tag.length + 1);
+  r.advance(tag.length + 1);
   let name = r.take(isAtomChar).toUpperCase();
   if (name === '') r.fail('Expected command name');
   let uid = false;

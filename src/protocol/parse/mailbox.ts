@@ -47,7 +47,7 @@ export function parseStatus(r: Reader, tag: string): CommandOf<'STATUS'> {
   r.expect('(', 'status item list');
   const items: StatusItem[] = [];
   do {
-    if (items.length > 0) r.skip();
+    if (items.length > 0) r.advance();
     const item = r.atom('status item').toUpperCase();
     if (!STATUS_ITEMS.has(item)) r.fail('Unknown status item');
     items.push(item as StatusItem);
@@ -74,7 +74,7 @@ export function parseAppend(r: Reader, tag: string): CommandOf<'APPEND'> {
     date = readDateTime(r);
     r.sp();
   }
-  if (r.peek() === '~' && r.peek(1) === '{') r.skip();
+  if (r.peek() === '~' && r.peek(1) === '{') r.advance();
   const message = r.literal('message literal');
   return { tag, name: 'APPEND', mailbox, flags, date, message };
 }

@@ -45,7 +45,7 @@ export function parseStore(r: Reader, tag: string, uid: boolean): CommandOf<'STO
   } else {
     flags = [readFlag(r)];
     while (r.peek() === ' ') {
-      r.skip();
+      r.advance();
       flags.push(readFlag(r));
     }
   }

@@ -67,7 +67,7 @@ export class Reader {
   }
 
   /** Consumes `n` characters of the current line. */
-  skip(n = 1): void {
+  advance(n = 1): void {
     this.#pos += n;
   }
 

@@ -48,7 +48,7 @@ export function readSearch(r: Reader): SearchProgram {
       if (!RETURN_OPTIONS.has(opt)) r.fail('Unknown search return option');
       returnOptions.push(opt as SearchReturnOption);
     }
-    r.skip();
+    r.advance();
     r.sp();
   }
   let charset: string | null = null;
@@ -59,7 +59,7 @@ export function readSearch(r: Reader): SearchProgram {
   }
   const keys = [readKey(r, charset, 1, 0)];
   while (r.peek() === ' ') {
-    r.skip();
+    r.advance();
     keys.push(readKey(r, charset, 1, 0));
   }
   const criteria: SearchKey = keys.length === 1 ? keys[0]! : { type: 'AND', keys };
@@ -96,10 +96,10 @@ function readKey(r: Reader, charset: string | null, depth: number, nesting: numb
   const c = r.peek();
   if (c === '(') {
     if (nesting + 1 > MAX_LIST_NESTING) r.fail('Lists nested too deeply');
-    r.skip();
+    r.advance();
     const keys = [readKey(r, charset, depth + 1, nesting + 1)];
     while (r.peek() === ' ') {
-      r.skip();
+      r.advance();
       keys.push(readKey(r, charset, depth + 1, nesting + 1));
     }
     r.expect(')', '")" closing search key list');

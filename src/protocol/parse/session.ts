@@ -26,7 +26,7 @@ export function parseAuthenticate(r: Reader, tag: string): CommandOf<'AUTHENTICA
   const mechanism = r.atom('SASL mechanism').toUpperCase();
   let initialResponse: string | null = null;
   if (r.peek() === ' ') {
-    r.skip();
+    r.advance();
     const text = r.take((c) => /^[A-Za-z0-9+/=]$/.test(c));
     if (text === '=') initialResponse = '';
     else if (text !== '' && BASE64.test(text)) initialResponse = text;
@@ -55,7 +55,7 @@ export function parseId(r: Reader, tag: string): CommandOf<'ID'> {
     if (value !== null && Buffer.byteLength(value) > ID_MAX_VALUE_OCTETS) r.fail('ID value too long');
     params.push([field, value]);
   }
-  r.skip();
+  r.advance();
   return { tag, name: 'ID', params };
 }
 

@@ -60,7 +60,7 @@ const SYSTEM_FLAGS = new Map(
  */
 export function readFlag(r: Reader): string {
   if (r.peek() !== '\\') return r.atom('flag');
-  r.skip();
+  r.advance();
   const name = '\\' + r.atom('flag');
   const upper = name.toUpperCase();
   if (upper === '\\RECENT') r.fail('\\Recent can not be set by the client');
@@ -74,7 +74,7 @@ export function readFlagList(r: Reader): string[] {
   if (r.peek() !== ')') {
     flags.push(readFlag(r));
     while (r.peek() === ' ') {
-      r.skip();
+      r.advance();
       flags.push(readFlag(r));
     }
   }
