@@ -163,7 +163,12 @@ service imap-login {
   }
   service_count = 0
   process_min_avail = 2
+  process_limit = 16
   client_limit = 20000
+}
+service imap-urlauth-login {
+  chroot =
+  process_limit = 1
 }
 service imap {
   process_limit = 20000
@@ -188,6 +193,7 @@ service submission-login {
   chroot =
 }
 service lmtp {
+  process_limit = 1024
   ${opts.lmtp ? `inet_listener lmtp {\n    address = 127.0.0.1\n    port = ${lmtpPort}\n  }` : ''}
 }
 ${opts.extraConfig ?? ''}

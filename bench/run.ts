@@ -1,0 +1,67 @@
+// Runs the bench scenarios one after another, each in its own process (so one server's memory
+// or a crash does not leak into the next), and says which ran, which failed and which were
+// skipped because their file is not there (yet). Expects a fresh `npm run build`.
+//
+//   node --import tsx bench/run.ts [--quick] [--only NAME]
+
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
+interface Scenario {
+  file: string;
+  quick: string[];
+  full: string[];
+}
+
+const scenarios: Scenario[] = [
+  { file: 'fetch-search.ts', quick: ['--quick'], full: [] },
+  // LMTP delivery, Gannet and Dovecot side by side: any bench/lmtp*.ts scenario file.
+  ...lmtpScenarios(),
+  { file: 'idle-connections.ts', quick: ['--n', '2000', '--idle'], full: ['--n', '10000', '--idle'] },
+  { file: 'imap-mailbox.ts', quick: [], full: [] },
+];
+
+/** Any bench/lmtp*.ts scenario; when there is none, one missing entry so the summary says so. */
+function lmtpScenarios(): Scenario[] {
+  const files = readdirSync(here)
+    .filter((f) => /^lmtp.*\.ts$/.test(f))
+    .sort();
+  return (files.length > 0 ? files : ['lmtp.ts']).map((file) => ({ file, quick: ['--quick'], full: [] }));
+}
+
+function run(file: string, argv: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, file), ...argv], { stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const summary: string[] = [];
+let failed = 0;
+for (const s of scenarios) {
+  const name = s.file.replace(/\.ts$/, '');
+  if (only !== undefined && name !== only) continue;
+  if (!existsSync(join(here, s.file))) {
+    summary.push(`skipped  ${name} (no ${s.file})`);
+    continue;
+  }
+  const argv = QUICK ? s.quick : s.full;
+  console.log(`\n=== ${name} ${argv.join(' ')}`);
+  const t0 = Date.now();
+  const code = await run(s.file, argv);
+  const took = `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+  if (code === 0) summary.push(`ok       ${name} (${took})`);
+  else {
+    failed++;
+    summary.push(`FAILED   ${name} (exit ${code}, ${took})`);
+  }
+}
+console.log(`\n=== bench ${QUICK ? '--quick ' : ''}summary\n${summary.join('\n')}`);
+process.exitCode = failed > 0 ? 1 : 0;
