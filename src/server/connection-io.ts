@@ -126,6 +126,8 @@ export class ConnectionIo {
     if (this.#closed) return;
     this.#mode = mode;
     this.#wanting = true;
+    // The inactivity clock runs only while the client is the one we wait for.
+    if (this.#timeoutMs > 0) this.deadline = Date.now() + this.#timeoutMs;
     this.#pump();
   }
 
@@ -255,7 +257,7 @@ export class ConnectionIo {
   static #onData(this: Socket, chunk: Buffer): void {
     const io = ownerOf(this);
     io.#receiver.push(chunk);
-    if (io.#timeoutMs > 0) io.deadline = Date.now() + io.#timeoutMs;
+    if (io.#timeoutMs > 0 && io.#wanting) io.deadline = Date.now() + io.#timeoutMs;
     io.#pump();
   }
 
@@ -314,6 +316,9 @@ export class ConnectionIo {
       return;
     }
     this.#wanting = false;
+    // A command is running: the client is not idle, however long the command takes (a slow
+    // password check must not be cut by the pre-authentication timeout).
+    this.deadline = 0;
     this.#deliver(out);
   }
 

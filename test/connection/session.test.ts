@@ -143,6 +143,22 @@ t.test('inactivity timeouts', async (t) => {
   idleAuth.close();
 });
 
+t.test('the inactivity clock stops while a command runs', async (t) => {
+  // A slow credential check (a PAM helper can take seconds) outlasts the pre-auth timeout;
+  // the client is waiting for the server, not idle, so the LOGIN must still complete.
+  const slow = await startTestServer({
+    users: { alice: PASSWORD },
+    timeouts: { preauthMs: 100, autologoutMs: 60_000 },
+    sweepIntervalMs: 20,
+    authFailureDelayMs: 400,
+  });
+  t.teardown(() => slow.close());
+  const c = await greeted(slow);
+  const reply = await c.command('a1', 'LOGIN alice wrong-password');
+  t.equal(reply.tagged, 'a1 NO [AUTHENTICATIONFAILED] Authentication failed', 'answered after 400 ms, no autologout');
+  c.close();
+});
+
 t.test('shutdown says BYE to idle sessions and closes them', async (t) => {
   const stopping = await startTestServer({ users: { alice: PASSWORD } });
   const port = stopping.port();
