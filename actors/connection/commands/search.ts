@@ -57,28 +57,56 @@ function subjects(scope: CommandScope, view: SessionView): SearchSubject[] {
   return out;
 }
 
+/**
+ * Batches a SEARCH keeps in the pool at once. Reading a batch's bodies costs memory until
+ * its task ends, so a bounded window (a few per thread) keeps a search over a large mailbox
+ * from holding the whole mailbox in memory, while every thread stays busy.
+ */
+export const SEARCH_BATCHES_IN_FLIGHT = 4;
+
 /** The UIDs among `candidates` whose text matches `unit`, evaluated in the pool. */
 async function searchText(scope: CommandScope, view: SessionView, unit: SearchKey, candidates: SearchSubject[]): Promise<Set<number>> {
   const { store, pool } = scope.deps.mail;
-  const batches: SearchMessage[][] = [];
-  let batch: SearchMessage[] = [];
-  let bytes = 0;
-  for (const c of candidates) {
-    const msg = store.getMessage(view.mailboxId, c.uid);
-    if (!msg) continue;
-    const raw = store.readBody(msg);
-    batch.push({ uid: c.uid, raw, index: messageIndex(store, msg, () => raw) });
-    bytes += raw.length;
-    if (batch.length >= SEARCH_BATCH_MESSAGES || bytes >= SEARCH_BATCH_BYTES) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-  }
-  if (batch.length > 0) batches.push(batch);
   const signal = scope.deps.io.closedSignal;
-  const results = await Promise.all(batches.map((b) => pool.searchText(unit, b, signal)));
-  return new Set(results.flat());
+  const matched = new Set<number>();
+  const inFlight = new Set<Promise<void>>();
+  let next = 0;
+  // The first failure (pool busy, client gone) ends the search; tasks already running are
+  // still awaited, and their errors are kept here, never left unhandled.
+  let failure: unknown = null;
+  /** The next batch, read from the store only now that a slot is free. */
+  const takeBatch = (): SearchMessage[] => {
+    const batch: SearchMessage[] = [];
+    let bytes = 0;
+    while (next < candidates.length && batch.length < SEARCH_BATCH_MESSAGES && bytes < SEARCH_BATCH_BYTES) {
+      const uid = candidates[next++]!.uid;
+      const msg = store.getMessage(view.mailboxId, uid);
+      if (!msg) continue;
+      const raw = store.readBody(msg);
+      batch.push({ uid, raw, index: messageIndex(store, msg, () => raw) });
+      bytes += raw.length;
+    }
+    return batch;
+  };
+  while ((next < candidates.length && failure === null) || inFlight.size > 0) {
+    while (failure === null && next < candidates.length && inFlight.size < SEARCH_BATCHES_IN_FLIGHT) {
+      const batch = takeBatch();
+      if (batch.length === 0) continue;
+      const task: Promise<void> = pool.searchText(unit, batch, signal).then(
+        (uids) => {
+          for (const uid of uids) matched.add(uid);
+        },
+        (err: unknown) => {
+          failure ??= err;
+        },
+      );
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+    }
+    if (inFlight.size > 0) await Promise.race(inFlight);
+  }
+  if (failure !== null) throw failure;
+  return matched;
 }
 
 export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
