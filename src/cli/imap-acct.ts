@@ -9,13 +9,12 @@ import { StorageError } from '../storage/index.js';
 import { EXIT_OK, type CliContext } from './context.js';
 import {
   allowOnly,
+  parseVerbLine,
   CommandError,
   confirmOrYes,
-  parse,
   positionals,
   requireAccount,
   runCli,
-  stringValue,
   UsageError,
   userName,
   withStore,
@@ -43,22 +42,9 @@ export async function imapAcctCommand(argv: string[], ctx: CliContext): Promise<
 }
 
 async function imapAcct(argv: string[], ctx: CliContext): Promise<number> {
-  const args = parse(argv, {
-    'cfg-block': { type: 'string' },
-    'no-specialuse': { type: 'boolean' },
-    yes: { type: 'boolean', short: 'y' },
-    reset: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (args.values.help === true) {
-    ctx.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  const [verbText, ...rest] = args.positionals;
-  if (verbText === undefined) throw new UsageError('missing subcommand');
-  if (!VERBS.includes(verbText)) throw new UsageError(`unknown subcommand '${verbText}'`);
-  const verb = verbText as Verb;
-  const cfgBlock = stringValue(args.values['cfg-block']);
+  const line = parseVerbLine(argv, { 'no-specialuse': { type: 'boolean' }, reset: { type: 'boolean' } }, VERBS as readonly Verb[], USAGE, ctx);
+  if (line === null) return EXIT_OK;
+  const { args, verb, rest, cfgBlock } = line;
 
   switch (verb) {
     case 'list': {

@@ -47,6 +47,41 @@ export function parse(argv: string[], options: OptionSpec): ParsedArgs {
   }
 }
 
+/** A subcommand line split into its verb, the words after it and `--cfg-block`. */
+export interface VerbLine<V extends string> {
+  args: ParsedArgs;
+  verb: V;
+  rest: string[];
+  cfgBlock: string | undefined;
+}
+
+/**
+ * Parses `argv` with the common options (`--cfg-block`, `--yes`, `--help`) plus `options`,
+ * and checks the verb against `verbs`. Returns null after printing the usage for `--help`.
+ */
+export function parseVerbLine<V extends string>(
+  argv: string[],
+  options: OptionSpec,
+  verbs: readonly V[],
+  usage: string,
+  ctx: CliContext,
+): VerbLine<V> | null {
+  const args = parse(argv, {
+    'cfg-block': { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    help: { type: 'boolean', short: 'h' },
+    ...options,
+  });
+  if (args.values.help === true) {
+    ctx.stdout.write(usage);
+    return null;
+  }
+  const [verbText, ...rest] = args.positionals;
+  if (verbText === undefined) throw new UsageError('missing subcommand');
+  if (!(verbs as readonly string[]).includes(verbText)) throw new UsageError(`unknown subcommand '${verbText}'`);
+  return { args, verb: verbText as V, rest, cfgBlock: stringValue(args.values['cfg-block']) };
+}
+
 /** Refuses options that mean nothing for the verb instead of silently ignoring them. */
 export function allowOnly(args: ParsedArgs, verb: string, allowed: readonly string[]): void {
   for (const [flag, value] of Object.entries(args.values)) {

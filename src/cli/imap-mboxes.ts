@@ -7,8 +7,8 @@ import type { SpecialUse } from '../storage/index.js';
 import { EXIT_OK, type CliContext } from './context.js';
 import {
   allowOnly,
+  parseVerbLine,
   confirmOrYes,
-  parse,
   positionals,
   requireAccount,
   requireMailbox,
@@ -48,22 +48,9 @@ export async function imapMboxesCommand(argv: string[], ctx: CliContext): Promis
 }
 
 async function imapMboxes(argv: string[], ctx: CliContext): Promise<number> {
-  const args = parse(argv, {
-    'cfg-block': { type: 'string' },
-    subscribed: { type: 'boolean' },
-    special: { type: 'string' },
-    yes: { type: 'boolean', short: 'y' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (args.values.help === true) {
-    ctx.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  const [verbText, ...rest] = args.positionals;
-  if (verbText === undefined) throw new UsageError('missing subcommand');
-  if (!VERBS.includes(verbText)) throw new UsageError(`unknown subcommand '${verbText}'`);
-  const verb = verbText as Verb;
-  const cfgBlock = stringValue(args.values['cfg-block']);
+  const line = parseVerbLine(argv, { subscribed: { type: 'boolean' }, special: { type: 'string' } }, VERBS as readonly Verb[], USAGE, ctx);
+  if (line === null) return EXIT_OK;
+  const { args, verb, rest, cfgBlock } = line;
 
   switch (verb) {
     case 'list': {

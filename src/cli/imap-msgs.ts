@@ -19,9 +19,9 @@ import { EXIT_OK, type CliContext } from './context.js';
 import { headerValue } from './imap-headers.js';
 import {
   allowOnly,
+  parseVerbLine,
   CommandError,
   confirmOrYes,
-  parse,
   positionals,
   requireAccount,
   requireMailbox,
@@ -57,24 +57,9 @@ export async function imapMsgsCommand(argv: string[], ctx: CliContext): Promise<
 }
 
 async function imapMsgs(argv: string[], ctx: CliContext): Promise<number> {
-  const args = parse(argv, {
-    'cfg-block': { type: 'string' },
-    flag: { type: 'string', multiple: true },
-    date: { type: 'string' },
-    full: { type: 'boolean' },
-    seq: { type: 'boolean' },
-    yes: { type: 'boolean', short: 'y' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (args.values.help === true) {
-    ctx.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  const [verbText, ...rest] = args.positionals;
-  if (verbText === undefined) throw new UsageError('missing subcommand');
-  if (!VERBS.includes(verbText)) throw new UsageError(`unknown subcommand '${verbText}'`);
-  const verb = verbText as Verb;
-  const cfgBlock = stringValue(args.values['cfg-block']);
+  const line = parseVerbLine(argv, { flag: { type: 'string', multiple: true }, date: { type: 'string' }, full: { type: 'boolean' }, seq: { type: 'boolean' } }, VERBS as readonly Verb[], USAGE, ctx);
+  if (line === null) return EXIT_OK;
+  const { args, verb, rest, cfgBlock } = line;
   const bySeq = args.values.seq === true;
 
   switch (verb) {
