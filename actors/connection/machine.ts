@@ -97,14 +97,23 @@ const literalAndErrorTransitions = connectionSetup.createStateConfig({
   },
 }).on!;
 
-/** The ready state after login: wait for the next command; IDLE is valid here. */
-const sessionReady = connectionSetup.createStateConfig({
+/**
+ * What every `ready` state shares: it asks the bridge for the next command on entry, says BYE
+ * once a shutdown is pending, and has `receivingLiteral` while the bridge reads a literal's
+ * bytes (RFC 9051 §4.3); the request that literal completes is handled in `ready` itself.
+ */
+const readyBase = connectionSetup.createStateConfig({
   entry: 'awaitCommand',
   // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
   // request it completes is handled here in `ready` like any other.
   initial: 'waiting',
   states: { waiting: {}, receivingLiteral: {} },
   always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+});
+
+/** The ready state after login: wait for the next command; IDLE is valid here. */
+const sessionReady = connectionSetup.createStateConfig({
+  ...readyBase,
   on: {
     ...literalAndErrorTransitions,
     'socket.request': [
@@ -164,12 +173,7 @@ export const connectionMachine = connectionSetup.createMachine({
       initial: 'ready',
       states: {
         ready: {
-          entry: 'awaitCommand',
-          // `receivingLiteral`: the bridge is reading a literal's bytes (RFC 9051 §4.3); the
-          // request it completes is handled here in `ready` like any other.
-          initial: 'waiting',
-          states: { waiting: {}, receivingLiteral: {} },
-          always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
+          ...readyBase,
           on: {
             ...literalAndErrorTransitions,
             'socket.request': [
