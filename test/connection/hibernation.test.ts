@@ -11,12 +11,7 @@ t.teardown(() => srv.close());
 
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
-async function session(): Promise<WireClient> {
-  const c = await WireClient.connect(srv.port());
-  await c.readLine();
-  await c.command('l', 'LOGIN alice secret');
-  return c;
-}
+const session = (): Promise<WireClient> => WireClient.login(srv.port(), 'alice', 'secret');
 
 t.test('resting connections hibernate and wake on input', async (t) => {
   const c = await session();

@@ -3,24 +3,15 @@
 // 20 concurrent sessions appending to one mailbox get unique, increasing UIDs.
 
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_TEST_CONFIG, startTestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { runGannet } from '../helpers/cli.js';
 
 const srv = await startTestServer({ users: { alice: 'secret' } });
 t.teardown(() => srv.close());
-const configFile = join(srv.stateDir, 'gannet.conf');
-writeFileSync(configFile, DEFAULT_TEST_CONFIG.replaceAll('$STATE', srv.stateDir));
+const configFile = srv.configFile;
 
-async function session(): Promise<WireClient> {
-  const c = await WireClient.connect(srv.port());
-  await c.readLine();
-  const r = await c.command('l', 'LOGIN alice secret');
-  if (!r.tagged.startsWith('l OK')) throw new Error(r.tagged);
-  return c;
-}
+const session = (): Promise<WireClient> => WireClient.login(srv.port(), 'alice', 'secret');
 
 t.test('an IDLE session sees a message added by the CLI in another process', async (t) => {
   const c = await session();

@@ -26,16 +26,9 @@ imap tcp://127.0.0.1:0 {
 
 const srv = await startTestServer({ config: CONFIG, users: { alice: 'secret' } });
 t.teardown(() => srv.close());
-const configFile = join(srv.stateDir, 'gannet.conf');
-writeFileSync(configFile, CONFIG.replaceAll('$STATE', srv.stateDir));
+const configFile = srv.configFile;
 
-async function session(): Promise<WireClient> {
-  const c = await WireClient.connect(srv.port());
-  await c.readLine();
-  const r = await c.command('l', 'LOGIN alice secret');
-  if (!r.tagged.startsWith('l OK')) throw new Error(r.tagged);
-  return c;
-}
+const session = (): Promise<WireClient> => WireClient.login(srv.port(), 'alice', 'secret');
 (await session()).close(); // the account is made on first login
 
 const message = (subject: string) => `From: someone@example.net\nSubject: ${subject}\n\nhello\n`;

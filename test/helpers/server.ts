@@ -1,7 +1,7 @@
 // Starts a real Gannet server for a test: its own temp state dir, loopback, port 0.
 // Returns plain data (ports, paths) and a close function; no tap-specific assertions here.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,6 +15,8 @@ export interface TestServer {
   server: GannetServer;
   config: GannetConfig;
   stateDir: string;
+  /** The configuration as a file, for `gannet --config` run as another process. */
+  configFile: string;
   /** Bound port of the n-th listener of the first endpoint. */
   port(n?: number): number;
   /** Log records written so far, parsed. */
@@ -61,6 +63,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const stateDir = mkdtempSync(join(tmpdir(), 'gannet-test-'));
   const text = (opts.config ?? DEFAULT_TEST_CONFIG).replaceAll('$STATE', stateDir);
   const config = loadConfig({ text, cwd: stateDir });
+  const configFile = join(stateDir, 'gannet.conf');
+  writeFileSync(configFile, text);
   config.debug = true;
   for (const [user, password] of Object.entries(opts.users ?? {})) {
     await setPassword(config, user, password);
@@ -75,6 +79,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     server,
     config,
     stateDir,
+    configFile,
     logs,
     port(n = 0) {
       const p = server.endpoints[0]?.listeners[n]?.port;

@@ -53,6 +53,15 @@ export class WireClient {
     return new WireClient(socket);
   }
 
+  /** Connects, reads the greeting and logs in; throws unless the LOGIN succeeds. */
+  static async login(port: number, user: string, password: string): Promise<WireClient> {
+    const c = await WireClient.connect(port);
+    await c.readLine();
+    const r = await c.command('login', `LOGIN "${user}" "${password}"`);
+    if (!r.tagged.startsWith('login OK')) throw new Error(`login failed: ${r.tagged}`);
+    return c;
+  }
+
   static async connectTls(port: number, options: ConnectionOptions = {}): Promise<WireClient> {
     const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...options });
     await new Promise<void>((resolve, reject) => {

@@ -2,17 +2,14 @@
 // process, the operator's path) logs in with Python's imaplib and with imapflow.
 
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
-import { startTestServer, DEFAULT_TEST_CONFIG } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
 import { runGannet } from '../helpers/cli.js';
 import { needTool, run } from '../helpers/interop.js';
 
 const srv = await startTestServer();
 t.teardown(() => srv.close());
-const configFile = join(srv.stateDir, 'gannet.conf');
-writeFileSync(configFile, DEFAULT_TEST_CONFIG.replaceAll('$STATE', srv.stateDir));
+const configFile = srv.configFile;
 
 t.test('gannet creds create (separate process) adds a user the running server accepts', async (t) => {
   const r = await runGannet(['creds', 'create', '--config', configFile, '--password', 'pässwörd 1', 'Carol']);
