@@ -114,3 +114,10 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The soft and hard open-files limits of a live process (`Max open files` in /proc/<pid>/limits). */
+export function openFilesLimit(pid: number): { soft: number; hard: number } {
+  const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  const n = (s: string | undefined) => (s === 'unlimited' ? Infinity : Number(s ?? 0));
+  return { soft: n(m?.[1]), hard: n(m?.[2]) };
+}

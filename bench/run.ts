@@ -24,7 +24,8 @@ const scenarios: Scenario[] = [
   { file: 'fetch-search.ts', quick: ['--quick'], full: [] },
   // LMTP delivery, Gannet and Dovecot side by side: any bench/lmtp*.ts scenario file.
   ...lmtpScenarios(),
-  { file: 'idle-connections.ts', quick: ['--n', '2000', '--idle'], full: ['--n', '10000', '--idle'] },
+  // IDLE clients: memory per connection and new-mail fan-out, Gannet and Dovecot side by side.
+  { file: 'idle.ts', quick: ['--quick'], full: [] },
   { file: 'imap-mailbox.ts', quick: [], full: [] },
 ];
 
