@@ -9,15 +9,14 @@
 //
 //   npm run build && node --import tsx bench/fetch-search.ts [--quick] [--messages N] [--seed S] [--json FILE]
 
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startDovecot, DOVECOT_BIN } from './dovecot-server.js';
+import { startDovecot } from './dovecot-server.js';
 import { MARKERS, MessageGenerator } from './fixtures/messages.js';
 import { StreamClient } from './imap-stream.js';
+import { machineInfo } from './machine.js';
 import { cpuSeconds, memoryUse, type MemoryUse } from './proc-stats.js';
 import { median, startBenchServer } from './server-process.js';
 
@@ -255,14 +254,7 @@ async function main(): Promise<void> {
     for (const t of targets) await t.stop().catch(() => {});
   }
 
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-    dovecot: execFileSync(DOVECOT_BIN, ['--version'], { encoding: 'utf8' }).trim(),
-  };
+  const machine = machineInfo();
   console.log(`\nfetch-search: ${MESSAGES.toLocaleString('en-US')} messages (seed ${SEED}), ${machine.cores} cores, node ${machine.node}, Dovecot ${machine.dovecot}`);
   console.log('advantage = how many times better Gannet is (> 1: Gannet ahead); CPU = server CPU seconds for that run\n');
   console.log('| measure | unit | Gannet | Dovecot | advantage | CPU s G / D | note |');

@@ -13,14 +13,13 @@
 //   npm run build && node --import tsx bench/idle.ts [--quick] [--n N] [--dovecot-n N] [--settle S]
 //       [--servers gannet,dovecot,dovecot-hibernate] [--raise-inotify] [--json FILE]
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { DOVECOT_BIN, startDovecot } from './dovecot-server.js';
+import { startDovecot } from './dovecot-server.js';
 import { ClientPool, sharedClock } from './idle-pool.js';
+import { machineInfo } from './machine.js';
 import { latency, mainTable, ratioTable, runsTable, type Result } from './idle-report.js';
 import { cpuSeconds, memoryUse, openFilesLimit, processTree, type MemoryUse } from './proc-stats.js';
 import { Session, sleep, startBenchServer } from './server-process.js';
@@ -310,19 +309,8 @@ async function main(): Promise<void> {
     restoreInotify();
   }
 
-  let dovecot = 'not run';
-  try {
-    if (dovecotRuns) dovecot = execFileSync(DOVECOT_BIN, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    dovecot = 'not installed';
-  }
   const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-    dovecot,
+    ...machineInfo(dovecotRuns),
     openFiles: openFilesLimit(process.pid),
     inotifyMaxUserInstances: inotify,
   };

@@ -12,6 +12,9 @@ import { loopbackConfigText } from '../test/helpers/config-text.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const GANNET_BIN = join(root, 'dist/src/cli/gannet.js');
 
+/** Users created at once: one `gannet` process per core. */
+const CREATE_CONCURRENCY = 2;
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface BenchServer {
@@ -28,13 +31,21 @@ export async function startBenchServer(users: Record<string, string>): Promise<B
   const port = 20000 + Math.floor(Math.random() * 20000);
   const config = join(dir, 'gannet.conf');
   writeFileSync(config, loopbackConfigText(dir, port));
-  for (const [user, pass] of Object.entries(users)) {
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn(process.execPath, [GANNET_BIN, '--config', config, 'creds', 'create', '--password', pass, user], { stdio: 'ignore' });
-      p.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`creds create exited ${c}`))));
-    });
-  }
-  const child = spawn(process.execPath, ['--expose-gc', GANNET_BIN, '--config', config, 'run'], { stdio: 'inherit' });
+  // `creds create` per user, CREATE_CONCURRENCY at a time (LMDB serialises the writers).
+  const pending = Object.entries(users);
+  const createNext = async (): Promise<void> => {
+    for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+      const [user, pass] = next;
+      await new Promise<void>((resolve, reject) => {
+        const p = spawn(process.execPath, [GANNET_BIN, '--config', config, 'creds', 'create', '--password', pass, user], { stdio: 'ignore' });
+        p.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`creds create exited ${c}`))));
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, createNext));
+  // GANNET_BENCH_NODE_OPTIONS adds Node flags to the server alone (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
+  const extra = (process.env['GANNET_BENCH_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--expose-gc', ...extra, GANNET_BIN, '--config', config, 'run'], { stdio: 'inherit' });
   for (let i = 0; i < 100; i++) {
     try {
       const s = await Session.open(port);
