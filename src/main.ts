@@ -28,7 +28,7 @@ import { TransitionTracer } from '../actors/connection/trace.js';
 import { ConnectionSystem } from '../actors/connection/connection-system.js';
 import { DeliveryAgent } from './delivery/agent.js';
 import { LmtpEndpoint } from './delivery/lmtp-server.js';
-import type { MimeIndexData } from './storage/types.js';
+import { storedForm } from '../workers/mime/index.js';
 import type { DestinationStream } from 'pino';
 
 export interface StartOptions {
@@ -198,7 +198,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
         config: mail.config,
         stateDir: config.stateDir,
         append: (mailboxId, items) => mail.registry.write(mailboxId, { kind: 'append', items }),
-        parseMime: async (raw) => (await mail.pool.parseMime(raw)) as unknown as MimeIndexData,
+        parseMime: async (raw) => storedForm(await mail.pool.parseMime(raw)),
         runFilter: (input) => mail.pool.runFilter(input),
         logger: logger.child({ module: 'delivery', storage: name }),
       });

@@ -53,7 +53,7 @@ export interface PoolOptions {
 }
 
 export interface WorkerPool {
-  /** Parses a raw message into its index (workers/parse-mime.ts). */
+  /** Parses a raw message into its index, summary and content address (workers/parse-mime.ts). */
   parseMime(raw: Uint8Array): Promise<ParseMimeOutput>;
   /** UIDs of the batch's messages that match `key`, a tree of text keys (workers/search-text.ts). */
   searchText(key: SearchKey, batch: SearchMessage[], signal?: AbortSignal): Promise<number[]>;

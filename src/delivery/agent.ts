@@ -6,11 +6,10 @@
 
 import type { Logger } from '../log.js';
 import type { ImapFilterConfig, StorageModuleConfig } from '../config/schema.js';
-import type { Account, AppendItem, AppendResult, MailboxRecord, MailStore, MimeIndexData } from '../storage/types.js';
+import type { Account, AppendItem, AppendResult, MailboxRecord, MailStore, MimeData } from '../storage/types.js';
 import { StorageError } from '../storage/types.js';
 import { INBOX } from '../storage/names.js';
 import type { FilterTaskInput, FilterTaskOutput } from '../../workers/contracts.js';
-import { mimeData, type MessageIndex } from '../../workers/mime/index.js';
 import { accountNameFor, openRecipientMap, type RecipientMap } from './recipients.js';
 import { headerFields, subjectOf, traceBlock, type TraceInfo } from './headers.js';
 import { combineDecisions, expandArgs, filterName, parseFilterOutput, type FilterDecision, type PlaceholderValues } from './filters.js';
@@ -28,7 +27,8 @@ export interface DeliveryDeps {
    * mailbox's single writer, so deliveries and IMAP sessions never write past each other.
    */
   append(mailboxId: number, items: AppendItem[]): Promise<AppendResult>;
-  parseMime(raw: Buffer): Promise<MimeIndexData>;
+  /** The stored MIME data and content address of `raw`, computed off the event loop. */
+  parseMime(raw: Buffer): Promise<{ mime: MimeData; address: string }>;
   runFilter(input: FilterTaskInput): Promise<FilterTaskOutput>;
   logger: Logger;
 }
@@ -149,8 +149,8 @@ export class DeliveryAgent {
         }
         mailbox = await this.#destination(account, folder, log);
       }
-      const index = await mime;
-      const { uids } = await this.#deps.append(mailbox.id, [{ body, flags, mime: mimeData(index as unknown as MessageIndex) }]);
+      const parsed = await mime;
+      const { uids } = await this.#deps.append(mailbox.id, [{ body, flags, mime: parsed.mime, address: parsed.address }]);
       const uid = uids[0] ?? 0;
       log.info(
         { mailbox: mailbox.name, uid, flags, quarantine: req.quarantine, ms: Math.round(performance.now() - started) },

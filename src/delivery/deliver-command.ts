@@ -10,9 +10,10 @@
 import { EXIT_OK, type CliContext } from '../cli/context.js';
 import { parse, selectStorage, stringValue, UsageError } from '../cli/imap-common.js';
 import { createLogger } from '../log.js';
-import { openMailStore, type MailStore, type MimeIndexData } from '../storage/index.js';
+import { openMailStore, type MailStore } from '../storage/index.js';
 import { createPool, type WorkerPool } from '../pool.js';
-import { parseMessage } from '../../workers/mime/index.js';
+import { storedForm } from '../../workers/mime/index.js';
+import parseMimeTask from '../../workers/parse-mime.js';
 import { DeliveryAgent, type RecipientOutcome } from './agent.js';
 import { headerFields, toCrlf } from './headers.js';
 import { randomBytes } from 'node:crypto';
@@ -96,7 +97,7 @@ async function deliver(argv: string[], ctx: CliContext): Promise<number> {
       stateDir: ctx.config.stateDir,
       append: (mailboxId, items) => store!.append(mailboxId, items),
       // One message: parsing here costs less than starting a pool thread for it.
-      parseMime: async (body) => parseMessage(body) as unknown as MimeIndexData,
+      parseMime: async (body) => storedForm(parseMimeTask({ raw: body })),
       runFilter: (input) => (lazy.pool ??= createPool({ threads: 1 })).runFilter(input),
       logger: logger.child({ module: 'deliver', storage: module.name }),
     });

@@ -79,6 +79,11 @@ export interface AppendItem {
   internalDate?: number;
   /** The parsed MIME index and summary of `body`, when known at store time. */
   mime?: MimeData;
+  /**
+   * Lower-case hex sha256 of `body` when the caller has it already (the MIME worker computes
+   * it off the event loop); the store computes it otherwise.
+   */
+  address?: string;
 }
 
 export interface AppendResult {

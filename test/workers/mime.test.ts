@@ -185,7 +185,7 @@ t.test('text keys match case-insensitively after decoding', async (t) => {
 t.test('worker task functions, called directly', async (t) => {
   const raw = load('forward-rfc822');
   const u8 = new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  const idx = parseMimeTask({ raw: u8 });
+  const idx = parseMimeTask({ raw: u8 }).index;
   t.same(idx, parseMessage(raw), 'a plain Uint8Array parses like a Buffer');
   const other = load('plain-ascii');
   const out = searchTextTask({

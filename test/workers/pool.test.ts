@@ -6,15 +6,19 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { PoolBusyError, TaskAbortedError, createPool } from '../../src/pool.js';
 import { storageToImap } from '../../src/errors.js';
-import { parseMessage } from '../../workers/mime/index.js';
+import { createHash } from 'node:crypto';
+import { parseMessage, summarize } from '../../workers/mime/index.js';
 
 const raw = readFileSync(new URL('../fixtures/mime/forward-rfc822.eml', import.meta.url));
 
 t.test('parseMime and searchText run in worker threads', async (t) => {
   const pool = createPool({ threads: 1 });
   t.teardown(() => pool.close());
-  const index = await pool.parseMime(raw);
+  const parsed = await pool.parseMime(raw);
+  const index = parsed.index;
   t.same(index, parseMessage(raw), 'same index as the direct call');
+  t.same(parsed.summary, summarize(index), 'same summary as the direct call');
+  t.equal(parsed.sha256, createHash('sha256').update(raw).digest('hex'), 'the content address is the sha256 of the bytes');
   const uids = await pool.searchText({ type: 'SUBJECT', value: 'fwd: ORIGINAL' }, [{ uid: 42, raw, index }]);
   t.same(uids, [42]);
   const none = await pool.searchText({ type: 'BODY', value: 'not in there' }, [{ uid: 42, raw, index }]);

@@ -22,7 +22,15 @@ export function summarize(index: MessageIndex): MimeSummary {
   };
 }
 
+/** A parse-mime task's result as an append takes it: stored MIME data and content address. */
+export function storedForm(parsed: { index: MessageIndex; summary: MimeSummary; sha256: string }): {
+  mime: ReturnType<typeof mimeData>;
+  address: string;
+} {
+  return { mime: mimeData(parsed.index, parsed.summary), address: parsed.sha256 };
+}
+
 /** The index and its summary in the shape the store keeps them (opaque records to storage). */
-export function mimeData(index: MessageIndex): { index: Record<string, unknown>; summary: Record<string, unknown> } {
-  return { index: index as unknown as Record<string, unknown>, summary: summarize(index) as unknown as Record<string, unknown> };
+export function mimeData(index: MessageIndex, summary: MimeSummary = summarize(index)): { index: Record<string, unknown>; summary: Record<string, unknown> } {
+  return { index: index as unknown as Record<string, unknown>, summary: summary as unknown as Record<string, unknown> };
 }

@@ -2,7 +2,7 @@
 // enforced before the literal was accepted (TOOBIG, RFC 7889); a missing mailbox is TRYCREATE.
 
 import { no, storageToImap } from '../../../src/errors.js';
-import { mimeData } from '../../../workers/mime/index.js';
+import { storedForm } from '../../../workers/mime/index.js';
 import { accountOf, destinationMailbox } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
@@ -14,10 +14,10 @@ export const handleAppend: CommandHandler<'APPEND'> = async (cmd, scope) => {
   if (cmd.message.length === 0) throw no(undefined, 'Empty message');
   try {
     // Parsed once, off the event loop, and stored with the bytes: FETCH never parses again.
-    const mime = await scope.deps.mail.pool.parseMime(cmd.message);
+    const stored = storedForm(await scope.deps.mail.pool.parseMime(cmd.message));
     const result = await registry.write(mb.id, {
       kind: 'append',
-      items: [{ body: cmd.message, flags: cmd.flags, internalDate: (cmd.date ?? new Date()).getTime(), mime: mimeData(mime) }],
+      items: [{ body: cmd.message, flags: cmd.flags, internalDate: (cmd.date ?? new Date()).getTime(), ...stored }],
     });
     return { code: { code: 'APPENDUID', uidValidity: result.uidValidity, uid: result.uids[0]! }, text: 'APPEND completed' };
   } catch (err) {

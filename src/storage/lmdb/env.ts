@@ -71,8 +71,10 @@ export interface Dbs {
  * Durability: lmdb-js defaults to `overlappingSync` on Linux, where LMDB commits with an
  * ordered two-step meta-page update and syncs the data *after* releasing the write lock, so
  * the next batch can be written while the previous one is flushed. A commit promise may then
- * resolve before the fsync has finished, so every write also awaits `root.flushed` before it
- * is acknowledged (see `LmdbMailStore#write`): an acknowledged change is on disk. `noSync`,
+ * resolve before the fsync has finished, so every write that stores mail or changes
+ * mailboxes also awaits `root.flushed` before it is acknowledged: such a change is on disk once
+ * acknowledged. Flag changes are acknowledged at commit, one sync earlier (the reasons are
+ * beside `LmdbMailStore#write`). `noSync`,
  * `useWritemap` and `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
  * child transaction, so a write that throws rolls back alone while the writes batched with it
  * in the same commit still apply (lmdb-js batches the transactions of one event turn into one

@@ -7,7 +7,7 @@
 // delays a notification until the next event or poll, it never loses one.
 
 import { watch, writeFileSync, type FSWatcher } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CHANGE_POLL_INTERVAL_MS } from '../limits.js';
@@ -32,6 +32,11 @@ export class ChangeWatcher {
   #signalAgain = false;
   #latestSeq = 0;
   #warnedWatch = false;
+  /**
+   * The signal file, kept open: a busy server signals after every commit, and one positional
+   * write is a single call on libuv's thread pool where open + write + close were three.
+   */
+  #handle: Promise<FileHandle> | null = null;
 
   constructor(dbs: Dbs, dir: string, origin: string, deliver: (mailboxIds: number[]) => void, logger?: Logger) {
     this.#dbs = dbs;
@@ -121,8 +126,12 @@ export class ChangeWatcher {
       return;
     }
     // Rewriting in place keeps the inode, so watchers see a modification.
-    this.#signalling = writeFile(this.#file, `${this.#latestSeq}\n`)
-      .catch((err: unknown) => this.#logger?.warn({ err }, 'cannot write the change signal file'))
+    this.#signalling = this.#write(`${this.#latestSeq}\n`)
+      .catch((err: unknown) => {
+        this.#logger?.warn({ err }, 'cannot write the change signal file');
+        // Opened afresh next time: the file may have been removed and created again.
+        this.#closeHandle();
+      })
       .finally(() => {
         this.#signalling = null;
         if (this.#signalAgain) {
@@ -132,9 +141,25 @@ export class ChangeWatcher {
       });
   }
 
+  async #write(text: string): Promise<void> {
+    // 'a' creates the file when missing without truncating it; the signal goes through an 'r+'
+    // handle, since O_APPEND would turn the write at offset 0 into an append. The sequence
+    // only grows, so each write covers the last one and no truncation is needed.
+    this.#handle ??= open(this.#file, 'a').then((h) => h.close()).then(() => open(this.#file, 'r+'));
+    const handle = await this.#handle;
+    await handle.write(text, 0, 'latin1');
+  }
+
+  #closeHandle(): void {
+    const h = this.#handle;
+    this.#handle = null;
+    h?.then((fh) => fh.close()).catch(() => {});
+  }
+
   /** Stops watching; waits for a signal being written, so a CLI run's change is announced. */
   async close(): Promise<void> {
     while (this.#signalling !== null) await this.#signalling;
+    this.#closeHandle();
     this.#closed = true;
     this.#watcher?.close();
     this.#watcher = null;
