@@ -63,6 +63,8 @@ export interface GannetServer {
   readonly connectionCount: number;
   /** Connections currently hibernating (holding a persisted snapshot instead of an actor). */
   readonly hibernatingCount: number;
+  /** The persisted snapshots the hibernating connections keep (observability, tests). */
+  hibernatedSnapshots(): unknown[];
   /** Re-reads every TLS certificate (SIGHUP). */
   reloadTls(): void;
   /** Graceful stop: stop accepting, BYE to every session, wait for them, release resources. */
@@ -264,6 +266,11 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
       let n = 0;
       for (const c of connections) if (c.hibernating) n++;
       return n;
+    },
+    hibernatedSnapshots() {
+      const out: unknown[] = [];
+      for (const c of connections) if (c.hibernatedSnapshot !== null) out.push(c.hibernatedSnapshot);
+      return out;
     },
     reloadTls() {
       for (const ep of endpoints) ep.tls?.reload();

@@ -129,7 +129,7 @@ export const actions = {
     const user = (event as { output?: { username?: string } }).output?.username ?? null;
     const deps = depsOf(self);
     // From here on every record of this connection names the account.
-    deps.logger.bind({ user });
+    if (user !== null) deps.logger.bind({ user });
     deps.logger.info('authenticated');
     const appendLimit = (event as { output?: { appendLimit?: number } }).output?.appendLimit ?? context.appendLimit;
     const caps = capabilityList({ ...sessionInfo(context, 'authenticated'), user, appendLimit });

@@ -68,7 +68,14 @@ async function openAccount(deps: ConnectionDeps, username: string): Promise<Acco
   return account;
 }
 
-/** While selected: turns the registry's change notices for the mailbox into events. */
-export const mailboxSubscription = fromCallback<{ type: 'none' }, { self: AnyActorRef; mailboxId: number }>(
-  ({ input, sendBack }) => depsOf(input.self).mail.registry.subscribe(input.mailboxId, () => sendBack({ type: 'mailbox.changed' })),
-);
+/**
+ * While selected: turns the registry's change notices for the mailbox into events. The input
+ * is plain data on purpose: it is part of the snapshot a hibernating connection keeps, and a
+ * reference to the connection actor there would keep the whole stopped actor alive (the
+ * dependencies are found through the parent, which is the live actor after a wake-up too).
+ */
+export const mailboxSubscription = fromCallback<{ type: 'none' }, { mailboxId: number }>(({ input, self, sendBack }) => {
+  const parent = (self as AnyActorRef)._parent;
+  if (!parent) throw new Error('mailboxSubscription runs only as a child of a connection actor');
+  return depsOf(parent).mail.registry.subscribe(input.mailboxId, () => sendBack({ type: 'mailbox.changed' }));
+});

@@ -14,6 +14,7 @@ import { bindDeps, type ConnectionDeps, type ConnectionTimeouts, type MailServic
 import { sessionInfo } from './scope.js';
 import { sessionState } from './guards.js';
 import { deliverUpdates } from './commands/mail-common.js';
+import type { CommandScope } from './commands/types.js';
 import type { TransitionTracer } from './trace.js';
 import type { ConnectionSystem } from './connection-system.js';
 
@@ -67,7 +68,13 @@ export class Connection {
   readonly cid: string;
   readonly io: ConnectionIo;
   #actor: ConnectionActor | null;
-  #persisted: ConnectionSnapshot | null = null;
+  /**
+   * While hibernating: the actor's persisted snapshot as JSON. One flat string of about half a
+   * kilobyte holds the same as the snapshot's dozen small objects in a fraction of the memory
+   * (xstate builds each snapshot object with its own hidden class, ~1 KB per connection), and
+   * holds nothing else by construction.
+   */
+  #persisted: string | null = null;
   #deps: ConnectionDeps;
   #opts: ConnectionOptions;
   #finished = false;
@@ -111,6 +118,11 @@ export class Connection {
     return this.#actor === null;
   }
 
+  /** While hibernating: a copy of the persisted snapshot the connection keeps (observability, tests). */
+  get hibernatedSnapshot(): Readonly<ConnectionSnapshot> | null {
+    return this.#persisted === null ? null : (JSON.parse(this.#persisted) as ConnectionSnapshot);
+  }
+
   start(greeting: string): void {
     this.io.write(greeting);
     this.#actor!.start();
@@ -127,26 +139,34 @@ export class Connection {
     const snapshot = actor.getSnapshot();
     if (snapshot.status !== 'active' || !RESTING_STATES.some((s) => snapshot.matches(s as never))) return false;
     if (!this.io.waitingForInput) return false;
-    this.#persisted = actor.getPersistedSnapshot() as ConnectionSnapshot;
+    this.#persisted = JSON.stringify(actor.getPersistedSnapshot());
     this.#actor = null;
     // A child of the shared root cannot be stopped with stop(); _stop() is what the root's
     // own stopChild does (xstate 5.33, pinned; the hibernating transcript runs cover it).
     (actor as unknown as { _stop(): void })._stop();
     const view = this.#deps.session.view;
     const context = snapshot.context;
-    if (view && (snapshot.matches({ selected: 'idling' }))) {
-      const scope = { session: sessionInfo(context, sessionState(context)), out: this.io, deps: this.#deps };
-      this.#idleUnsubscribe = this.#deps.mail.registry.subscribe(view.mailboxId, () => {
-        try {
-          deliverUpdates(scope, true);
-        } catch (err) {
-          this.#deps.logger.error({ err }, 'delivering mailbox updates failed');
-        }
-      });
-      // Anything that changed between the machine's last flush and now.
-      deliverUpdates(scope, true);
+    if (view && snapshot.matches({ selected: 'idling' })) {
+      this.#keepIdling(view.mailboxId, { session: sessionInfo(context, sessionState(context)), out: this.io, deps: this.#deps });
     }
     return true;
+  }
+
+  /**
+   * A hibernating IDLE session still hears of its mailbox's changes. A method of its own so
+   * that the listener closes over the scope alone: a closure made inside hibernate() would keep
+   * that function's variables, the live snapshot among them, and with it the stopped actor.
+   */
+  #keepIdling(mailboxId: number, scope: CommandScope): void {
+    this.#idleUnsubscribe = this.#deps.mail.registry.subscribe(mailboxId, () => {
+      try {
+        deliverUpdates(scope, true);
+      } catch (err) {
+        this.#deps.logger.error({ err }, 'delivering mailbox updates failed');
+      }
+    });
+    // Anything that changed between the machine's last flush and now.
+    deliverUpdates(scope, true);
   }
 
   /** The live actor, restored from its persisted snapshot if the connection hibernates. */
@@ -154,7 +174,7 @@ export class Connection {
     if (this.#actor) return this.#actor;
     this.#idleUnsubscribe?.();
     this.#idleUnsubscribe = null;
-    const actor = this.#createActor(this.#persisted);
+    const actor = this.#createActor(this.#persisted === null ? null : (JSON.parse(this.#persisted) as ConnectionSnapshot));
     this.#persisted = null;
     this.#actor = actor;
     actor.start();

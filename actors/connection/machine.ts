@@ -260,7 +260,7 @@ export const connectionMachine = connectionSetup.createMachine({
       // leaving the state (CLOSE, UNSELECT, another SELECT, logout) unsubscribes.
       invoke: {
         src: 'mailboxSubscription',
-        input: ({ context, self }) => ({ self, mailboxId: context.mailbox?.mailboxId ?? 0 }),
+        input: ({ context }) => ({ mailboxId: context.mailbox?.mailboxId ?? 0 }),
       },
       initial: 'ready',
       states: {

@@ -33,6 +33,15 @@ t.test('an IDLE connection gets updates while hibernating', async (t) => {
   const other = await session();
   await settle();
   t.equal(srv.server.hibernatingCount, 2);
+  // What a hibernating connection keeps is a small snapshot of plain data. An actor reference
+  // in it (xstate writes one as {"xstate$$type": 1, ...}) would, before the snapshot became a
+  // string, have kept the stopped actor and its whole graph alive.
+  const kept = srv.server.hibernatedSnapshots().map((s) => JSON.stringify(s));
+  t.equal(kept.length, 2);
+  for (const json of kept) {
+    t.notMatch(json, /xstate\$\$type/, 'no actor reference in the snapshot');
+    t.ok(json.length < 2048, `a hibernating connection keeps ${json.length} bytes of snapshot`);
+  }
   other.write('a APPEND INBOX {20+}\r\nSubject: x\r\n\r\nbody\r\n\r\n');
   t.match((await other.readTagged('a')).tagged, /^a OK \[APPENDUID/);
   t.equal(await idler.readLine(), '* 1 EXISTS', 'EXISTS reached the hibernating IDLE session');
