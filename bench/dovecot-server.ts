@@ -104,8 +104,11 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
   const conf = join(dir, 'dovecot.conf');
   const log = join(dir, 'dovecot.log');
   const lines: string[] = [];
+  // One hash per distinct password (same cost for every user; hashing a hundred would be slow).
+  const hashes = new Map<string, string>();
   for (const [name, password] of Object.entries(opts.users)) {
-    const phc = gannetHashToPhc(await hashPassword(password, 'argon2'));
+    if (!hashes.has(password)) hashes.set(password, gannetHashToPhc(await hashPassword(password, 'argon2')));
+    const phc = hashes.get(password)!;
     const home = join(dir, 'home', name);
     mkdirSync(home, { recursive: true });
     lines.push(`${name}:{ARGON2ID}${phc}:${uid}:${gid}::${home}::`);

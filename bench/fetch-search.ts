@@ -23,7 +23,7 @@ import { median, startBenchServer } from './server-process.js';
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const QUICK = args.includes('--quick');
-const MESSAGES = Number(opt('--messages') ?? (QUICK ? 10_000 : 100_000));
+const MESSAGES = Number(opt('--messages') ?? (QUICK ? 2_000 : 100_000));
 const SEED = Number(opt('--seed') ?? 4);
 const RUNS = 3;
 /** Messages fetched whole by the BODY.PEEK[] measure. */

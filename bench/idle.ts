@@ -27,17 +27,23 @@ import { Session, sleep, startBenchServer } from './server-process.js';
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const QUICK = args.includes('--quick');
-const N = Number(opt('--n') ?? (QUICK ? 2000 : 15_000));
+const N = Number(opt('--n') ?? (QUICK ? 500 : 15_000));
 /** Dovecot without hibernation forks one imap process per connection: its N may be capped. */
 const DOVECOT_N = Number(opt('--dovecot-n') ?? N);
 /**
- * Seconds the connections rest before memory is read: past Gannet's hibernation threshold
- * (HIBERNATE_AFTER_MS, 30 s, plus one 10 s sweep) and far past Dovecot's (HIBERNATE_TIMEOUT_S).
+ * Gannet's `hibernate_after`: its default (30 s) in full runs; in quick runs as short as
+ * Dovecot's imap_hibernate_timeout, so both hibernate within a short settle.
  */
-const SETTLE_S = Number(opt('--settle') ?? 45);
+const GANNET_HIBERNATE_S = QUICK ? 5 : 30;
+/**
+ * Seconds the connections rest before memory is read: past Gannet's hibernation threshold
+ * (GANNET_HIBERNATE_S plus one sweep, at most 10 s) and far past Dovecot's (HIBERNATE_TIMEOUT_S).
+ */
+const SETTLE_S = Number(opt('--settle') ?? (QUICK ? 12 : 45));
 const SERVER_NAMES = ['gannet', 'dovecot', 'dovecot-hibernate'] as const;
 type ServerName = (typeof SERVER_NAMES)[number];
-const SERVERS = (opt('--servers') ?? SERVER_NAMES.join(',')).split(',').filter(Boolean) as ServerName[];
+/** Quick runs leave out Dovecot without hibernation: one process per connection takes long to start. */
+const SERVERS = (opt('--servers') ?? (QUICK ? 'gannet,dovecot-hibernate' : SERVER_NAMES.join(','))).split(',').filter(Boolean) as ServerName[];
 const USER = 'bench';
 const PASSWORD = 'secret';
 /** Dovecot's imap_hibernate_timeout for the hibernating variant: well inside the settle time. */
@@ -63,9 +69,9 @@ const WARM_UP = 20;
  * sessions exit, and Node gives memory back a few seconds after activity stops (Gannet's RSS
  * was seen to drop some 9 MiB between 3 and 6 s after the warm-up, then stay).
  */
-const BASELINE_REST_MS = 10_000;
+const BASELINE_REST_MS = QUICK ? 6_000 : 10_000;
 /** APPENDs, each fanned out to every IDLE client. */
-const RUNS = 3;
+const RUNS = QUICK ? 2 : 3;
 /** Pause between APPENDs; longer when woken processes must settle back (see settleBack). */
 const RUN_GAP_MS = 2000;
 /**
@@ -111,7 +117,7 @@ interface Target {
 
 async function startTarget(name: ServerName): Promise<Target> {
   if (name === 'gannet') {
-    const s = await startBenchServer({ [USER]: PASSWORD });
+    const s = await startBenchServer({ [USER]: PASSWORD }, { extraConfig: `hibernate_after ${GANNET_HIBERNATE_S}s` });
     const pid = s.process.pid!;
     return {
       port: s.port,
@@ -293,7 +299,8 @@ async function main(): Promise<void> {
   const restoreInotify = dovecotRuns ? raiseInotify(inotifyWanted) : () => {};
   const inotify = inotifyInstances();
   const notes: string[] = [];
-  if (SERVERS.includes('gannet') && SETTLE_S < 40) notes.push(`settle ${SETTLE_S} s is shorter than Gannet's hibernation (30 s + 10 s sweep): some connections may not hibernate`);
+  const gannetRest = GANNET_HIBERNATE_S + Math.min(10, GANNET_HIBERNATE_S);
+  if (SERVERS.includes('gannet') && SETTLE_S < gannetRest) notes.push(`settle ${SETTLE_S} s is shorter than Gannet's hibernation (hibernate_after ${GANNET_HIBERNATE_S}s plus one sweep): some connections may not hibernate`);
   if (dovecotRuns && inotify < inotifyWanted) {
     notes.push(
       `fs.inotify.max_user_instances is ${inotify}, below ${inotifyWanted} for ${DOVECOT_N} Dovecot IDLE connections: IDLE processes past the limit poll the mailbox ` +

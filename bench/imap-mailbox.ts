@@ -15,6 +15,8 @@ import { Session, median, sleep, startBenchServer } from './server-process.js';
 
 const args = process.argv.slice(2);
 const MILLION = args.includes('--million');
+/** Quick runs: a 20,000-message mailbox and fewer APPENDs. */
+const QUICK = args.includes('--quick');
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 
 const message = (i: number, size = 2048) => {
@@ -76,10 +78,10 @@ async function main(): Promise<void> {
     const warm = await Session.open(server.port);
     await warm.run('LOGIN bench secret'); // creates the account
     warm.close();
-    results['append msgs/s, 1 client'] = Math.round(await appends(server.port, 1, 1000));
-    results['append msgs/s, 50 clients'] = Math.round(await appends(server.port, 50, 40));
+    results['append msgs/s, 1 client'] = Math.round(await appends(server.port, 1, QUICK ? 300 : 1000));
+    results['append msgs/s, 50 clients'] = Math.round(await appends(server.port, 50, QUICK ? 12 : 40));
 
-    const sizes = MILLION ? [100_000, 1_000_000] : [100_000];
+    const sizes = MILLION ? [100_000, 1_000_000] : QUICK ? [20_000] : [100_000];
     for (const n of sizes) {
       const name = `Big${n}`;
       const t0 = Date.now();

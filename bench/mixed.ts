@@ -32,9 +32,9 @@ const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const QUICK = args.includes('--quick');
 const CLIENTS = (opt('--clients') ?? '10,100').split(',').map(Number);
-const SECONDS = Number(opt('--seconds') ?? (QUICK ? 10 : 30));
+const SECONDS = Number(opt('--seconds') ?? (QUICK ? 4 : 30));
 /** Messages each user's INBOX holds; every loop appends one and expunges one. */
-const MESSAGES = Number(opt('--messages') ?? (QUICK ? 50 : 100));
+const MESSAGES = Number(opt('--messages') ?? (QUICK ? 20 : 100));
 /** Load-generator threads; two keep the client off the critical path on a 2-core machine. */
 const THREADS = Number(opt('--threads') ?? 2);
 const SEED = Number(opt('--seed') ?? 1);

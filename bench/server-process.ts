@@ -7,13 +7,11 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashPassword } from '../src/auth/hash.js';
 import { loopbackConfigText } from '../test/helpers/config-text.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const GANNET_BIN = join(root, 'dist/src/cli/gannet.js');
-
-/** Users created at once: one `gannet` process per core. */
-const CREATE_CONCURRENCY = 2;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,23 +24,26 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(users: Record<string, string>): Promise<BenchServer> {
+export interface BenchServerOptions {
+  /** Global directives put before the loopback configuration (e.g. `hibernate_after 5s`). */
+  extraConfig?: string;
+}
+
+export async function startBenchServer(users: Record<string, string>, opts: BenchServerOptions = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gannet-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const config = join(dir, 'gannet.conf');
-  writeFileSync(config, loopbackConfigText(dir, port));
-  // `creds create` per user, CREATE_CONCURRENCY at a time (LMDB serialises the writers).
-  const pending = Object.entries(users);
-  const createNext = async (): Promise<void> => {
-    for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
-      const [user, pass] = next;
-      await new Promise<void>((resolve, reject) => {
-        const p = spawn(process.execPath, [GANNET_BIN, '--config', config, 'creds', 'create', '--password', pass, user], { stdio: 'ignore' });
-        p.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`creds create exited ${c}`))));
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, createNext));
+  writeFileSync(config, `${opts.extraConfig ?? ''}\n${loopbackConfigText(dir, port, `file ${join(dir, 'users.table')}`)}`);
+  // Users go in a maddy table file, one hash per distinct password computed here: a hundred
+  // `gannet creds create` processes would take longer than most scenarios. The server checks
+  // these hashes as it checks any (argon2id, same cost).
+  const hashes = new Map<string, string>();
+  const lines: string[] = [];
+  for (const [user, pass] of Object.entries(users)) {
+    if (!hashes.has(pass)) hashes.set(pass, await hashPassword(pass, 'argon2'));
+    lines.push(`${user}: ${hashes.get(pass)}`);
+  }
+  writeFileSync(join(dir, 'users.table'), `${lines.join('\n')}\n`);
   // GANNET_BENCH_NODE_OPTIONS adds Node flags to the server alone (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
   const extra = (process.env['GANNET_BENCH_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, ['--expose-gc', ...extra, GANNET_BIN, '--config', config, 'run'], { stdio: 'inherit' });

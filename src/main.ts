@@ -121,7 +121,8 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
   const connections = new Set<Connection>();
   const tracers: TransitionTracer[] = [];
   const system = new ConnectionSystem(config.imap.some((ep) => ep.traceTransitions !== null));
-  const hibernateAfterMs = opts.hibernateAfterMs === undefined ? HIBERNATE_AFTER_MS : opts.hibernateAfterMs;
+  const configured = config.hibernateAfterMs === undefined ? HIBERNATE_AFTER_MS : config.hibernateAfterMs;
+  const hibernateAfterMs = opts.hibernateAfterMs === undefined ? configured : opts.hibernateAfterMs;
   // One sweep for all connections (no timer per connection): hibernate the long-resting.
   const hibernation =
     hibernateAfterMs !== null && hibernateAfterMs > 0

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DEFAULT_CONFIG_NAME, DEFAULT_CONFIG_TEXT } from './default-config.js';
 import { argList, boolArg, fail, posOf, processBlock, resolveAgainst, singleArg } from './directive.js';
 import { ConfigError } from './errors.js';
+import { parseDuration } from './values.js';
 import {
   defineModule,
   isMaddyModuleName,
@@ -64,7 +65,7 @@ const ENDPOINTS: Record<string, EndpointReader> = {
   },
 };
 
-const GLOBALS = new Set(['state_dir', 'runtime_dir', 'hostname', 'tls', 'log', 'debug', 'worker_threads']);
+const GLOBALS = new Set(['state_dir', 'runtime_dir', 'hostname', 'tls', 'log', 'debug', 'worker_threads', 'hibernate_after']);
 
 /** Top-level maddy directives that Gannet deliberately lacks, with the reason shown. */
 const MADDY_ONLY: Record<string, string> = {
@@ -113,6 +114,7 @@ function interpret(tree: ConfigTree, env: NodeJS.ProcessEnv, cwd: string): Ganne
   const logNode = globals.get('log');
   const tlsNode = globals.get('tls');
   const workersNode = globals.get('worker_threads');
+  const hibernateNode = globals.get('hibernate_after');
 
   const ctx: LoadContext = {
     cwd,
@@ -139,6 +141,7 @@ function interpret(tree: ConfigTree, env: NodeJS.ProcessEnv, cwd: string): Ganne
     lmtp: [],
     files: tree.files,
     workerThreads: workersNode ? readWorkerThreads(workersNode) : null,
+    ...(hibernateNode ? { hibernateAfterMs: readHibernateAfter(hibernateNode) } : {}),
   };
   for (const node of endpoints) (ENDPOINTS[node.name] as EndpointReader)(node, ctx, cfg);
   if (cfg.imap.length === 0) {
@@ -155,6 +158,24 @@ function readWorkerThreads(node: ConfigNode): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 256) fail(node, `worker_threads must be a whole number from 1 to 256, not ${JSON.stringify(text)}`);
   return n;
+}
+
+/**
+ * `hibernate_after DURATION | off` (Gannet's own, like Dovecot's imap_hibernate_timeout): how
+ * long a connection rests before it gives up its actor for a persisted snapshot. Below one
+ * second the sweep would cost more than it saves.
+ */
+function readHibernateAfter(node: ConfigNode): number | null {
+  const text = singleArg(node);
+  if (text === 'off') return null;
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (err) {
+    fail(node, `hibernate_after: ${(err as Error).message}`);
+  }
+  if (ms < 1000) fail(node, `hibernate_after must be at least 1s (or off), not ${JSON.stringify(text)}`);
+  return ms;
 }
 
 function nonEmptyPath(node: ConfigNode): string {

@@ -145,4 +145,6 @@ export interface GannetConfig {
   files: string[];
   /** `worker_threads`: threads of the worker pool (MIME parsing, SEARCH); null = one per core. */
   workerThreads: number | null;
+  /** `hibernate_after`: rest before a connection hibernates; null = never; absent = the default. */
+  hibernateAfterMs?: number | null;
 }

@@ -151,6 +151,16 @@ imap tcp://[::1]:143 unix://imap.sock unix:///abs/imap.sock tcp://:1143 {
   t.same(load(`log stderr\n${MODULES}imap tcp://:1 {\ntls off\nauth &local_authdb\nstorage &local_mailboxes\n}`).log, { kind: 'stderr' });
 });
 
+t.test('hibernate_after', async (t) => {
+  const minimal = `${MODULES}imap tcp://:1 {\ntls off\nauth &local_authdb\nstorage &local_mailboxes\n}`;
+  t.equal(load(minimal).hibernateAfterMs, undefined, 'absent: the server default applies');
+  t.equal(load(`hibernate_after 90s\n${minimal}`).hibernateAfterMs, 90_000);
+  t.equal(load(`hibernate_after 1m30s\n${minimal}`).hibernateAfterMs, 90_000);
+  t.equal(load(`hibernate_after off\n${minimal}`).hibernateAfterMs, null, 'off: never');
+  t.match(loadError(`hibernate_after 500ms\n${minimal}`), /gannet\.conf:1: hibernate_after must be at least 1s/);
+  t.match(loadError(`hibernate_after soon\n${minimal}`), /gannet\.conf:1: hibernate_after: invalid duration/);
+});
+
 t.test('imap block options', async (t) => {
   const cfg = load(withImap(`    tls off
     io_debug yes
