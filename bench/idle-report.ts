@@ -37,11 +37,17 @@ export interface Result {
   setupSeconds?: number;
   before?: MemoryUse;
   after?: MemoryUse;
+  /** The same reading before Gannet's compacting collection (SIGUSR2): pages V8 still keeps. */
+  afterUncollected?: MemoryUse;
   kibPerConnection?: { rss: number; pss: number; anon: number };
+  /** RSS growth / N from afterUncollected. */
+  kibPerConnectionUncollected?: number;
   runs: Run[];
   /** Warning and error lines of the server's log, alike lines grouped, most frequent first. */
   logProblems: Array<{ count: number; line: string }>;
   error?: string;
+  /** Another server did not get new mail to every client in time (a result, not a bench failure). */
+  shortfall?: string;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -67,8 +73,8 @@ const runMedian = (r: Result, f: (run: Run) => number): number => (r.runs.length
 /** One row per server: memory, setup, and the fan-out figures as medians over the runs. */
 export function mainTable(results: Result[]): string[] {
   const out = [
-    '| server | N | setup s | RSS MiB before → after | PSS MiB before → after | processes after | KiB/conn RSS | KiB/conn PSS | saw EXISTS | EXISTS p50 / p99 / max ms | fan-out CPU s |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | N | setup s | RSS MiB before → after | PSS MiB before → after | processes after | KiB/conn RSS | KiB/conn PSS | KiB/conn RSS before collection | saw EXISTS | EXISTS p50 / p99 / max ms | fan-out CPU s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const mib = (m: MemoryUse | undefined, k: 'rssKiB' | 'pssKiB') => fmt(m ? m[k] / 1024 : undefined);
@@ -83,6 +89,7 @@ export function mainTable(results: Result[]): string[] {
       String(r.after?.processes ?? '–'),
       fmt(r.kibPerConnection?.rss, 2),
       fmt(r.kibPerConnection?.pss, 2),
+      fmt(r.kibPerConnectionUncollected, 2),
       seen,
       lat,
       fmt(runMedian(r, (x) => x.cpuSeconds), 2),

@@ -176,7 +176,11 @@ async function settleBack(pid: number, processes: number): Promise<void> {
   while (processTree(pid).length > processes && Date.now() < deadline) await sleep(1000);
 }
 
-/** APPENDs RUNS times and times the EXISTS fan-out; throws when a client did not see it. */
+/**
+ * APPENDs RUNS times and times the EXISTS fan-out. A client that did not see it fails Gannet's
+ * turn (a bug of ours); for Dovecot it is a result (its hibernation at large N cannot wake every
+ * client in time): recorded, reported as a shortfall, and the remaining runs are skipped.
+ */
 async function fanOut(t: Target, pool: ClientPool, result: Result): Promise<void> {
   const s = await Session.open(t.port);
   try {
@@ -207,7 +211,10 @@ async function fanOut(t: Target, pool: ClientPool, result: Result): Promise<void
       });
       process.stderr.write(`  run ${run}: ${seen.times.length}/${result.n} saw * ${exists} EXISTS\n`);
       if (seen.missing > 0) {
-        throw new Error(`${seen.missing} of ${result.n} IDLE clients did not see * ${exists} EXISTS within ${EXISTS_WAIT_MS / 1000} s (${seen.closed} connections closed)`);
+        const text = `${seen.missing} of ${result.n} IDLE clients did not see * ${exists} EXISTS within ${EXISTS_WAIT_MS / 1000} s (${seen.closed} connections closed)`;
+        if (result.server === 'gannet') throw new Error(text);
+        result.shortfall = text;
+        return;
       }
     }
   } finally {
@@ -242,8 +249,10 @@ async function measure(name: ServerName, n: number): Promise<Result> {
     if (opened !== n) throw new Error(`${opened} connections open, ${n} wanted`);
     process.stderr.write(`  ${n} IDLE after ${result.setupSeconds.toFixed(1)} s; resting ${SETTLE_S} s\n`);
     await sleep(SETTLE_S * 1000);
+    result.afterUncollected = memoryUse(t.pid);
     await t.collectGarbage();
     result.after = memoryUse(t.pid);
+    result.kibPerConnectionUncollected = (result.afterUncollected.rssKiB - result.before!.rssKiB) / n;
     const per = (k: keyof MemoryUse) => (result.after![k] - result.before![k]) / n;
     result.kibPerConnection = { rss: per('rssKiB'), pss: per('pssKiB'), anon: per('anonKiB') };
     await fanOut(t, pool, result);
@@ -338,6 +347,7 @@ async function main(): Promise<void> {
   ];
   for (const r of results) {
     if (r.error) lines.push('', `${r.label} FAILED: ${r.error}`);
+    if (r.shortfall) lines.push('', `${r.label}: ${r.shortfall}; later runs skipped`);
     if (r.logProblems.length > 0) lines.push('', `${r.label}, its log:`, ...r.logProblems.slice(0, 3).map((p) => `  ${p.count} × ${p.line}`));
   }
   console.log(`\n${lines.join('\n')}`);
