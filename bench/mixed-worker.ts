@@ -142,7 +142,7 @@ async function client(user: MixedWorkerInput['users'][number]): Promise<void> {
     }
     try {
       await session(user, r, n);
-      out.loops++;
+      if (performance.now() <= deadline) out.loops++;
     } catch (err) {
       if (!(err instanceof CommandFailed)) throw err;
     }

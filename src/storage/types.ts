@@ -171,6 +171,12 @@ export interface MailStore {
   getMessage(mailboxId: number, uid: number): MessageRecord | null;
   /** The exact stored bytes. */
   readBody(message: MessageRecord): Buffer;
+  /**
+   * Calls `use` with the message's bytes without copying them out for the caller: the bytes
+   * are valid only until `use` returns (the next store read reuses them), so `use` must copy
+   * whatever it keeps. For work that needs a small part of a large body (header fields).
+   */
+  withBody<T>(message: MessageRecord, use: (bytes: Buffer) => T): T;
   /** The MIME index stored with the message's bytes, or null (stored before indexing existed). */
   getMimeIndex(message: MessageRecord): MimeIndexData | null;
   /** The MIME summary stored with the message's bytes, or null. */

@@ -37,6 +37,7 @@ t.test('append allocates increasing UIDs and modseqs and keeps counters', async 
   t.same(m1.flags, ['\\Seen', 'Work'], 'system flag spelled canonically');
   t.equal(m1.size, message('one').length);
   t.same(store.readBody(m1), message('one'));
+  t.same(store.withBody(m1, (bytes) => Buffer.from(bytes)), message('one'), 'withBody lends the same bytes');
   t.equal(store.getMessage(inbox.id, 2)!.internalDate, Date.UTC(2020, 0, 2));
   t.same([...store.uids(inbox.id)], [1, 2]);
   t.same(checkCounters(store, inbox.id), []);
@@ -190,6 +191,7 @@ t.test('copy and move keep flags and dates, allocate UIDs in source order and sh
   await store.expunge(archive.id, [4]);
   t.equal(store.blobReferences(a.blob), 0);
   t.throws(() => store.readBody(a), kind('nonexistent'));
+  t.throws(() => store.withBody(a, (bytes) => bytes.length), kind('nonexistent'));
 
   // Copy into the same mailbox works too.
   const self = await store.copy(archive.id, [1], archive.id);

@@ -15,6 +15,8 @@ import { formatInternalDate } from './internal-date.js';
 import { messageIndex, messageSummary } from './message-index.js';
 import type { CommandHandler } from './types.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /** Does fetching this item mark the message \Seen? (RFC 3501 §6.4.5; RFC 3516 §4.2) */
 function setsSeen(item: FetchItem): boolean {
   if (item.type === 'BODY[]' || item.type === 'BINARY') return !item.peek;
@@ -51,9 +53,19 @@ function writeBinary(b: ResponseBuilder, data: Buffer): void {
   b.literal(data);
 }
 
+type Section = Extract<FetchItem, { type: 'BODY[]' }>['section'];
+
+/** The message's own header, or some of its fields: served without loading the whole body. */
+function headerOnly(section: Section): boolean {
+  const kind = section.text?.kind;
+  return section.part.length === 0 && (kind === 'HEADER' || kind === 'HEADER.FIELDS' || kind === 'HEADER.FIELDS.NOT');
+}
+
 interface Lazy {
   body: () => Buffer;
   index: () => MessageIndex;
+  /** A section's bytes; a section that is empty or names no existing part is empty. */
+  section: (section: Section) => Buffer;
   /** Pre-encoded ENVELOPE/BODYSTRUCTURE/BODY when stored, else encoded from the index. */
   summary: () => MimeSummary;
 }
@@ -85,7 +97,7 @@ function writeItem(b: ResponseBuilder, item: FetchItem, msg: MessageRecord, view
       b.raw('RFC822 ').literal(lazy.body());
       return;
     case 'RFC822.HEADER':
-      b.raw('RFC822.HEADER ').literal(sectionBytes(lazy.index(), lazy.body(), { part: [], text: { kind: 'HEADER' } }) ?? Buffer.alloc(0));
+      b.raw('RFC822.HEADER ').literal(lazy.section({ part: [], text: { kind: 'HEADER' } }));
       return;
     case 'RFC822.TEXT':
       b.raw('RFC822.TEXT ').literal(sectionBytes(lazy.index(), lazy.body(), { part: [], text: { kind: 'TEXT' } }) ?? Buffer.alloc(0));
@@ -93,7 +105,7 @@ function writeItem(b: ResponseBuilder, item: FetchItem, msg: MessageRecord, view
     case 'BODY[]': {
       const origin = item.partial ? `<${item.partial.offset}>` : '';
       // A section naming no existing part is an empty string, as Dovecot answers.
-      const data = sectionBytes(lazy.index(), lazy.body(), item.section) ?? Buffer.alloc(0);
+      const data = lazy.section(item.section);
       b.raw(`BODY[${sectionName(item)}]${origin} `).literal(partial(data, item.partial));
       return;
     }
@@ -147,6 +159,17 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
       body,
       index: () => (index ??= messageIndex(store, msg, body)),
       summary: () => (summary ??= messageSummary(store, msg) ?? summarize(lazy.index())),
+      section: (section) => {
+        const idx = lazy.index();
+        if (bytes !== null || !headerOnly(section)) return sectionBytes(idx, body(), section) ?? EMPTY;
+        // Header fields of a large message: read the body in place and copy out only the
+        // header (a client listing a mailbox asks this of every message).
+        return store.withBody(msg, (raw) => {
+          const out = sectionBytes(idx, raw, section);
+          if (out === null) return EMPTY;
+          return out.buffer === raw.buffer ? Buffer.from(out) : out;
+        });
+      },
     };
     const b = new ResponseBuilder();
     b.raw(`* ${view.seqOf(uid)} FETCH (`);

@@ -56,6 +56,17 @@ export function readBlob(dbs: Dbs, address: string): Buffer | undefined {
   return dbs.blobs.getBinary(address);
 }
 
+/**
+ * The stored bytes in lmdb-js's reused read buffer: valid only until the next read. That
+ * buffer (marked isGlobal) is larger than the value and reports the value's size through an
+ * overridden `length` (lmdb-js 3.5, pinned); a view of the real size is what callers can use.
+ */
+export function readBlobTransient(dbs: Dbs, address: string): Buffer | undefined {
+  const fast = dbs.blobs.getBinaryFast(address) as (Buffer & { isGlobal?: boolean }) | undefined;
+  if (fast === undefined || !fast.isGlobal) return fast;
+  return Uint8Array.prototype.subarray.call(fast, 0, (dbs.blobs as unknown as { lastSize: number }).lastSize) as Buffer;
+}
+
 /** Reference count of a blob (0 when absent); for tests and consistency checks. */
 export function blobRefCount(dbs: Dbs, address: string): number {
   return dbs.blobRefs.get(address) ?? 0;
