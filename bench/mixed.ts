@@ -228,6 +228,9 @@ function section(lines: string[], title: string, g: RunResult | undefined, d: Ru
   lines.push(`| load generator busiest thread, % busy | ${g ? Math.round(g.clientUtilization * 100) : ''} | ${d ? Math.round(d.clientUtilization * 100) : ''} | |`);
   row('server peak RSS, MiB', g && g.peak.rssKiB / 1024, d && d.peak.rssKiB / 1024, false);
   row('server peak PSS, MiB', g && g.peak.pssKiB / 1024, d && d.peak.pssKiB / 1024, false);
+  // RSS and PSS count the pages of LMDB's memory-mapped file that the run touched; anonymous
+  // memory is what the processes allocated themselves.
+  row('server anonymous memory at the RSS peak, MiB', g && g.peak.anonKiB / 1024, d && d.peak.anonKiB / 1024, false);
   const names = [...new Set([...Object.keys(g?.perCommand ?? {}), ...Object.keys(d?.perCommand ?? {})])];
   for (const n of names) {
     row(`${n} p50 ms`, g?.perCommand[n]?.p50, d?.perCommand[n]?.p50, false);
