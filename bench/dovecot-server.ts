@@ -9,10 +9,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 
 import { hashPassword } from '../src/auth/hash.js';
-import { cpuSeconds, freePort, memoryUse, processTree, type MemoryUse } from './proc-stats.js';
+import { cpuSeconds, freePort, greets, memoryUse, processTree, type MemoryUse } from './proc-stats.js';
 
 export const DOVECOT_BIN = '/usr/sbin/dovecot';
 export const DOVEADM_BIN = '/usr/bin/doveadm';
@@ -74,15 +73,7 @@ function chownTree(path: string, uid: number, gid: number): void {
 async function waitForPort(port: number, ms: number, alive: () => boolean, log: string): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ port, host: '127.0.0.1' });
-      s.once('data', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
+    if (await greets(port)) return;
     if (!alive() || Date.now() > deadline) {
       const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '';
       throw new Error(`Dovecot did not start on port ${port}\n${tail}`);

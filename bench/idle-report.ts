@@ -40,8 +40,6 @@ export interface Result {
   /** The same reading before Gannet's compacting collection (SIGUSR2): pages V8 still keeps. */
   afterUncollected?: MemoryUse;
   kibPerConnection?: { rss: number; pss: number; anon: number };
-  /** RSS growth / N from afterUncollected. */
-  kibPerConnectionUncollected?: number;
   runs: Run[];
   /** Warning and error lines of the server's log, alike lines grouped, most frequent first. */
   logProblems: Array<{ count: number; line: string }>;
@@ -89,7 +87,7 @@ export function mainTable(results: Result[]): string[] {
       String(r.after?.processes ?? '–'),
       fmt(r.kibPerConnection?.rss, 2),
       fmt(r.kibPerConnection?.pss, 2),
-      fmt(r.kibPerConnectionUncollected, 2),
+      fmt(r.afterUncollected && r.before ? (r.afterUncollected.rssKiB - r.before.rssKiB) / r.n : undefined, 2),
       seen,
       lat,
       fmt(runMedian(r, (x) => x.cpuSeconds), 2),

@@ -252,7 +252,6 @@ async function measure(name: ServerName, n: number): Promise<Result> {
     result.afterUncollected = memoryUse(t.pid);
     await t.collectGarbage();
     result.after = memoryUse(t.pid);
-    result.kibPerConnectionUncollected = (result.afterUncollected.rssKiB - result.before!.rssKiB) / n;
     const per = (k: keyof MemoryUse) => (result.after![k] - result.before![k]) / n;
     result.kibPerConnection = { rss: per('rssKiB'), pss: per('pssKiB'), anon: per('anonKiB') };
     await fanOut(t, pool, result);

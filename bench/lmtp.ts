@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GANNET_BIN, sleep } from './server-process.js';
 import { startDovecot } from './dovecot-server.js';
-import { freePort } from './proc-stats.js';
+import { freePort, greets } from './proc-stats.js';
 
 const args = process.argv.slice(2);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
@@ -122,15 +122,7 @@ async function runGannet(cli: string[]): Promise<void> {
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ port, host: '127.0.0.1' });
-      s.once('data', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
+    if (await greets(port)) return;
     await sleep(100);
   }
   throw new Error(`nothing answers on port ${port}`);

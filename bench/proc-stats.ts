@@ -3,7 +3,7 @@
 // process-per-connection one (Dovecot) are measured the same way.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** Clock ticks per second for /proc/<pid>/stat times; 100 on every Linux platform Node runs on. */
 const CLK_TCK = 100;
@@ -120,4 +120,16 @@ export function openFilesLimit(pid: number): { soft: number; hard: number } {
   const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
   const n = (s: string | undefined) => (s === 'unlimited' ? Infinity : Number(s ?? 0));
   return { soft: n(m?.[1]), hard: n(m?.[2]) };
+}
+
+/** Whether something on the loopback `port` accepts a connection and greets (sends a first line). */
+export function greets(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1' });
+    s.once('data', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }

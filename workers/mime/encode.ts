@@ -116,12 +116,7 @@ function writePart(b: ResponseBuilder, part: PartIndex, ext: boolean): void {
     if (ext) {
       b.sp();
       writeParams(b, part.params);
-      b.sp();
-      writeDisposition(b, part);
-      b.sp();
-      writeLanguage(b, part);
-      b.sp();
-      nstring(b, part.location);
+      writeExtensionTail(b, part);
     }
     b.close();
     return;
@@ -148,12 +143,17 @@ function writePart(b: ResponseBuilder, part: PartIndex, ext: boolean): void {
   if (ext) {
     b.sp();
     nstring(b, part.md5);
-    b.sp();
-    writeDisposition(b, part);
-    b.sp();
-    writeLanguage(b, part);
-    b.sp();
-    nstring(b, part.location);
+    writeExtensionTail(b, part);
   }
   b.close();
+}
+
+/** SP body-fld-dsp SP body-fld-lang SP body-fld-loc: the end of body-ext-1part and body-ext-mpart. */
+function writeExtensionTail(b: ResponseBuilder, part: PartIndex): void {
+  b.sp();
+  writeDisposition(b, part);
+  b.sp();
+  writeLanguage(b, part);
+  b.sp();
+  nstring(b, part.location);
 }

@@ -6,7 +6,7 @@
 // listeners. The log, not the file, carries the data: a lost or merged file event only
 // delays a notification until the next event or poll, it never loses one.
 
-import { watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { constants, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -142,10 +142,9 @@ export class ChangeWatcher {
   }
 
   async #write(text: string): Promise<void> {
-    // 'a' creates the file when missing without truncating it; the signal goes through an 'r+'
-    // handle, since O_APPEND would turn the write at offset 0 into an append. The sequence
-    // only grows, so each write covers the last one and no truncation is needed.
-    this.#handle ??= open(this.#file, 'a').then((h) => h.close()).then(() => open(this.#file, 'r+'));
+    // Created when missing, never truncated, and without O_APPEND (which would turn the write
+    // at offset 0 into an append). The sequence only grows, so each write covers the last.
+    this.#handle ??= open(this.#file, constants.O_WRONLY | constants.O_CREAT);
     const handle = await this.#handle;
     await handle.write(text, 0, 'latin1');
   }
