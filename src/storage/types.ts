@@ -70,6 +70,12 @@ export type MimeIndexData = Record<string, unknown>;
 export interface MimeData {
   index: MimeIndexData;
   summary: MimeIndexData;
+  /**
+   * Where the message's own header block ends (its body starts). The store keeps those bytes
+   * apart too, so that the header sections clients ask of every message (BODY[HEADER.FIELDS
+   * (...)] when listing a mailbox) read a few KB instead of the whole message.
+   */
+  headerEnd?: number;
 }
 
 export interface AppendItem {
@@ -171,6 +177,11 @@ export interface MailStore {
   getMessage(mailboxId: number, uid: number): MessageRecord | null;
   /** The exact stored bytes. */
   readBody(message: MessageRecord): Buffer;
+  /**
+   * The message's own header block (its bytes up to where the body starts) when it was stored
+   * apart from the body (MimeData.headerEnd), else null: then read it from the body.
+   */
+  readHeader(message: MessageRecord): Buffer | null;
   /**
    * Calls `use` with the message's bytes without copying them out for the caller: the bytes
    * are valid only until `use` returns (the next store read reuses them), so `use` must copy

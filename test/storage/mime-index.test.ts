@@ -35,3 +35,27 @@ t.test('stored, shared, backfilled, freed', async (t) => {
   t.equal(store.getMimeIndex(copy), null, 'freed with the last reference');
   t.equal(store.getMimeSummary(copy), null);
 });
+
+t.test('the header block is kept apart, backfilled and freed with the bytes', async (t) => {
+  const { store } = freshStore(t);
+  const account = await store.createAccount('bob', []);
+  const inbox = store.getMailbox(account.id, 'INBOX')!;
+  const header = 'From: a@example.org\r\nSubject: kept apart\r\n\r\n';
+  const body = Buffer.from(`${header}the body, which a header FETCH must not need\r\n`);
+  const mime = { index: {}, summary: {}, headerEnd: Buffer.byteLength(header) };
+
+  const { uids } = await store.append(inbox.id, [{ body, flags: [], mime }]);
+  const stored = store.getMessage(inbox.id, uids[0]!)!;
+  t.equal(store.readHeader(stored)?.toString('latin1'), header, 'the exact bytes up to the body');
+
+  const other = Buffer.from('Subject: later\r\n\r\nno index at first\r\n');
+  const { uids: plain } = await store.append(inbox.id, [{ body: other, flags: [] }]);
+  const later = store.getMessage(inbox.id, plain[0]!)!;
+  t.equal(store.readHeader(later), null, 'none without MIME data: the caller reads the body');
+  await store.setMimeIndex(later, { index: {}, summary: {}, headerEnd: 18 });
+  t.equal(store.readHeader(later)?.toString('latin1'), 'Subject: later\r\n\r\n', 'backfilled from the stored bytes');
+
+  await store.expunge(inbox.id, [...uids, ...plain]);
+  t.equal(store.readHeader(stored), null, 'freed with the last reference');
+  t.equal(store.readHeader(later), null);
+});

@@ -57,47 +57,70 @@ export function indexOfByte(raw: Uint8Array, byte: number, from: number, end: nu
   return i < 0 || i >= end ? -1 : i;
 }
 
+/** Where one header field lies, before its value is decoded: enough to copy fields out as written. */
+export interface HeaderFieldSpan {
+  /** The name as written, without trailing white space. */
+  name: string;
+  /** Where the value starts: after the colon, or at the line break of a line without one. */
+  valueStart: number;
+  start: number;
+  end: number;
+}
+
 /**
- * The fields of the header block [start, end), each with its continuation lines. A line
+ * The fields of the header block [start, end), each with its continuation lines, as spans:
+ * no value is unfolded or decoded, so selecting fields by name (FETCH BODY[HEADER.FIELDS],
+ * asked of every message by clients listing a mailbox) costs a scan and nothing more. A line
  * without a colon becomes a field whose name is the whole line and whose value is empty.
  */
-export function parseHeaderFields(raw: Uint8Array, start: number, end: number, maxFields = Infinity): HeaderField[] {
-  const fields: HeaderField[] = [];
+export function headerFieldSpans(raw: Uint8Array, start: number, end: number, maxFields = Infinity): HeaderFieldSpan[] {
+  const fields: HeaderFieldSpan[] = [];
   let pos = start;
-  let current: { nameEnd: number; valueStart: number; start: number; name: string } | null = null;
-  let currentEnd = start;
-  const flush = (): void => {
-    if (current === null) return;
-    fields.push({ name: current.name, value: unfold(raw, current.valueStart, currentEnd), start: current.start, end: currentEnd });
-    current = null;
-  };
+  let current: HeaderFieldSpan | null = null;
   while (pos < end && fields.length < maxFields) {
     const lf = indexOfByte(raw, LF, pos, end);
     const lineEnd = lf < 0 ? end : lf + 1;
     const first = raw[pos];
     if (first === LF || (first === CR && raw[pos + 1] === LF)) break; // the empty line ending the block
     if ((first === SP || first === TAB) && current !== null) {
-      currentEnd = lineEnd;
+      current.end = lineEnd;
     } else {
-      flush();
+      if (current !== null) fields.push(current);
       const colon = indexOfByte(raw, COLON, pos, lineEnd);
+      let nameEnd: number;
+      let valueStart: number;
       if (colon > pos) {
-        let nameEnd = colon;
+        nameEnd = colon;
         while (nameEnd > pos && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === TAB)) nameEnd--;
-        current = { nameEnd, valueStart: colon + 1, start: pos, name: Buffer.from(raw.subarray(pos, nameEnd)).toString('latin1') };
+        valueStart = colon + 1;
       } else {
         // Not a field, but part of the header: kept as a name with no value, so that
         // HEADER.FIELDS.NOT still returns it and no real field name can match it.
-        let nameEnd = lineEnd;
+        nameEnd = lineEnd;
         while (nameEnd > pos && (raw[nameEnd - 1] === LF || raw[nameEnd - 1] === CR)) nameEnd--;
-        current = { nameEnd, valueStart: nameEnd, start: pos, name: Buffer.from(raw.subarray(pos, nameEnd)).toString('latin1') };
+        valueStart = nameEnd;
       }
-      currentEnd = lineEnd;
+      current = { name: latin1(raw, pos, nameEnd), valueStart, start: pos, end: lineEnd };
     }
     pos = lineEnd;
   }
-  flush();
+  if (current !== null && fields.length < maxFields) fields.push(current);
   return fields;
+}
+
+/** The fields of the header block [start, end) with their unfolded values (see headerFieldSpans). */
+export function parseHeaderFields(raw: Uint8Array, start: number, end: number, maxFields = Infinity): HeaderField[] {
+  return headerFieldSpans(raw, start, end, maxFields).map((f) => ({
+    name: f.name,
+    value: unfold(raw, f.valueStart, f.end),
+    start: f.start,
+    end: f.end,
+  }));
+}
+
+function latin1(raw: Uint8Array, start: number, end: number): string {
+  const b = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  return b.toString('latin1', start, end);
 }
 
 /** Value text: CR and LF removed (unfolding), leading white space after the colon dropped. */

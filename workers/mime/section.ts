@@ -2,7 +2,7 @@
 // offsets in the index. Nothing here re-parses MIME structure.
 
 import type { Section } from '../../src/protocol/fetch-item.js';
-import { parseHeaderFields } from './header.js';
+import { headerFieldSpans } from './header.js';
 import { decodeBase64, decodeQuotedPrintable } from './decode.js';
 import type { MessageIndex, PartIndex } from './types.js';
 
@@ -65,7 +65,21 @@ export function sectionBytes(index: MessageIndex, raw: Uint8Array, section: Sect
   if (msg === null) return null;
   if (text.kind === 'TEXT') return slice(raw, msg.bodyStart, msg.bodyEnd);
   if (text.kind === 'HEADER') return slice(raw, msg.headerStart, msg.bodyStart);
-  return headerFields(raw, msg, text.fields, text.kind === 'HEADER.FIELDS.NOT');
+  return headerFields(raw, msg.headerStart, msg.bodyStart, text.fields, text.kind === 'HEADER.FIELDS.NOT');
+}
+
+/**
+ * HEADER, HEADER.FIELDS or HEADER.FIELDS.NOT of the message itself (`section.part` empty),
+ * from its header block alone (the bytes up to where its body starts): the same bytes
+ * sectionBytes gives from the whole message, without reading the body.
+ */
+export function topHeaderSection(header: Uint8Array, section: Section): Buffer {
+  const text = section.text;
+  if (section.part.length > 0 || text === null || (text.kind !== 'HEADER' && text.kind !== 'HEADER.FIELDS' && text.kind !== 'HEADER.FIELDS.NOT')) {
+    throw new Error('topHeaderSection takes a header section of the message itself');
+  }
+  if (text.kind === 'HEADER') return slice(header, 0, header.length);
+  return headerFields(header, 0, header.length, text.fields, text.kind === 'HEADER.FIELDS.NOT');
 }
 
 /**
@@ -73,19 +87,18 @@ export function sectionBytes(index: MessageIndex, raw: Uint8Array, section: Sect
  * kept), in message order, then the empty line that ends a header (RFC 3501 §6.4.5). Field
  * names compare case-insensitively.
  */
-function headerFields(raw: Uint8Array, msg: PartIndex, names: readonly string[], not: boolean): Buffer {
+function headerFields(raw: Uint8Array, headerStart: number, end: number, names: readonly string[], not: boolean): Buffer {
   const want = new Set(names.map((n) => n.toUpperCase()));
   const out: Buffer[] = [];
-  for (const f of parseHeaderFields(raw, msg.headerStart, msg.bodyStart)) {
+  for (const f of headerFieldSpans(raw, headerStart, end)) {
     if (want.has(f.name.toUpperCase()) === not) continue;
     out.push(slice(raw, f.start, f.end));
     if (raw[f.end - 1] !== 0x0a) out.push(CRLF);
   }
   // The empty line that ends the header. HEADER.FIELDS always gets one; HEADER.FIELDS.NOT
   // passes it on only when the message has one, as Dovecot does for a message that is all header.
-  const end = msg.bodyStart;
   if (!not) out.push(CRLF);
-  else if (end > msg.headerStart && raw[end - 1] === 0x0a && (end - 1 === msg.headerStart || raw[end - 2] === 0x0a || (raw[end - 2] === 0x0d && (end - 2 === msg.headerStart || raw[end - 3] === 0x0a)))) out.push(CRLF);
+  else if (end > headerStart && raw[end - 1] === 0x0a && (end - 1 === headerStart || raw[end - 2] === 0x0a || (raw[end - 2] === 0x0d && (end - 2 === headerStart || raw[end - 3] === 0x0a)))) out.push(CRLF);
   return Buffer.concat(out);
 }
 

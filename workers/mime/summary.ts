@@ -3,6 +3,7 @@
 // strings instead of decoding the whole index (RFC 3501 §7.4.2).
 
 import { encodeBodyStructure, encodeEnvelope } from './encode.js';
+import type { MimeData } from '../../src/storage/types.js';
 import { MESSAGE_INDEX_VERSION, type MessageIndex } from './types.js';
 
 export interface MimeSummary {
@@ -23,14 +24,11 @@ export function summarize(index: MessageIndex): MimeSummary {
 }
 
 /** A parse-mime task's result as an append takes it: stored MIME data and content address. */
-export function storedForm(parsed: { index: MessageIndex; summary: MimeSummary; sha256: string }): {
-  mime: ReturnType<typeof mimeData>;
-  address: string;
-} {
+export function storedForm(parsed: { index: MessageIndex; summary: MimeSummary; sha256: string }): { mime: MimeData; address: string } {
   return { mime: mimeData(parsed.index, parsed.summary), address: parsed.sha256 };
 }
 
-/** The index and its summary in the shape the store keeps them (opaque records to storage). */
-export function mimeData(index: MessageIndex, summary: MimeSummary = summarize(index)): { index: Record<string, unknown>; summary: Record<string, unknown> } {
-  return { index: index as unknown as Record<string, unknown>, summary: summary as unknown as Record<string, unknown> };
+/** The index, its summary and where the header ends, in the shape the store keeps them (opaque records to storage). */
+export function mimeData(index: MessageIndex, summary: MimeSummary = summarize(index)): MimeData {
+  return { index: index as unknown as Record<string, unknown>, summary: summary as unknown as Record<string, unknown>, headerEnd: index.root.bodyStart };
 }

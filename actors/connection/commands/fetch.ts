@@ -7,7 +7,7 @@ import { no, storageToImap } from '../../../src/errors.js';
 import type { FetchItem } from '../../../src/protocol/args.js';
 import { ResponseBuilder } from '../../../src/protocol/encode/writer.js';
 import type { MessageRecord } from '../../../src/storage/types.js';
-import { binaryPart, sectionBytes, summarize, type MessageIndex, type MimeSummary } from '../../../workers/mime/index.js';
+import { binaryPart, sectionBytes, summarize, topHeaderSection, type MessageIndex, type MimeSummary } from '../../../workers/mime/index.js';
 import { resolveMessageSet } from '../message-set.js';
 import { formatFlags, type SessionView } from '../session-view.js';
 import { viewOf } from './mail-common.js';
@@ -154,16 +154,20 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
     let bytes: Buffer | null = null;
     let index: MessageIndex | null = null;
     let summary: MimeSummary | null = null;
+    let headerBytes: Buffer | null | undefined;
     const body = () => (bytes ??= store.readBody(msg));
     const lazy: Lazy = {
       body,
       index: () => (index ??= messageIndex(store, msg, body)),
       summary: () => (summary ??= messageSummary(store, msg) ?? summarize(lazy.index())),
       section: (section) => {
+        if (bytes !== null || !headerOnly(section)) return sectionBytes(lazy.index(), body(), section) ?? EMPTY;
+        // A client listing a mailbox asks header fields of every message: they come from the
+        // header block stored apart, without the body or the MIME index.
+        if (headerBytes === undefined) headerBytes = store.readHeader(msg);
+        if (headerBytes !== null) return topHeaderSection(headerBytes, section);
+        // Stored before headers were kept apart: read the body in place, copy out the header.
         const idx = lazy.index();
-        if (bytes !== null || !headerOnly(section)) return sectionBytes(idx, body(), section) ?? EMPTY;
-        // Header fields of a large message: read the body in place and copy out only the
-        // header (a client listing a mailbox asks this of every message).
         return store.withBody(msg, (raw) => {
           const out = sectionBytes(idx, raw, section);
           if (out === null) return EMPTY;

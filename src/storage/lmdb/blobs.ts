@@ -22,14 +22,19 @@ export function blobAddress(body: Buffer): string {
 export function addBlobRef(tx: Tx, address: string, body: Buffer, mime?: MimeData): void {
   const count = tx.dbs.blobRefs.get(address) ?? 0;
   if (count === 0) tx.dbs.blobs.putSync(address, body);
-  if (mime !== undefined && (count === 0 || tx.dbs.mime.get(address) === undefined)) putMime(tx, address, mime);
+  if (mime !== undefined && (count === 0 || tx.dbs.mime.get(address) === undefined)) putMime(tx, address, mime, body);
   tx.dbs.blobRefs.putSync(address, count + 1);
 }
 
-/** Stores a blob's MIME index and summary. */
-export function putMime(tx: Tx, address: string, mime: MimeData): void {
+/** Stores a blob's MIME index, summary and header block; `body` when the caller has it at hand. */
+export function putMime(tx: Tx, address: string, mime: MimeData, body?: Uint8Array): void {
   tx.dbs.mime.putSync(address, mime.index);
   tx.dbs.mimeSummary.putSync(address, mime.summary);
+  if (mime.headerEnd === undefined) return;
+  const bytes = body ?? readBlobTransient(tx.dbs, address);
+  if (bytes === undefined || mime.headerEnd > bytes.length) return;
+  // A copy: lmdb-js's transient read buffer must not be what the put refers to.
+  tx.dbs.headers.putSync(address, Buffer.from(bytes.subarray(0, mime.headerEnd)));
 }
 
 /** Adds a reference to a blob known to exist (COPY of a stored message). */
@@ -46,6 +51,7 @@ export function releaseBlob(tx: Tx, address: string): void {
     tx.dbs.blobs.removeSync(address);
     tx.dbs.mime.removeSync(address);
     tx.dbs.mimeSummary.removeSync(address);
+    tx.dbs.headers.removeSync(address);
   } else {
     tx.dbs.blobRefs.putSync(address, count - 1);
   }
@@ -65,6 +71,11 @@ export function readBlobTransient(dbs: Dbs, address: string): Buffer | undefined
   const fast = dbs.blobs.getBinaryFast(address) as (Buffer & { isGlobal?: boolean }) | undefined;
   if (fast === undefined || !fast.isGlobal) return fast;
   return Uint8Array.prototype.subarray.call(fast, 0, (dbs.blobs as unknown as { lastSize: number }).lastSize) as Buffer;
+}
+
+/** The header block stored apart from the body (a copy), or undefined when there is none. */
+export function readHeader(dbs: Dbs, address: string): Buffer | undefined {
+  return dbs.headers.getBinary(address);
 }
 
 /** Reference count of a blob (0 when absent); for tests and consistency checks. */

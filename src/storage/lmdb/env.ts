@@ -15,7 +15,7 @@ export const SCHEMA_VERSION = 1;
 
 /**
  * Named sub-databases the environment may hold. lmdb-js defaults to 12 and the next openDB
- * fails with MDB_DBS_FULL; the store uses 12 today, the rest is room for later layouts.
+ * fails with MDB_DBS_FULL; the store uses 15 today, the rest is room for later layouts.
  */
 export const MAX_DBS = 32;
 
@@ -61,6 +61,12 @@ export interface Dbs {
   mime: Database<MimeIndexData, BlobKey>;
   /** sha256 hex → the small MIME summary (pre-encoded ENVELOPE, BODYSTRUCTURE). */
   mimeSummary: Database<MimeIndexData, BlobKey>;
+  /**
+   * sha256 hex → the message's own header block (its first bytes, up to the body), kept apart
+   * so header FETCHes read it without the body. Blobs stored before it existed have none and
+   * are read whole.
+   */
+  headers: Database<Buffer, BlobKey>;
   /** Global sequence → mailboxes changed by one write, for other processes. */
   changelog: Database<ChangelogEntry, ChangelogKey>;
 }
@@ -71,11 +77,11 @@ export interface Dbs {
  * Durability: lmdb-js defaults to `overlappingSync` on Linux, where LMDB commits with an
  * ordered two-step meta-page update and syncs the data *after* releasing the write lock, so
  * the next batch can be written while the previous one is flushed. A commit promise may then
- * resolve before the fsync has finished, so every write that stores mail or changes
+ * resolve before the fsync has finished, so every write that stores new mail or changes
  * mailboxes also awaits `root.flushed` before it is acknowledged: such a change is on disk once
- * acknowledged. Flag changes are acknowledged at commit, one sync earlier (the reasons are
- * beside `LmdbMailStore#write`). `noSync`,
- * `useWritemap` and `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
+ * acknowledged. Changes to stored mail (flags, EXPUNGE, COPY, MOVE) are acknowledged at commit,
+ * one sync earlier (the reasons are beside `LmdbMailStore#write`). `noSync`, `useWritemap` and
+ * `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
  * child transaction, so a write that throws rolls back alone while the writes batched with it
  * in the same commit still apply (lmdb-js batches the transactions of one event turn into one
  * commit, in call order).
@@ -110,6 +116,7 @@ export function openEnv(path: string): Dbs {
       blobRefs: root.openDB({ name: 'blob-refs' }),
       mime: root.openDB({ name: 'mime' }),
       mimeSummary: root.openDB({ name: 'mime-summary' }),
+      headers: root.openDB<Buffer, BlobKey>({ name: 'headers', encoding: 'binary' }),
       changelog: root.openDB({ name: 'changelog' }),
     };
     checkSchema(dbs, path);

@@ -24,7 +24,7 @@ import {
   type SpecialUse,
 } from '../types.js';
 import * as accounts from './accounts.js';
-import { blobAddress, blobRefCount, putMime, readBlob, readBlobTransient } from './blobs.js';
+import { blobAddress, blobRefCount, putMime, readBlob, readBlobTransient, readHeader } from './blobs.js';
 import { appendChangelog, changesSince } from './changes.js';
 import { openEnv, type Dbs } from './env.js';
 import { findMailbox, listMailboxRecords, listSubscriptionNames, readMailbox, toRecord } from './mailbox-records.js';
@@ -162,6 +162,11 @@ export class LmdbMailStore implements MailStore {
     return body;
   }
 
+  readHeader(message: MessageRecord): Buffer | null {
+    this.#assertOpen();
+    return readHeader(this.#dbs, message.blob) ?? null;
+  }
+
   withBody<T>(message: MessageRecord, use: (bytes: Buffer) => T): T {
     this.#assertOpen();
     // lmdb-js copies the value into one buffer it reuses for every read: one copy instead of
@@ -222,19 +227,19 @@ export class LmdbMailStore implements MailStore {
   }
 
   expunge(mailboxId: number, uids: readonly number[] | null): Promise<number[]> {
-    return this.#write((tx) => messages.expungeMessages(tx, mailboxId, uids));
+    return this.#write((tx) => messages.expungeMessages(tx, mailboxId, uids), 'commit');
   }
 
   copy(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
-    return this.#write((tx) => messages.copyMessages(tx, sourceId, uids, destinationId));
+    return this.#write((tx) => messages.copyMessages(tx, sourceId, uids, destinationId), 'commit');
   }
 
   move(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
-    return this.#write((tx) => messages.moveMessages(tx, sourceId, uids, destinationId));
+    return this.#write((tx) => messages.moveMessages(tx, sourceId, uids, destinationId), 'commit');
   }
 
   claimRecent(mailboxId: number): Promise<{ from: number; to: number }> {
-    return this.#write((tx) => messages.claimRecent(tx, mailboxId));
+    return this.#write((tx) => messages.claimRecent(tx, mailboxId), 'commit');
   }
 
   // ---- notifications
@@ -269,14 +274,18 @@ export class LmdbMailStore implements MailStore {
    * synchronous. Listeners hear of the change only then, so no session ever shows a change
    * that the failure it is guarded against could still take back.
    *
-   * - 'flush' (mail, mailboxes, accounts): after the commit is synced to disk; survives a
-   *   power loss.
-   * - 'commit' (flag changes): after the commit, before its sync. The change is in the OS's
-   *   page cache and survives a crash of the process; the sync that follows (already running,
-   *   overlapped with the next batch) makes it survive a power loss too. Only the flag changes
-   *   of the last moment before a power cut can be lost, never a message: Dovecot's default
-   *   (`mail_fsync = optimized`) gives the same promise, and a flag STORE then does not wait
-   *   for a sync of the multi-megabyte APPEND batched in the same commit.
+   * - 'flush' (new mail, mailboxes, accounts): after the commit is synced to disk; survives a
+   *   power loss. A client or MTA may discard its own copy of a message once APPEND or
+   *   delivery says OK, so new mail is never acknowledged before it is on disk.
+   * - 'commit' (flags, \Recent, EXPUNGE, COPY, MOVE): after the commit, before its sync. The
+   *   change is in the OS's page cache and survives a crash of the process; the sync that
+   *   follows (already running, overlapped with the next batch) makes it survive a power loss
+   *   too. A power cut can only take back the last commits, never an earlier one without the
+   *   later ones (LMDB recovers to the last synced commit), so nothing is lost that was
+   *   stored: a message whose COPY is undone still has its original, because the EXPUNGE
+   *   that followed the COPY is undone too; an undone EXPUNGE brings a message back. Dovecot's
+   *   default (`mail_fsync = optimized`) gives the same promise, and these commands then do
+   *   not wait for the sync of a multi-megabyte APPEND batched in the same commit.
    */
   #write<T>(step: (tx: Tx) => T, safety: 'flush' | 'commit' = 'flush'): Promise<T> {
     if (this.#closed) return Promise.reject(new StorageError('unavailable', 'The mail store is closed'));
