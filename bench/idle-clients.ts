@@ -11,6 +11,9 @@ import { connect, type Socket } from 'node:net';
 
 import { sharedClock, type FromClients, type ToClients } from './idle-pool.js';
 
+/** Setting up one connection (greeting, LOGIN, SELECT, IDLE) longer than this fails the run. */
+const HANDSHAKE_TIMEOUT_MS = 120_000;
+
 /** One IDLE connection: a tiny line reader and the handshake LOGIN → SELECT → IDLE. */
 class IdleClient {
   readonly socket: Socket;
@@ -49,7 +52,10 @@ class IdleClient {
   static open(port: number, user: string, password: string): Promise<IdleClient> {
     return new Promise((resolve, reject) => {
       const c = new IdleClient(connect({ port, host: '127.0.0.1' }));
+      // A handshake the server never answers fails the run instead of hanging it.
+      const timer = setTimeout(() => fail(`no ${step} reply within ${HANDSHAKE_TIMEOUT_MS / 1000} s`), HANDSHAKE_TIMEOUT_MS);
       const fail = (why: string) => {
+        clearTimeout(timer);
         c.socket.destroy();
         reject(new Error(why));
       };
@@ -78,6 +84,7 @@ class IdleClient {
           c.socket.removeAllListeners('error').removeAllListeners('close');
           c.socket.on('error', () => {});
           c.socket.on('close', () => (c.closed = true));
+          clearTimeout(timer);
           resolve(c);
         }
       };

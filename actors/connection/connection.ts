@@ -8,6 +8,7 @@ import type { Authenticator } from '../../src/auth/authenticator.js';
 import type { TlsProvider } from '../../src/server/tls.js';
 import type { SessionLogger } from '../../src/log.js';
 import type { ImapEndpointConfig } from '../../src/config/schema.js';
+import { IDLE_HIBERNATE_AFTER_MS } from '../../src/server/limits.js';
 import { statusLine } from './reply.js';
 import { connectionMachine } from './machine.js';
 import { bindDeps, type ConnectionDeps, type ConnectionTimeouts, type MailServices } from './deps.js';
@@ -54,11 +55,13 @@ const RESTING_STATES = [
   { selected: 'idling' },
 ] as const;
 
+const IDLING_STATES = [{ authenticated: 'idling' }, { selected: 'idling' }] as const;
+
 /**
  * One connection: the socket bridge, its xstate actor, and their wiring.
  *
- * Hibernation: a connection that rests (see RESTING_STATES) for `hibernateAfterMs` gives
- * up its actor and keeps only the actor's persisted snapshot, a few hundred bytes of plain
+ * Hibernation: a connection that rests (see RESTING_STATES) for `hibernateAfterMs` (in IDLE:
+ * IDLE_HIBERNATE_AFTER_MS) gives up its actor and keeps only the actor's persisted snapshot, a few hundred bytes of plain
  * data; its next input (or shutdown) brings the actor back from that snapshot before the
  * event is delivered, so the machine sees exactly what it would have seen. An IDLE
  * connection keeps receiving mailbox updates while hibernating: they are written by the
@@ -169,6 +172,13 @@ export class Connection {
     deliverUpdates(scope, true);
   }
 
+  /** Hibernates after IDLE_HIBERNATE_AFTER_MS if the rest that began at `since` lasts that long. */
+  #hibernateSoon(since: number): void {
+    setTimeout(() => {
+      if (this.restingSince === since) this.hibernate();
+    }, IDLE_HIBERNATE_AFTER_MS).unref();
+  }
+
   /** The live actor, restored from its persisted snapshot if the connection hibernates. */
   #wake(): ConnectionActor {
     if (this.#actor) return this.#actor;
@@ -205,8 +215,12 @@ export class Connection {
       next: (s) => {
         const resting = s.status === 'active' && RESTING_STATES.some((r) => s.matches(r as never));
         this.restingSince = resting ? Date.now() : 0;
+        if (!resting) return;
         // Out of the actor's own processing, and only if it is still resting by then.
-        if (resting && opts.hibernateAfterMs === 0) setImmediate(() => this.hibernate());
+        if (opts.hibernateAfterMs === 0) setImmediate(() => this.hibernate());
+        else if (opts.hibernateAfterMs !== null && opts.hibernateAfterMs > IDLE_HIBERNATE_AFTER_MS && IDLING_STATES.some((r) => s.matches(r as never))) {
+          this.#hibernateSoon(this.restingSince);
+        }
       },
       error: (err) => {
         opts.logger.error({ err }, 'connection actor failed');

@@ -81,5 +81,27 @@ export const SHUTDOWN_GRACE_MS = 10 * 1000;
  */
 export const HIBERNATE_AFTER_MS = 30 * 1000;
 
+/**
+ * A connection resting in IDLE hibernates after this long instead (unless hibernation is
+ * off or hibernate_after is shorter). IDLE is how a client says it will only listen, often for
+ * the 29 minutes RFC 2177 allows, and high-connection deployments are mostly such clients:
+ * hibernating them soon keeps the live actors of clients that just started idling from piling
+ * up (15,000 clients that IDLE within seconds of each other otherwise hold 15,000 live actors
+ * for 30 s, and their heap pages after that). A second is enough to let a client that leaves
+ * IDLE at once (to run a command the user asked for) do so without a restore.
+ */
+export const IDLE_HIBERNATE_AFTER_MS = 1000;
+
+/**
+ * Connections the kernel may hold for us before we accept them (listen(2) backlog; Linux caps
+ * it at net.core.somaxconn, 4096 by default). libuv accepts one connection per event-loop turn,
+ * so when thousands of clients connect at once (a restart, a network coming back) the queue
+ * fills faster than it drains; past the backlog the kernel drops the handshake's last ACK,
+ * and a client that waits for the greeting without sending can hang until its own timeout.
+ * Node's default is 511: at 15,000 IDLE clients connecting within seconds, a few clients in
+ * some runs never got their greeting.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** How often resting connections are checked for hibernation. */
 export const HIBERNATE_SWEEP_MS = 10 * 1000;

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import type { EndpointAddress } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { TlsProvider } from './tls.js';
-import { MAX_CONNECTIONS, TLS_HANDSHAKE_TIMEOUT_MS } from './limits.js';
+import { LISTEN_BACKLOG, MAX_CONNECTIONS, TLS_HANDSHAKE_TIMEOUT_MS } from './limits.js';
 
 export interface ListenerOptions {
   address: EndpointAddress;
@@ -44,9 +44,9 @@ export class Listener {
       if (a.scheme === 'unix') {
         mkdirSync(dirname(a.path), { recursive: true });
         rmSync(a.path, { force: true }); // a stale socket from an unclean stop
-        this.#server.listen(a.path, done);
+        this.#server.listen({ path: a.path, backlog: LISTEN_BACKLOG }, done);
       } else {
-        this.#server.listen({ host: a.host, port: a.port }, done);
+        this.#server.listen({ host: a.host, port: a.port, backlog: LISTEN_BACKLOG }, done);
       }
     });
   }

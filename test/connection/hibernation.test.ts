@@ -65,3 +65,22 @@ t.test('shutdown says BYE to hibernating connections', async (t) => {
   await c.waitClosed();
   await closing;
 });
+
+t.test('with the default hibernate_after, IDLE hibernates after a second and other rests do not', async (t) => {
+  const s3 = await startTestServer({ users: { alice: 'secret' } });
+  t.teardown(() => s3.close());
+  const resting = await WireClient.login(s3.port(), 'alice', 'secret');
+  const idler = await WireClient.login(s3.port(), 'alice', 'secret');
+  await idler.command('s', 'SELECT INBOX');
+  idler.write('i IDLE\r\n');
+  t.equal(await idler.readLine(), '+ idling');
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(s3.server.hibernatingCount, 0, 'a client that has just started idling keeps its actor');
+  await new Promise((r) => setTimeout(r, 1200));
+  t.equal(s3.server.hibernatingCount, 1, 'the IDLE connection hibernates within IDLE_HIBERNATE_AFTER_MS; the other rest waits for hibernate_after');
+  idler.write('DONE\r\n');
+  t.equal(await idler.readLine(), 'i OK IDLE terminated', 'and wakes on DONE');
+  t.equal(s3.server.hibernatingCount, 0);
+  resting.close();
+  idler.close();
+});
