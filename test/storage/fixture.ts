@@ -59,5 +59,8 @@ export function checkCounters(store: LmdbMailStore, mailboxId: number): string[]
   const last = uids[uids.length - 1];
   if (last !== undefined && mailbox.uidNext <= last) problems.push(`uidNext ${mailbox.uidNext} <= ${last}`);
   for (let i = 1; i < uids.length; i++) if (uids[i]! <= uids[i - 1]!) problems.push('uids not ascending');
+  const deleted = uids.filter((uid) => store.getMessage(mailboxId, uid)?.flags.includes('\\Deleted'));
+  const indexed = store.deletedIndex(mailboxId);
+  if (indexed.join() !== deleted.join()) problems.push(`\\Deleted index [${indexed.join()}] != [${deleted.join()}]`);
   return problems;
 }

@@ -197,6 +197,34 @@ t.test('a newer schema is refused with a clear error', async (t) => {
   t.throws(() => openMailStore(storageConfig(path)), {
     name: 'StorageError',
     kind: 'unavailable',
-    message: /schema version 2, newer than this server supports \(1\)/,
+    message: new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this server supports \\(${SCHEMA_VERSION}\\)`),
   });
+});
+
+t.test('a schema 1 store is upgraded on open: the \\Deleted index is built from the flags', async (t) => {
+  const path = join(t.testdir(), 'mail');
+  const store = openMailStore(storageConfig(path));
+  const account = await store.createAccount('alice', []);
+  const inbox = store.getMailbox(account.id, 'INBOX')!;
+  const { uids } = await store.append(inbox.id, [
+    { body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Deleted'] },
+    { body: Buffer.from('Subject: 2\r\n\r\ntwo\r\n'), flags: ['\\Seen'] },
+    { body: Buffer.from('Subject: 3\r\n\r\nthree\r\n'), flags: ['\\Deleted', '\\Seen'] },
+  ]);
+  await store.close();
+  // What a schema 1 store looks like: the same records, no index, version 1.
+  const root = open({ path, noSubdir: false, maxDbs: 32 });
+  await root.openDB({ name: 'deleted' }).clearAsync();
+  await root.openDB<number, string>({ name: 'meta' }).put('schema', 1);
+  await root.close();
+
+  const upgraded = openMailStore(storageConfig(path));
+  t.teardown(() => upgraded.close());
+  t.same(upgraded.deletedIndex(inbox.id), [uids[0], uids[2]], 'index built from the stored flags');
+  t.same(await upgraded.expunge(inbox.id, null), [uids[0], uids[2]], 'EXPUNGE finds them through it');
+  t.same([...upgraded.uids(inbox.id)], [uids[1]]);
+  t.same(checkCounters(upgraded, inbox.id), []);
+  const meta = open({ path, noSubdir: false, maxDbs: 32, readOnly: true });
+  t.equal(meta.openDB<number, string>({ name: 'meta' }).get('schema'), SCHEMA_VERSION, 'stamped with the current version');
+  await meta.close();
 });

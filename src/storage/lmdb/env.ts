@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { StorageError } from '../types.js';
+import { hasFlag } from '../flags.js';
 import type { StoredAccount, StoredMailbox, StoredMessage, ModseqEntry, ChangelogEntry } from './records.js';
 import type { AccountKey, BlobKey, ChangelogKey, KeywordKey, MailboxIdKey, MailboxNameKey, MessageKey, ModseqKey, SubscriptionKey } from './keys.js';
 
@@ -11,11 +12,11 @@ import type { AccountKey, BlobKey, ChangelogKey, KeywordKey, MailboxIdKey, Mailb
  * Layout version of the data in the environment. A store refuses to open a newer layout:
  * an older server would misread it or, worse, write records the newer one cannot read.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Named sub-databases the environment may hold. lmdb-js defaults to 12 and the next openDB
- * fails with MDB_DBS_FULL; the store uses 15 today, the rest is room for later layouts.
+ * fails with MDB_DBS_FULL; the store uses 16 today, the rest is room for later layouts.
  */
 export const MAX_DBS = 32;
 
@@ -48,6 +49,12 @@ export interface Dbs {
   keywords: Database<string, KeywordKey>;
   /** `[mailboxId, uid]` → message record. */
   messages: Database<StoredMessage, MessageKey>;
+  /**
+   * `[mailboxId, uid]` → true for each message flagged \Deleted (schema 2). EXPUNGE and CLOSE
+   * read this range instead of decoding every message of the mailbox inside the write
+   * transaction, which at 100 messages cost 0.3 ms of the one writer and grows with the mailbox.
+   */
+  deleted: Database<true, MessageKey>;
   /** `[mailboxId, modseq]` → uid changed at that modseq, or an expunge tombstone. */
   modseqs: Database<ModseqEntry, ModseqKey>;
   /** sha256 hex → message bytes (written once, never changed). */
@@ -111,6 +118,7 @@ export function openEnv(path: string): Dbs {
       subscriptions: root.openDB({ name: 'subscriptions' }),
       keywords: root.openDB({ name: 'keywords' }),
       messages: root.openDB({ name: 'messages' }),
+      deleted: root.openDB({ name: 'deleted' }),
       modseqs: root.openDB({ name: 'modseqs' }),
       blobs: root.openDB<Buffer, BlobKey>({ name: 'blobs', encoding: 'binary' }),
       blobRefs: root.openDB({ name: 'blob-refs' }),
@@ -137,6 +145,10 @@ function checkSchema(dbs: Dbs, path: string): void {
     });
     return;
   }
+  if (version < SCHEMA_VERSION) {
+    upgradeSchema(dbs, version);
+    return;
+  }
   if (version > SCHEMA_VERSION) {
     throw new StorageError(
       'unavailable',
@@ -144,4 +156,22 @@ function checkSchema(dbs: Dbs, path: string): void {
         'it was written by a newer Gannet, upgrade to use it',
     );
   }
+}
+
+/**
+ * Brings an environment of an older layout up to SCHEMA_VERSION, in one transaction (another
+ * process opening it at the same moment waits for the write lock and then finds it done).
+ * 1 → 2: the \Deleted index, built from the messages' flags.
+ */
+function upgradeSchema(dbs: Dbs, from: number): void {
+  dbs.root.transactionSync(() => {
+    const version = dbs.meta.get(META.schema) ?? from;
+    if (version >= SCHEMA_VERSION) return;
+    if (version < 2) {
+      for (const { key, value } of dbs.messages.getRange()) {
+        if (hasFlag(value.flags, '\\Deleted')) dbs.deleted.putSync(key, true);
+      }
+    }
+    dbs.meta.putSync(META.schema, SCHEMA_VERSION);
+  });
 }

@@ -96,6 +96,7 @@ function insertMessage(tx: Tx, mailbox: StoredMailbox, message: Omit<StoredMessa
   mailbox.highestModseq += 1;
   const stored: StoredMessage = { ...message, modseq: mailbox.highestModseq };
   tx.dbs.messages.putSync(messageKey(mailbox.id, uid), stored);
+  if (hasFlag(stored.flags, '\\Deleted')) tx.dbs.deleted.putSync(messageKey(mailbox.id, uid), true);
   indexChange(tx, mailbox.id, uid, null, stored.modseq);
   mailbox.messages += 1;
   mailbox.size += stored.size;
@@ -108,6 +109,7 @@ function removeMessage(tx: Tx, mailbox: StoredMailbox, uid: number, message: Sto
   mailbox.highestModseq += 1;
   indexExpunge(tx, mailbox.id, uid, message.modseq, mailbox.highestModseq);
   tx.dbs.messages.removeSync(messageKey(mailbox.id, uid));
+  if (hasFlag(message.flags, '\\Deleted')) tx.dbs.deleted.removeSync(messageKey(mailbox.id, uid));
   releaseBlob(tx, message.blob);
   mailbox.messages -= 1;
   mailbox.size -= message.size;
@@ -165,6 +167,11 @@ export function storeFlags(
     const wasSeen = hasFlag(message.flags, '\\Seen');
     const isSeen = hasFlag(flags, '\\Seen');
     if (wasSeen !== isSeen) mailbox.unseen += isSeen ? -1 : 1;
+    const isDeleted = hasFlag(flags, '\\Deleted');
+    if (hasFlag(message.flags, '\\Deleted') !== isDeleted) {
+      if (isDeleted) tx.dbs.deleted.putSync(key, true);
+      else tx.dbs.deleted.removeSync(key);
+    }
     mailbox.highestModseq += 1;
     const modseq = mailbox.highestModseq;
     indexChange(tx, mailboxId, uid, message.modseq, modseq);
@@ -186,8 +193,11 @@ export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number
   const mailbox = writableMailbox(tx, mailboxId);
   const targets: Array<[number, StoredMessage]> = [];
   if (uids === null) {
-    for (const { key, value } of tx.dbs.messages.getRange(messageRange(mailboxId))) {
-      if (hasFlag(value.flags, '\\Deleted')) targets.push([key[1], value]);
+    // The \Deleted index, not a scan of the mailbox: the work is in proportion to what goes.
+    for (const key of [...tx.dbs.deleted.getKeys(messageRange(mailboxId))]) {
+      const message = tx.dbs.messages.get(key);
+      if (message !== undefined && hasFlag(message.flags, '\\Deleted')) targets.push([key[1], message]);
+      else tx.dbs.deleted.removeSync(key); // cannot happen while every write keeps the index; heal it if it does
     }
   } else {
     for (const uid of sortedUids(uids)) {
@@ -268,6 +278,7 @@ export function wipeMessages(tx: Tx, mailbox: StoredMailbox): void {
     releaseBlob(tx, value.blob);
   }
   dropIndex(tx, mailbox.id);
+  for (const key of [...tx.dbs.deleted.getKeys(messageRange(mailbox.id))]) tx.dbs.deleted.removeSync(key);
   for (const key of [...tx.dbs.keywords.getKeys(keywordRange(mailbox.id))]) tx.dbs.keywords.removeSync(key);
   mailbox.messages = 0;
   mailbox.unseen = 0;
@@ -286,6 +297,11 @@ export function claimRecent(tx: Tx, mailboxId: number): { from: number; to: numb
     saveMailbox(tx, mailbox);
   }
   return { from, to };
+}
+
+/** UIDs in the \Deleted index of a mailbox, ascending. */
+export function deletedIndex(dbs: Dbs, mailboxId: number): number[] {
+  return [...dbs.deleted.getKeys(messageRange(mailboxId))].map((key) => key[1]);
 }
 
 /** Keywords registered in a mailbox, in their stored spelling (for FLAGS / PERMANENTFLAGS). */

@@ -189,6 +189,12 @@ export class LmdbMailStore implements MailStore {
     return messages.mailboxKeywords(this.#dbs, mailboxId);
   }
 
+  /** UIDs the \Deleted index lists for a mailbox; for tests and consistency checks. */
+  deletedIndex(mailboxId: number): number[] {
+    this.#assertOpen();
+    return messages.deletedIndex(this.#dbs, mailboxId);
+  }
+
   /** How many messages refer to a blob; for tests and consistency checks. */
   blobReferences(address: string): number {
     this.#assertOpen();
