@@ -301,7 +301,7 @@ export class LmdbMailStore implements MailStore {
     const run = async (): Promise<T> => {
       let result: T;
       try {
-        result = await root.childTransaction(() => {
+        const committed = root.childTransaction(() => {
           const tx: Tx = { dbs: this.#dbs, now: Date.now(), changed: new Set() };
           const value = step(tx);
           const ids = [...tx.changed].sort((a, b) => a - b);
@@ -310,7 +310,15 @@ export class LmdbMailStore implements MailStore {
           seq = logged;
           return value;
         });
-        if (safety === 'flush') await root.flushed;
+        // The flush of the batch this write has just joined, taken now: `root.flushed` is read
+        // when its `then` is called, and read after the commit it is the flush of whatever
+        // batch is being gathered by then, one whole batch later under load (lmdb-js 3.5,
+        // pinned). Called synchronously, not through Promise.resolve, which would call it a
+        // microtask later.
+        const flushed = safety === 'flush' ? new Promise<unknown>((resolve, reject) => root.flushed.then(resolve, reject)) : null;
+        flushed?.catch(() => {}); // a failed commit is reported once, through `committed`
+        result = await committed;
+        if (flushed !== null) await flushed;
       } catch (err) {
         throw asStorageError(err);
       }
