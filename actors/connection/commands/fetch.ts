@@ -161,6 +161,8 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
       index: () => (index ??= messageIndex(store, msg, body)),
       summary: () => (summary ??= messageSummary(store, msg) ?? summarize(lazy.index())),
       section: (section) => {
+        // BODY[] is the stored bytes as they are: no MIME index to read and decode.
+        if (section.part.length === 0 && section.text === null) return body();
         if (bytes !== null || !headerOnly(section)) return sectionBytes(lazy.index(), body(), section) ?? EMPTY;
         // A client listing a mailbox asks header fields of every message: they come from the
         // header block stored apart, without the body or the MIME index.
