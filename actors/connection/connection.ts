@@ -61,11 +61,11 @@ const IDLING_STATES = [{ authenticated: 'idling' }, { selected: 'idling' }] as c
  * One connection: the socket bridge, its xstate actor, and their wiring.
  *
  * Hibernation: a connection that rests (see RESTING_STATES) for `hibernateAfterMs` (in IDLE:
- * IDLE_HIBERNATE_AFTER_MS) gives up its actor and keeps only the actor's persisted snapshot, a few hundred bytes of plain
- * data; its next input (or shutdown) brings the actor back from that snapshot before the
- * event is delivered, so the machine sees exactly what it would have seen. An IDLE
- * connection keeps receiving mailbox updates while hibernating: they are written by the
- * same code the machine uses. This is how many mostly idle connections stay cheap.
+ * IDLE_HIBERNATE_AFTER_MS) gives up its actor and keeps only the actor's persisted snapshot,
+ * a few hundred bytes of plain data; its next input (or shutdown) brings the actor back from
+ * that snapshot before the event is delivered, so the machine sees exactly what it would have
+ * seen. An IDLE connection keeps receiving mailbox updates while hibernating: they are written
+ * by the same code the machine uses. This is how many mostly idle connections stay cheap.
  */
 export class Connection {
   readonly cid: string;
