@@ -42,6 +42,9 @@ export interface ConnectionOptions {
 export type ConnectionActor = Actor<typeof connectionMachine>;
 type ConnectionSnapshot = ReturnType<ConnectionActor['getSnapshot']>;
 
+/** IDLE, in which a client only listens: such a rest hibernates sooner (IDLE_HIBERNATE_AFTER_MS). */
+const IDLING_STATES = [{ authenticated: 'idling' }, { selected: 'idling' }] as const;
+
 /**
  * States in which a connection only waits for its client: nothing runs, no timer of the
  * machine is pending, and the next thing to happen is input (or, in IDLE, a mailbox
@@ -51,11 +54,8 @@ const RESTING_STATES = [
   { notAuthenticated: { ready: 'waiting' } },
   { authenticated: { ready: 'waiting' } },
   { selected: { ready: 'waiting' } },
-  { authenticated: 'idling' },
-  { selected: 'idling' },
+  ...IDLING_STATES,
 ] as const;
-
-const IDLING_STATES = [{ authenticated: 'idling' }, { selected: 'idling' }] as const;
 
 /**
  * One connection: the socket bridge, its xstate actor, and their wiring.
