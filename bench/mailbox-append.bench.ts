@@ -1,6 +1,6 @@
 // Appends per second into one mailbox through the LMDB mail store, with durable commits:
-// one writer awaiting each append, 50 concurrent writers (lmdb-js batches their
-// transactions into shared commits), and 50-message APPEND batches.
+// one writer awaiting each append, 50 concurrent writers (the store's writer thread
+// commits those that queue up together), and 50-message APPEND batches.
 // Run: node --import tsx bench/mailbox-append.bench.ts [messages]
 
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // The single writer of one mailbox: every write to it from this process passes here, in
 // arrival order. Writes are issued to the store without waiting for the previous commit,
-// so requests that queue up while a commit is in flight are committed together (lmdb-js
-// batches transactions issued together), yet each one still applies in order and is
+// so requests that queue up while a commit is in flight are committed together (the store's
+// writer thread takes what has queued), yet each one still applies in order and is
 // acknowledged only when durable. UIDs and modseqs are allocated inside each transaction,
 // so a writer in another process (the CLI) cannot collide with ours.
 

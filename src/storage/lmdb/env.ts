@@ -81,17 +81,14 @@ export interface Dbs {
 /**
  * Opens (creating when needed) the environment in directory `path` and checks its schema.
  *
- * Durability: lmdb-js defaults to `overlappingSync` on Linux, where LMDB commits with an
- * ordered two-step meta-page update and syncs the data *after* releasing the write lock, so
- * the next batch can be written while the previous one is flushed. A commit promise may then
- * resolve before the fsync has finished, so every write that stores new mail or changes
- * mailboxes also awaits `root.flushed` before it is acknowledged: such a change is on disk once
- * acknowledged. Changes to stored mail (flags, EXPUNGE, COPY, MOVE) are acknowledged at commit,
- * one sync earlier (the reasons are beside `LmdbMailStore#write`). `noSync`, `useWritemap` and
- * `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
- * child transaction, so a write that throws rolls back alone while the writes batched with it
- * in the same commit still apply (lmdb-js batches the transactions of one event turn into one
- * commit, in call order).
+ * Durability: every write is committed by the writer thread (writer-thread.ts) in a
+ * synchronous transaction, which LMDB syncs before it writes the meta page and returns; a
+ * write is acknowledged only after that, so whatever was acknowledged survives a crash and a
+ * power loss. lmdb-js's `overlappingSync` (its default on Linux) only concerns its own
+ * asynchronous writes, which the store does not use. `noSync`, `useWritemap` and
+ * `commitDelay` stay at their safe defaults (off, off, 0). Each write is a child transaction
+ * of its commit, so a write that throws rolls back alone while the writes committed with it
+ * still apply (write-batch.ts).
  */
 export function openEnv(path: string): Dbs {
   mkdirSync(path, { recursive: true });

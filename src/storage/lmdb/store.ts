@@ -1,6 +1,7 @@
 // The LMDB mail store: MailStore's reads and writes over the sub-databases of env.ts.
-// Reads are synchronous and see the latest commit; each write is one child transaction,
-// batched by lmdb-js with the other writes issued in the same event turn into one commit.
+// Reads are synchronous, on the caller's thread, and see the latest commit. Writes are named
+// steps (write-ops.ts) run by the store's writer thread, which commits those that arrive
+// together as one transaction, each in its own child transaction.
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -24,14 +25,15 @@ import {
   type SpecialUse,
 } from '../types.js';
 import * as accounts from './accounts.js';
-import { blobAddress, blobRefCount, putMime, readBlob, readBlobTransient, readHeader } from './blobs.js';
-import { appendChangelog, changesSince } from './changes.js';
+import { blobAddress, blobRefCount, readBlob, readBlobTransient, readHeader } from './blobs.js';
+import { changesSince } from './changes.js';
 import { openEnv, type Dbs } from './env.js';
 import { findMailbox, listMailboxRecords, listSubscriptionNames, readMailbox, toRecord } from './mailbox-records.js';
-import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { ChangeWatcher } from './notify.js';
-import type { Tx } from './tx.js';
+import type { BatchResult } from './write-batch.js';
+import type { WriteArgs, WriteOpName, WriteResult } from './write-ops.js';
+import { StoreWriter } from './writer.js';
 
 export interface OpenOptions {
   logger?: Logger;
@@ -50,7 +52,7 @@ export class LmdbMailStore implements MailStore {
   readonly #origin = randomUUID();
   readonly #listeners = new Set<ChangeListener>();
   readonly #watcher: ChangeWatcher;
-  readonly #inflight = new Set<Promise<unknown>>();
+  readonly #writer: StoreWriter;
   #closed = false;
 
   constructor(cfg: StorageModuleConfig, logger?: Logger) {
@@ -58,6 +60,7 @@ export class LmdbMailStore implements MailStore {
     this.#appendLimit = cfg.appendLimit;
     this.#logger = logger;
     this.#watcher = new ChangeWatcher(this.#dbs, cfg.path, this.#origin, (ids) => this.#notify(ids), logger);
+    this.#writer = new StoreWriter(cfg.path, this.#origin, (result) => this.#committed(result), logger);
   }
 
   // ---- accounts
@@ -73,15 +76,15 @@ export class LmdbMailStore implements MailStore {
   }
 
   createAccount(name: string, list: Array<{ name: string; specialUse: SpecialUse | null }>): Promise<Account> {
-    return this.#write((tx) => accounts.createAccount(tx, name, list));
+    return this.#write('createAccount', [name, list]);
   }
 
   deleteAccount(name: string): Promise<void> {
-    return this.#write((tx) => accounts.deleteAccount(tx, name));
+    return this.#write('deleteAccount', [name]);
   }
 
   setAccountAppendLimit(name: string, limit: number | null): Promise<void> {
-    return this.#write((tx) => accounts.setAccountAppendLimit(tx, name, limit));
+    return this.#write('setAccountAppendLimit', [name, limit]);
   }
 
   // ---- mailboxes
@@ -104,19 +107,19 @@ export class LmdbMailStore implements MailStore {
   }
 
   createMailbox(accountId: number, name: string, opts: { specialUse?: SpecialUse | null } = {}): Promise<MailboxRecord> {
-    return this.#write((tx) => toRecord(tx.dbs, mailboxes.createMailbox(tx, accountId, name, opts.specialUse ?? null)));
+    return this.#write('createMailbox', [accountId, name, opts.specialUse ?? null]);
   }
 
   deleteMailbox(accountId: number, name: string): Promise<void> {
-    return this.#write((tx) => mailboxes.deleteMailbox(tx, accountId, name));
+    return this.#write('deleteMailbox', [accountId, name]);
   }
 
   renameMailbox(accountId: number, from: string, to: string): Promise<void> {
-    return this.#write((tx) => mailboxes.renameMailbox(tx, accountId, from, to));
+    return this.#write('renameMailbox', [accountId, from, to]);
   }
 
   setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
-    return this.#write((tx) => mailboxes.setSubscribed(tx, accountId, name, subscribed));
+    return this.#write('setSubscribed', [accountId, name, subscribed]);
   }
 
   listSubscriptions(accountId: number): string[] {
@@ -125,7 +128,7 @@ export class LmdbMailStore implements MailStore {
   }
 
   setSpecialUse(accountId: number, name: string, specialUse: SpecialUse | null): Promise<void> {
-    return this.#write((tx) => mailboxes.setSpecialUse(tx, accountId, name, specialUse));
+    return this.#write('setSpecialUse', [accountId, name, specialUse]);
   }
 
   // ---- messages: reads
@@ -149,10 +152,7 @@ export class LmdbMailStore implements MailStore {
   }
 
   setMimeIndex(message: MessageRecord, mime: MimeData): Promise<void> {
-    return this.#write((tx) => {
-      // Only while the blob still exists: an expunge may have freed it meanwhile.
-      if ((tx.dbs.blobRefs.get(message.blob) ?? 0) > 0) putMime(tx, message.blob, mime);
-    });
+    return this.#write('setMimeIndex', [message.blob, mime]);
   }
 
   readBody(message: MessageRecord): Buffer {
@@ -219,7 +219,7 @@ export class LmdbMailStore implements MailStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#write((tx) => messages.appendMessages(tx, mailboxId, prepared, this.#appendLimit));
+    return this.#write('append', [mailboxId, prepared, this.#appendLimit]);
   }
 
   setFlags(mailboxId: number, uids: readonly number[], mode: FlagMode, flags: readonly string[]): Promise<FlagChange[]> {
@@ -229,23 +229,23 @@ export class LmdbMailStore implements MailStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#write((tx) => messages.storeFlags(tx, mailboxId, uids, mode, requested), 'commit');
+    return this.#write('setFlags', [mailboxId, uids, mode, requested]);
   }
 
   expunge(mailboxId: number, uids: readonly number[] | null): Promise<number[]> {
-    return this.#write((tx) => messages.expungeMessages(tx, mailboxId, uids), 'commit');
+    return this.#write('expunge', [mailboxId, uids]);
   }
 
   copy(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
-    return this.#write((tx) => messages.copyMessages(tx, sourceId, uids, destinationId), 'commit');
+    return this.#write('copy', [sourceId, uids, destinationId]);
   }
 
   move(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
-    return this.#write((tx) => messages.moveMessages(tx, sourceId, uids, destinationId), 'commit');
+    return this.#write('move', [sourceId, uids, destinationId]);
   }
 
   claimRecent(mailboxId: number): Promise<{ from: number; to: number }> {
-    return this.#write((tx) => messages.claimRecent(tx, mailboxId), 'commit');
+    return this.#write('claimRecent', [mailboxId]);
   }
 
   // ---- notifications
@@ -262,7 +262,7 @@ export class LmdbMailStore implements MailStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.allSettled([...this.#inflight]);
+    await this.#writer.close();
     await this.#watcher.close();
     this.#listeners.clear();
     await this.#dbs.root.close();
@@ -275,64 +275,23 @@ export class LmdbMailStore implements MailStore {
   }
 
   /**
-   * Runs `step` in its own write transaction and resolves once the change is as safe as
-   * `safety` asks. The step reads everything it needs inside the transaction; it must be
-   * synchronous. Listeners hear of the change only then, so no session ever shows a change
-   * that the failure it is guarded against could still take back.
-   *
-   * - 'flush' (new mail, mailboxes, accounts): after the commit is synced to disk; survives a
-   *   power loss. A client or MTA may discard its own copy of a message once APPEND or
-   *   delivery says OK, so new mail is never acknowledged before it is on disk.
-   * - 'commit' (flags, \Recent, EXPUNGE, COPY, MOVE): after the commit, before its sync. The
-   *   change is in the OS's page cache and survives a crash of the process; the sync that
-   *   follows (already running, overlapped with the next batch) makes it survive a power loss
-   *   too. A power cut can only take back the last commits, never an earlier one without the
-   *   later ones (LMDB recovers to the last synced commit), so nothing is lost that was
-   *   stored: a message whose COPY is undone still has its original, because the EXPUNGE
-   *   that followed the COPY is undone too; an undone EXPUNGE brings a message back. Dovecot's
-   *   default (`mail_fsync = optimized`) gives the same promise, and these commands then do
-   *   not wait for the sync of a multi-megabyte APPEND batched in the same commit.
+   * Sends a write to the writer thread; resolves once it is committed and synced to disk
+   * (the thread's commit returns only then), so every acknowledged change survives a crash
+   * and a power loss. Listeners hear of the change before the caller does (#committed).
    */
-  #write<T>(step: (tx: Tx) => T, safety: 'flush' | 'commit' = 'flush'): Promise<T> {
+  #write<K extends WriteOpName>(op: K, args: WriteArgs<K>): Promise<WriteResult<K>> {
     if (this.#closed) return Promise.reject(new StorageError('unavailable', 'The mail store is closed'));
-    const root = this.#dbs.root;
-    let changed: number[] = [];
-    let seq = 0;
-    const run = async (): Promise<T> => {
-      let result: T;
-      try {
-        const committed = root.childTransaction(() => {
-          const tx: Tx = { dbs: this.#dbs, now: Date.now(), changed: new Set() };
-          const value = step(tx);
-          const ids = [...tx.changed].sort((a, b) => a - b);
-          const logged = ids.length > 0 ? appendChangelog(tx, this.#origin, ids) : 0;
-          changed = ids;
-          seq = logged;
-          return value;
-        });
-        // The flush of the batch this write has just joined, taken now: `root.flushed` is read
-        // when its `then` is called, and read after the commit it is the flush of whatever
-        // batch is being gathered by then, one whole batch later under load (lmdb-js 3.5,
-        // pinned). Called synchronously, not through Promise.resolve, which would call it a
-        // microtask later.
-        const flushed = safety === 'flush' ? new Promise<unknown>((resolve, reject) => root.flushed.then(resolve, reject)) : null;
-        flushed?.catch(() => {}); // a failed commit is reported once, through `committed`
-        result = await committed;
-        if (flushed !== null) await flushed;
-      } catch (err) {
-        throw asStorageError(err);
-      }
-      if (changed.length > 0) {
-        this.#notify(changed);
-        this.#watcher.signal(seq);
-      }
-      return result;
-    };
-    const promise = run();
-    this.#inflight.add(promise);
-    const forget = () => this.#inflight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
+    return this.#writer.run(op, args);
+  }
+
+  #committed(result: BatchResult): void {
+    // lmdb-js keeps a read snapshot for the event turn; the writes about to be answered
+    // must be visible to the reads their callers make next.
+    this.#dbs.root.resetReadTxn();
+    if (result.changed.length > 0) {
+      this.#notify(result.changed);
+      this.#watcher.signal(result.seq);
+    }
   }
 
   #notify(mailboxIds: number[]): void {
@@ -345,14 +304,4 @@ export class LmdbMailStore implements MailStore {
       }
     }
   }
-}
-
-/** LMDB failures the IMAP side can answer with NO [UNAVAILABLE] rather than a server bug. */
-function asStorageError(err: unknown): unknown {
-  if (err instanceof StorageError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  if (/MDB_MAP_FULL|MDB_READERS_FULL|MDB_TXN_FULL|ENOSPC|closed/i.test(message)) {
-    return new StorageError('unavailable', 'The mail store cannot take the change now', { cause: err });
-  }
-  return err;
 }
