@@ -82,13 +82,13 @@ export interface Dbs {
  * Opens (creating when needed) the environment in directory `path` and checks its schema.
  *
  * Durability: every write is committed by the writer thread (writer-thread.ts) in a
- * synchronous transaction, which LMDB syncs before it writes the meta page and returns; a
- * write is acknowledged only after that, so whatever was acknowledged survives a crash and a
- * power loss. lmdb-js's `overlappingSync` (its default on Linux) only concerns its own
- * asynchronous writes, which the store does not use. `noSync`, `useWritemap` and
- * `commitDelay` stay at their safe defaults (off, off, 0). Each write is a child transaction
- * of its commit, so a write that throws rolls back alone while the writes committed with it
- * still apply (write-batch.ts).
+ * synchronous transaction and acknowledged only once that returns: new mail, accounts and
+ * mailboxes after LMDB has synced the data and then the meta page; changes to stored mail
+ * after the data, with the meta page synced by the next commit (write-batch.ts says why).
+ * lmdb-js's `overlappingSync` (its default on Linux) only concerns its own asynchronous
+ * writes, which the store does not use. `noSync`, `useWritemap` and `commitDelay` stay at
+ * their safe defaults (off, off, 0). Each write is a child transaction of its commit, so a
+ * write that throws rolls back alone while the writes committed with it still apply.
  */
 export function openEnv(path: string): Dbs {
   mkdirSync(path, { recursive: true });

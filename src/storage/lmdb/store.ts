@@ -275,9 +275,10 @@ export class LmdbMailStore implements MailStore {
   }
 
   /**
-   * Sends a write to the writer thread; resolves once it is committed and synced to disk
-   * (the thread's commit returns only then), so every acknowledged change survives a crash
-   * and a power loss. Listeners hear of the change before the caller does (#committed).
+   * Sends a write to the writer thread; resolves once it is committed and synced as far as
+   * write-batch.ts says (the thread's commit returns only then): an acknowledged change
+   * survives a crash, and new mail a power loss too. Listeners hear of the change before the
+   * caller does (#committed).
    */
   #write<K extends WriteOpName>(op: K, args: WriteArgs<K>): Promise<WriteResult<K>> {
     if (this.#closed) return Promise.reject(new StorageError('unavailable', 'The mail store is closed'));

@@ -1,12 +1,23 @@
 // One commit of the writer thread: the writes that arrived together, each in its own child
 // transaction so that one that throws rolls back alone, then one change-log entry for the
 // mailboxes they changed, and a synchronous commit that returns once the data is synced.
+//
+// How much of the commit is synced depends on what it holds (commitFlags). New mail, accounts
+// and mailboxes: the data pages and then the meta page that makes them current, so once
+// answered they survive a power cut. Changes to stored mail alone (flags, EXPUNGE, COPY, MOVE,
+// \Recent, MIME indexes): the data pages, and the meta page is left to the next commit's sync
+// (MDB_NOMETASYNC, which LMDB documents as keeping the database intact). A power cut can then
+// undo the last such commit, never an earlier one and never stored mail: a COPY or MOVE undone
+// leaves the message where it was, an EXPUNGE undone brings it back. That is the promise of
+// Dovecot's default `mail_fsync = optimized`, and it saves one of the two device flushes that
+// every flag change would otherwise wait for.
 
 import { StorageError, type StorageErrorKind } from '../types.js';
 import { appendChangelog } from './changes.js';
 import type { Dbs } from './env.js';
 import type { Tx } from './tx.js';
 import { WRITE_OPS, type WriteOpName } from './write-ops.js';
+import type { TransactionFlags } from 'lmdb';
 
 export interface WriteRequest {
   id: number;
@@ -52,13 +63,27 @@ export function runBatch(dbs: Dbs, origin: string, requests: readonly WriteReque
         }
       }
       if (changed.size > 0) seq = appendChangelog({ dbs, now, changed: new Set() }, origin, [...changed].sort((a, b) => a - b));
-    });
+    }, commitFlags(requests));
   } catch (err) {
     // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
     const error = sendableError(err);
     return { outcomes: requests.map(({ id }) => ({ id, ok: false, error })), changed: [], seq: 0 };
   }
   return { outcomes, changed: [...changed].sort((a, b) => a - b), seq };
+}
+
+/** LMDB's transaction flags, as lmdb-js passes them through (lmdb.h, lmdb-js's TransactionFlags). */
+const TXN_ABORTABLE = 0x1;
+const TXN_SYNCHRONOUS_COMMIT = 0x2;
+const MDB_NOMETASYNC = 0x40000;
+
+/** Writes that change only mail already stored (see the header). */
+const META_SYNC_DEFERRABLE: ReadonlySet<WriteOpName> = new Set(['setFlags', 'expunge', 'copy', 'move', 'claimRecent', 'setMimeIndex']);
+
+export function commitFlags(requests: readonly WriteRequest[]): TransactionFlags {
+  const deferMeta = requests.every((r) => META_SYNC_DEFERRABLE.has(r.op));
+  // lmdb-js's typings list only the flags it names; LMDB's own pass through unchanged.
+  return (TXN_ABORTABLE | TXN_SYNCHRONOUS_COMMIT | (deferMeta ? MDB_NOMETASYNC : 0)) as TransactionFlags;
 }
 
 export function sendableError(err: unknown): SentError {
