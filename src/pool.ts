@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { SearchKey } from './protocol/search-key.js';
+import { clonable } from './clonable.js';
 import { StorageError } from './storage/types.js';
 import type {
   FilterTaskInput,
@@ -113,7 +114,7 @@ export function createPool(opts: PoolOptions = {}): WorkerPool {
 
   return {
     async parseMime(raw) {
-      const input: ParseMimeInput = { raw };
+      const input: ParseMimeInput = { raw: clonable(raw) };
       try {
         return (await pool.run(input)) as ParseMimeOutput;
       } catch (err) {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { StorageModuleConfig } from '../../config/schema.js';
+import { clonable } from '../../clonable.js';
 import { parseRequestedFlags } from '../flags.js';
 import {
   StorageError,
@@ -32,7 +33,7 @@ import { findMailbox, listMailboxRecords, listSubscriptionNames, readMailbox, to
 import * as messages from './messages.js';
 import { ChangeWatcher } from './notify.js';
 import type { BatchResult } from './write-batch.js';
-import type { WriteArgs, WriteOpName, WriteResult } from './write-ops.js';
+import type { SentItem, WriteArgs, WriteOpName, WriteResult } from './write-ops.js';
 import { StoreWriter } from './writer.js';
 
 export interface OpenOptions {
@@ -204,13 +205,13 @@ export class LmdbMailStore implements MailStore {
   // ---- messages: writes
 
   append(mailboxId: number, items: AppendItem[]): Promise<AppendResult> {
-    let prepared: messages.PreparedItem[];
+    let prepared: SentItem[];
     try {
       const now = Date.now();
       // Hashing and flag checks happen before the transaction: the write lock is held only
       // for the database work.
       prepared = items.map((item) => ({
-        body: item.body,
+        body: clonable(item.body),
         address: item.address ?? blobAddress(item.body),
         flags: parseRequestedFlags(item.flags),
         internalDate: item.internalDate ?? now,

@@ -43,14 +43,11 @@ function putMimeWhileStored(tx: Tx, address: string, mime: MimeData): void {
   if ((tx.dbs.blobRefs.get(address) ?? 0) > 0) putMime(tx, address, mime);
 }
 
-/**
- * APPEND. A Buffer crosses to another thread as a plain Uint8Array; the bodies are viewed as
- * Buffers again (no copy) for lmdb-js's binary encoding.
- */
-function append(tx: Tx, mailboxId: number, items: readonly messages.PreparedItem[], moduleLimit: number) {
-  const revived = items.map((item) => {
-    const body: Uint8Array = item.body;
-    return Buffer.isBuffer(body) ? item : { ...item, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
-  });
+/** An APPEND item as the store sends it: a Buffer crosses to another thread as a Uint8Array. */
+export type SentItem = Omit<messages.PreparedItem, 'body'> & { body: Uint8Array };
+
+/** APPEND; the bodies are viewed as Buffers again (no copy) for lmdb-js's binary encoding. */
+function append(tx: Tx, mailboxId: number, items: readonly SentItem[], moduleLimit: number) {
+  const revived = items.map(({ body, ...rest }) => ({ ...rest, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) }));
   return messages.appendMessages(tx, mailboxId, revived, moduleLimit);
 }
