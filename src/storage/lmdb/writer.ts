@@ -1,5 +1,5 @@
 // The stores' side of the writer thread (writer-thread.ts): one thread for the process,
-// started with the first write and shared by every store; each store sends its writes under
+// started with the first store and shared by every store; each store sends its writes under
 // its own key and hears back its own batches. While no write is outstanding the thread does
 // not hold the process open, so a CLI command still exits when its work is done.
 
@@ -29,15 +29,19 @@ class WriterThread {
   /** Writes sent and not yet answered, over all stores: the thread is ref'd while there are any. */
   #outstanding = 0;
 
-  /** Sends `message`, starting the thread (and opening the store in it) when needed. */
-  send(store: StoreWriter, message: ToWriter): void {
-    let worker = this.#worker;
-    if (worker === null) worker = this.#start();
+  /** Opens the store in the thread, starting the thread when needed; returns the thread. */
+  open(store: StoreWriter): Worker {
+    const worker = this.#worker ?? this.#start();
     if (!this.#stores.has(store.key)) {
       this.#stores.set(store.key, store);
       worker.postMessage({ type: 'open', key: store.key, path: store.path, origin: store.origin } satisfies ToWriter);
     }
-    worker.postMessage(message);
+    return worker;
+  }
+
+  /** Sends `message`, first reopening the store in a new thread if the last one failed. */
+  send(store: StoreWriter, message: ToWriter): void {
+    this.open(store).postMessage(message);
   }
 
   /** Counts a write sent (+1) or answered (-1). */
@@ -113,6 +117,10 @@ export class StoreWriter {
     this.origin = origin;
     this.#committed = committed;
     this.#logger = logger;
+    // The thread starts with the first store rather than the first write: a server writes
+    // within seconds anyway, its memory then counts as the server's own before any session
+    // (not as the first sessions'), and a thread that cannot start is seen at once.
+    thread.open(this);
   }
 
   run<K extends WriteOpName>(op: K, args: WriteArgs<K>): Promise<WriteResult<K>> {
