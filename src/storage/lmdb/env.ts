@@ -81,14 +81,14 @@ export interface Dbs {
 /**
  * Opens (creating when needed) the environment in directory `path` and checks its schema.
  *
- * Durability: every write is committed by the writer thread (writer-thread.ts) in a
- * synchronous transaction and acknowledged only once that returns: new mail, accounts and
- * mailboxes after LMDB has synced the data and then the meta page; changes to stored mail
- * after the data, with the meta page synced by the next commit (write-batch.ts says why).
- * lmdb-js's `overlappingSync` (its default on Linux) only concerns its own asynchronous
- * writes, which the store does not use. `noSync`, `useWritemap` and `commitDelay` stay at
- * their safe defaults (off, off, 0). Each write is a child transaction of its commit, so a
- * write that throws rolls back alone while the writes committed with it still apply.
+ * Durability: lmdb-js defaults to `overlappingSync` on Linux, where LMDB commits with an
+ * ordered two-step meta-page update and syncs the data *after* releasing the write lock; after
+ * a power cut LMDB recovers to the last synced commit. The writer thread (writer-thread.ts)
+ * answers a write that stores new mail or changes accounts or mailboxes once its commit is
+ * synced, and a change to stored mail once committed (write-batch.ts says why). `noSync`,
+ * `useWritemap` and `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
+ * child transaction of its commit, so a write that throws rolls back alone while the writes
+ * committed with it still apply.
  */
 export function openEnv(path: string): Dbs {
   mkdirSync(path, { recursive: true });

@@ -1,7 +1,7 @@
 // The LMDB mail store: MailStore's reads and writes over the sub-databases of env.ts.
 // Reads are synchronous, on the caller's thread, and see the latest commit. Writes are named
-// steps (write-ops.ts) run by the store's writer thread, which commits those that arrive
-// together as one transaction, each in its own child transaction.
+// steps (write-ops.ts) run by the writer thread, which commits those that arrive together as
+// one transaction, each in its own child transaction.
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -276,10 +276,10 @@ export class LmdbMailStore implements MailStore {
   }
 
   /**
-   * Sends a write to the writer thread; resolves once it is committed and synced as far as
-   * write-batch.ts says (the thread's commit returns only then): an acknowledged change
-   * survives a crash, and new mail a power loss too. Listeners hear of the change before the
-   * caller does (#committed).
+   * Sends a write to the writer thread; resolves once it is committed, and for new mail,
+   * accounts and mailboxes synced too (write-batch.ts): an acknowledged change survives a
+   * crash of the process, and new mail a power cut too. Listeners hear of the change before
+   * the caller does (#committed).
    */
   #write<K extends WriteOpName>(op: K, args: WriteArgs<K>): Promise<WriteResult<K>> {
     if (this.#closed) return Promise.reject(new StorageError('unavailable', 'The mail store is closed'));

@@ -1,23 +1,24 @@
-// One commit of the writer thread: the writes that arrived together, each in its own child
-// transaction so that one that throws rolls back alone, then one change-log entry for the
-// mailboxes they changed, and a synchronous commit that returns once the data is synced.
+// One commit of the writer thread: the writes that arrived together, issued as lmdb-js
+// asynchronous child transactions in one turn, so that they share one commit and one that
+// throws rolls back alone, then one change-log entry for the mailboxes they changed.
 //
-// How much of the commit is synced depends on what it holds (commitFlags). New mail, accounts
-// and mailboxes: the data pages and then the meta page that makes them current, so once
+// lmdb-js's own write thread runs the commit and then, with `overlappingSync` (its default on
+// Linux), the sync, after releasing the write lock; the callbacks run here, on the writer
+// thread's event loop, which has nothing else to do. When a batch is answered depends on what
+// it holds (needsSync). New mail, accounts and mailboxes: once the sync has finished, so once
 // answered they survive a power cut. Changes to stored mail alone (flags, EXPUNGE, COPY, MOVE,
-// \Recent, MIME indexes): the data pages, and the meta page is left to the next commit's sync
-// (MDB_NOMETASYNC, which LMDB documents as keeping the database intact). A power cut can then
-// undo the last such commit, never an earlier one and never stored mail: a COPY or MOVE undone
-// leaves the message where it was, an EXPUNGE undone brings it back. That is the promise of
-// Dovecot's default `mail_fsync = optimized`, and it saves one of the two device flushes that
-// every flag change would otherwise wait for.
+// \Recent, MIME indexes): once committed, with the sync already under way. A crash of the
+// process then loses nothing acknowledged (the commit is in the OS's page cache), and a power
+// cut can only undo the last commits, never an earlier one without the later ones (LMDB
+// recovers to the last synced commit) and never stored mail: a COPY or MOVE undone leaves the
+// message where it was, an EXPUNGE undone brings it back. That is the promise of Dovecot's
+// default `mail_fsync = optimized`; a flag change does not wait for a device flush.
 
 import { StorageError, type StorageErrorKind } from '../types.js';
 import { appendChangelog } from './changes.js';
 import type { Dbs } from './env.js';
 import type { Tx } from './tx.js';
 import { WRITE_OPS, type WriteOpName } from './write-ops.js';
-import type { TransactionFlags } from 'lmdb';
 
 export interface WriteRequest {
   id: number;
@@ -43,48 +44,67 @@ export interface BatchResult {
   seq: number;
 }
 
-export function runBatch(dbs: Dbs, origin: string, requests: readonly WriteRequest[]): BatchResult {
-  const outcomes: WriteOutcome[] = [];
+/**
+ * The batch as lmdb-js asynchronous child transactions, issued in one turn so that they share
+ * one commit, which lmdb-js's own write thread makes. `committed` settles once the commit is
+ * visible; `answered` once the batch may be answered: at that point for changes to stored mail
+ * alone, after the sync for the rest.
+ */
+export function issueBatch(dbs: Dbs, origin: string, requests: readonly WriteRequest[]): { committed: Promise<unknown>; answered: Promise<BatchResult> } {
+  const root = dbs.root;
+  const now = Date.now();
   const changed = new Set<number>();
   let seq = 0;
-  try {
-    dbs.root.transactionSync(() => {
-      const now = Date.now();
-      for (const { id, op, args } of requests) {
-        const tx: Tx = { dbs, now, changed: new Set() };
-        try {
-          const step = WRITE_OPS[op] as (tx: Tx, ...args: unknown[]) => unknown;
-          // A child of the batch's transaction, begun and ended synchronously: a throw aborts it alone.
-          const value = dbs.root.childTransaction(() => step(tx, ...args)) as unknown;
-          for (const mailboxId of tx.changed) changed.add(mailboxId);
-          outcomes.push({ id, ok: true, value });
-        } catch (err) {
-          outcomes.push({ id, ok: false, error: sendableError(err) });
-        }
+  const results = requests.map(({ op, args }) =>
+    root.childTransaction(() => {
+      const tx: Tx = { dbs, now, changed: new Set() };
+      const value = (WRITE_OPS[op] as (tx: Tx, ...args: unknown[]) => unknown)(tx, ...args);
+      for (const mailboxId of tx.changed) changed.add(mailboxId);
+      return value;
+    }),
+  );
+  // Last in the same commit: by the time it runs, the writes' callbacks have run.
+  const logged = root.childTransaction(() => {
+    if (changed.size > 0) seq = appendChangelog({ dbs, now, changed: new Set() }, origin, [...changed].sort((a, b) => a - b));
+  });
+  // The flush of the commit these writes have just joined, taken now: `root.flushed` is read
+  // when its `then` is called, and read after the commit it is the flush of whatever batch is
+  // being gathered by then (lmdb-js 3.5, pinned). Called synchronously, not through
+  // Promise.resolve, which would call it a microtask later.
+  const flushed = needsSync(requests) ? new Promise<unknown>((resolve, reject) => root.flushed.then(resolve, reject)) : null;
+  flushed?.catch(() => {}); // a failed commit is reported once, through the writes themselves
+  const committed = Promise.allSettled([...results, logged]);
+  const answered = (async (): Promise<BatchResult> => {
+    const settled = await committed;
+    let failure: unknown = null;
+    if (settled[settled.length - 1]!.status === 'rejected') failure = (settled[settled.length - 1] as PromiseRejectedResult).reason;
+    if (failure === null && flushed !== null) {
+      try {
+        await flushed;
+      } catch (err) {
+        failure = err;
       }
-      if (changed.size > 0) seq = appendChangelog({ dbs, now, changed: new Set() }, origin, [...changed].sort((a, b) => a - b));
-    }, commitFlags(requests));
-  } catch (err) {
-    // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
-    const error = sendableError(err);
-    return { outcomes: requests.map(({ id }) => ({ id, ok: false, error })), changed: [], seq: 0 };
-  }
-  return { outcomes, changed: [...changed].sort((a, b) => a - b), seq };
+    }
+    if (failure !== null) {
+      const error = sendableError(failure);
+      return { outcomes: requests.map(({ id }) => ({ id, ok: false, error })), changed: [], seq: 0 };
+    }
+    const outcomes = requests.map(({ id }, i): WriteOutcome => {
+      const r = settled[i]!;
+      return r.status === 'fulfilled' ? { id, ok: true, value: r.value } : { id, ok: false, error: sendableError(r.reason) };
+    });
+    return { outcomes, changed: [...changed].sort((a, b) => a - b), seq };
+  })();
+  return { committed, answered };
 }
 
-/** LMDB's transaction flags, as lmdb-js passes them through (lmdb.h, lmdb-js's TransactionFlags). */
-const TXN_ABORTABLE = 0x1;
-const TXN_SYNCHRONOUS_COMMIT = 0x2;
-const MDB_NOMETASYNC = 0x40000;
-
-/** Writes that change only mail already stored (see the header). */
-const META_SYNC_DEFERRABLE: ReadonlySet<WriteOpName> = new Set(['setFlags', 'expunge', 'copy', 'move', 'claimRecent', 'setMimeIndex']);
-
-export function commitFlags(requests: readonly WriteRequest[]): TransactionFlags {
-  const deferMeta = requests.every((r) => META_SYNC_DEFERRABLE.has(r.op));
-  // lmdb-js's typings list only the flags it names; LMDB's own pass through unchanged.
-  return (TXN_ABORTABLE | TXN_SYNCHRONOUS_COMMIT | (deferMeta ? MDB_NOMETASYNC : 0)) as TransactionFlags;
+/** Whether the batch is answered only once synced: it holds new mail or changes accounts or mailboxes. */
+export function needsSync(requests: readonly WriteRequest[]): boolean {
+  return !requests.every((r) => ANSWERED_AT_COMMIT.has(r.op));
 }
+
+/** Writes that change only mail already stored: answered at commit (see the header). */
+const ANSWERED_AT_COMMIT: ReadonlySet<WriteOpName> = new Set(['setFlags', 'expunge', 'copy', 'move', 'claimRecent', 'setMimeIndex']);
 
 export function sendableError(err: unknown): SentError {
   const e = asStorageError(err);

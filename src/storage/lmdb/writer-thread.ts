@@ -1,21 +1,22 @@
-// The writer thread: where every mail store of the process executes and commits its writes.
+// The writer thread: where every mail store of the process executes its writes.
 //
-// Why a thread of its own: an LMDB commit writes the dirty pages and waits for fsync, and a
-// busy server's main thread has better things to do for those milliseconds. lmdb-js's own
-// asynchronous writes keep the commit off the main thread, but they run each write's
-// callback there, inside the batch's transaction: the write thread wakes the main thread to
-// run the callbacks, then again to resolve them, and under load each wake-up waits for a
-// whole turn of a busy event loop. Here the main thread sends a write and hears back once.
+// Why a thread of its own: lmdb-js's asynchronous transactions commit on lmdb-js's own write
+// thread, but they run each write's callback, inside the batch's transaction, on the thread
+// that issued it: the write thread wakes that thread to run the callbacks, then again to
+// resolve them. Issued from a busy server's main thread, each wake-up waited for a whole turn
+// of an event loop serving every connection. Issued from here, they wait for a turn of a loop
+// that has nothing else to do, and the main thread sends a write and hears back once.
 //
 // One thread serves every store the process opens (a server has one or a few; tests open
-// hundreds), each store under the key its opener chose. Writes arriving while a commit runs
-// are gathered into the next one (`setImmediate` runs after the port has delivered every
-// message that has arrived), so a busy server commits many writes per fsync and an idle one
-// commits each at once; write-schedule.ts picks which of them go first.
+// hundreds), each store under the key its opener chose. One batch per store is issued at a
+// time: the writes arriving meanwhile gather into the next (`setImmediate` runs after the port
+// has delivered every message that has arrived), which is issued once the batch before has
+// committed; write-schedule.ts picks which of them go first. Answering a batch (write-batch.ts)
+// does not hold up the next one.
 
 import { parentPort } from 'node:worker_threads';
 import { openEnv, type Dbs } from './env.js';
-import { runBatch, sendableError, type BatchResult, type SentError, type WriteRequest } from './write-batch.js';
+import { issueBatch, sendableError, type BatchResult, type SentError, type WriteRequest } from './write-batch.js';
 import { nextCommit } from './write-schedule.js';
 
 /** What a store sends: its opening, a write, or its closing once every write sent is answered. */
@@ -32,6 +33,10 @@ interface OpenStore {
   origin: string;
   queue: WriteRequest[];
   scheduled: boolean;
+  /** A batch is issued and not yet committed. */
+  busy: boolean;
+  /** Batches committed and not yet answered. */
+  answering: Set<Promise<void>>;
 }
 
 const port = parentPort;
@@ -47,19 +52,35 @@ function send(message: FromWriter): void {
 function commitNext(key: number, store: OpenStore): void {
   const { commit, rest } = nextCommit(store.queue);
   store.queue = rest;
-  if (commit.length > 0) send({ type: 'batch', key, result: runBatch(store.dbs, store.origin, commit) });
+  if (commit.length === 0) return;
+  const { committed, answered } = issueBatch(store.dbs, store.origin, commit);
+  store.busy = true;
+  const answering = answered.then((result) => send({ type: 'batch', key, result }));
+  store.answering.add(answering);
+  void answering.finally(() => store.answering.delete(answering));
+  void committed.finally(() => {
+    store.busy = false;
+    if (store.queue.length > 0) schedule(key, store);
+  });
 }
 
 function schedule(key: number, store: OpenStore): void {
-  if (store.scheduled) return;
+  if (store.scheduled || store.busy) return;
   store.scheduled = true;
   setImmediate(() => {
     store.scheduled = false;
-    if (stores.get(key) !== store) return;
+    if (stores.get(key) !== store || store.busy) return;
     commitNext(key, store);
-    // What is left waits one turn, in which newly arrived light writes join it.
-    if (store.queue.length > 0) schedule(key, store);
   });
+}
+
+async function drain(key: number, store: OpenStore): Promise<void> {
+  while (store.queue.length > 0 || store.busy) {
+    if (!store.busy) commitNext(key, store);
+    await Promise.allSettled([...store.answering]);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.allSettled([...store.answering]);
 }
 
 port.on('message', (message: ToWriter) => {
@@ -68,7 +89,7 @@ port.on('message', (message: ToWriter) => {
       // The caller's side opened the same environment a moment ago, so this seldom fails; if
       // it does, the store's writes are answered with the reason and the thread goes on.
       try {
-        stores.set(message.key, { dbs: openEnv(message.path), origin: message.origin, queue: [], scheduled: false });
+        stores.set(message.key, { dbs: openEnv(message.path), origin: message.origin, queue: [], scheduled: false, busy: false, answering: new Set() });
       } catch (err) {
         unopened.set(message.key, sendableError(err));
       }
@@ -89,9 +110,13 @@ port.on('message', (message: ToWriter) => {
       const store = stores.get(message.key);
       unopened.delete(message.key);
       if (store === undefined) return send({ type: 'closed', key: message.key });
-      while (store.queue.length > 0) commitNext(message.key, store);
-      stores.delete(message.key);
-      void store.dbs.root.close().finally(() => send({ type: 'closed', key: message.key }));
+      const key = message.key;
+      void drain(key, store)
+        .then(() => {
+          stores.delete(key);
+          return store.dbs.root.close();
+        })
+        .finally(() => send({ type: 'closed', key }));
       return;
     }
   }
