@@ -55,7 +55,13 @@ function commitNext(key: number, store: OpenStore): void {
   if (commit.length === 0) return;
   const { committed, answered } = issueBatch(store.dbs, store.origin, commit);
   store.busy = true;
-  const answering = answered.then((result) => send({ type: 'batch', key, result }));
+  const answering = answered
+    .then((result) => send({ type: 'batch', key, result }))
+    .catch((err: unknown) => {
+      // A result that cannot be sent (a bug): the batch's writers still get an answer.
+      const error = sendableError(err);
+      send({ type: 'batch', key, result: { outcomes: commit.map(({ id }) => ({ id, ok: false, error })), changed: [], seq: 0 } });
+    });
   store.answering.add(answering);
   void answering.finally(() => store.answering.delete(answering));
   void committed.finally(() => {
