@@ -14,9 +14,10 @@
 import type { WriteRequest } from './write-batch.js';
 
 /**
- * An APPEND whose bodies reach this many bytes is heavy. About as much as this machine's disk
- * writes and syncs in a millisecond; smaller bodies (most mail) commit with the light writes,
- * so a client's APPEND of ordinary mail is not kept behind someone's attachments.
+ * An APPEND whose bodies reach this many bytes is heavy. Most mail is far smaller (text mail is
+ * a few KB); from about this size on, a message's bytes rather than a commit's fixed cost
+ * (its pages, its fsync) decide how long the commit takes. Smaller APPENDs commit with the
+ * light writes, so a client's APPEND of ordinary mail is not kept behind someone's attachments.
  */
 export const HEAVY_APPEND_BYTES = 256 * 1024;
 
