@@ -87,7 +87,7 @@ export function issueBatch(dbs: Dbs, origin: string, requests: readonly WriteReq
     }
     if (failure !== null) {
       const error = sendableError(failure);
-      return { outcomes: requests.map(({ id }) => ({ id, ok: false, error })), changed: [], seq: 0 };
+      return failedBatch(requests, error);
     }
     const outcomes = requests.map(({ id }, i): WriteOutcome => {
       const r = settled[i]!;
@@ -105,6 +105,11 @@ export function needsSync(requests: readonly WriteRequest[]): boolean {
 
 /** Writes that change only mail already stored: answered at commit (see the header). */
 const ANSWERED_AT_COMMIT: ReadonlySet<WriteOpName> = new Set(['setFlags', 'expunge', 'copy', 'move', 'claimRecent', 'setMimeIndex']);
+
+/** A batch none of whose writes took effect, each answered with `error`. */
+export function failedBatch(requests: ReadonlyArray<{ id: number }>, error: SentError): BatchResult {
+  return { outcomes: requests.map(({ id }) => ({ id, ok: false, error })), changed: [], seq: 0 };
+}
 
 export function sendableError(err: unknown): SentError {
   const e = asStorageError(err);

@@ -16,7 +16,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { openEnv, type Dbs } from './env.js';
-import { issueBatch, sendableError, type BatchResult, type SentError, type WriteRequest } from './write-batch.js';
+import { failedBatch, issueBatch, sendableError, type BatchResult, type SentError, type WriteRequest } from './write-batch.js';
 import { nextCommit } from './write-schedule.js';
 
 /** What a store sends: its opening, a write, or its closing once every write sent is answered. */
@@ -59,8 +59,7 @@ function commitNext(key: number, store: OpenStore): void {
     .then((result) => send({ type: 'batch', key, result }))
     .catch((err: unknown) => {
       // A result that cannot be sent (a bug): the batch's writers still get an answer.
-      const error = sendableError(err);
-      send({ type: 'batch', key, result: { outcomes: commit.map(({ id }) => ({ id, ok: false, error })), changed: [], seq: 0 } });
+      send({ type: 'batch', key, result: failedBatch(commit, sendableError(err)) });
     });
   store.answering.add(answering);
   void answering.finally(() => store.answering.delete(answering));
@@ -105,7 +104,7 @@ port.on('message', (message: ToWriter) => {
       const store = stores.get(message.key);
       if (store === undefined) {
         const error = unopened.get(message.key) ?? sendableError(new Error('write to a store that is not open'));
-        send({ type: 'batch', key: message.key, result: { outcomes: [{ id: message.id, ok: false, error }], changed: [], seq: 0 } });
+        send({ type: 'batch', key: message.key, result: failedBatch([message], error) });
         return;
       }
       store.queue.push({ id: message.id, op: message.op, args: message.args });
