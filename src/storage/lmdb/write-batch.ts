@@ -4,9 +4,9 @@
 //
 // lmdb-js's own write thread runs the commit and then, with `overlappingSync` (its default on
 // Linux), the sync, after releasing the write lock; the callbacks run here, on the writer
-// thread's event loop, which has nothing else to do. When a write is answered depends on what
-// it is (answeredAtCommit), not on what shares its commit. New mail, accounts and mailboxes:
-// once the sync has finished, so once answered they survive a power cut. Changes to stored mail alone (flags, EXPUNGE, COPY, MOVE,
+// thread's event loop, which has nothing else to do. When a batch is answered depends on what
+// it holds (needsSync). New mail, accounts and mailboxes: once the sync has finished, so once
+// answered they survive a power cut. Changes to stored mail alone (flags, EXPUNGE, COPY, MOVE,
 // \Recent, MIME indexes): once committed, with the sync already under way. A crash of the
 // process then loses nothing acknowledged (the commit is in the OS's page cache), and a power
 // cut can only undo the last commits, never an earlier one without the later ones (LMDB
@@ -44,25 +44,13 @@ export interface BatchResult {
   seq: number;
 }
 
-/** A batch issued: when it committed, and its answers in the order they may be sent. */
-export interface IssuedBatch {
-  committed: Promise<unknown>;
-  /**
-   * At commit: the writes answered then, and the mailboxes the batch changed (so that the
-   * stores' caches and listeners catch up at once). After the sync, when the batch holds any
-   * write that waits for it: those writes. Either may hold no outcome.
-   */
-  atCommit: Promise<BatchResult>;
-  afterSync: Promise<BatchResult> | null;
-}
-
 /**
  * The batch as lmdb-js asynchronous child transactions, issued in one turn so that they share
- * one commit, which lmdb-js's own write thread makes. Each write is answered as soon as its own
- * promise allows (see the header): a flag change that shares a commit with new mail does not
- * wait for the new mail's sync.
+ * one commit, which lmdb-js's own write thread makes. `committed` settles once the commit is
+ * visible; `answered` once the batch may be answered: at that point for changes to stored mail
+ * alone, after the sync for the rest.
  */
-export function issueBatch(dbs: Dbs, origin: string, requests: readonly WriteRequest[]): IssuedBatch {
+export function issueBatch(dbs: Dbs, origin: string, requests: readonly WriteRequest[]): { committed: Promise<unknown>; answered: Promise<BatchResult> } {
   const root = dbs.root;
   const now = Date.now();
   const changed = new Set<number>();
@@ -79,57 +67,43 @@ export function issueBatch(dbs: Dbs, origin: string, requests: readonly WriteReq
   const logged = root.childTransaction(() => {
     if (changed.size > 0) seq = appendChangelog({ dbs, now, changed: new Set() }, origin, [...changed].sort((a, b) => a - b));
   });
-  const waitsForSync = requests.map((r) => !answeredAtCommit(r.op));
   // The flush of the commit these writes have just joined, taken now: `root.flushed` is read
   // when its `then` is called, and read after the commit it is the flush of whatever batch is
   // being gathered by then (lmdb-js 3.5, pinned). Called synchronously, not through
   // Promise.resolve, which would call it a microtask later.
-  const flushed = waitsForSync.includes(true) ? new Promise<unknown>((resolve, reject) => root.flushed.then(resolve, reject)) : null;
+  const flushed = needsSync(requests) ? new Promise<unknown>((resolve, reject) => root.flushed.then(resolve, reject)) : null;
   flushed?.catch(() => {}); // a failed commit is reported once, through the writes themselves
   const committed = Promise.allSettled([...results, logged]);
-
-  /** The answer for the writes whose `waitsForSync` is `synced`, or their common failure. */
-  const answer = (settled: PromiseSettledResult<unknown>[], synced: boolean, failure: unknown): BatchResult => {
-    const mine = requests.filter((_, i) => waitsForSync[i] === synced);
-    if (failure !== null) return failedBatch(mine, sendableError(failure));
-    const outcomes = requests.flatMap(({ id }, i): WriteOutcome[] => {
-      if (waitsForSync[i] !== synced) return [];
-      const r = settled[i]!;
-      return [r.status === 'fulfilled' ? { id, ok: true, value: r.value } : { id, ok: false, error: sendableError(r.reason) }];
-    });
-    return synced ? { outcomes, changed: [], seq: 0 } : { outcomes, changed: [...changed].sort((a, b) => a - b), seq };
-  };
-  /** The commit's failure, if it failed as a whole (the change-log step shares its fate). */
-  const commitFailure = async (): Promise<{ settled: PromiseSettledResult<unknown>[]; failure: unknown }> => {
+  const answered = (async (): Promise<BatchResult> => {
     const settled = await committed;
-    const last = settled[settled.length - 1]!;
-    return { settled, failure: last.status === 'rejected' ? last.reason : null };
-  };
-  const atCommit = commitFailure().then(({ settled, failure }) => answer(settled, false, failure));
-  const afterSync =
-    flushed === null
-      ? null
-      : commitFailure().then(async ({ settled, failure }) => {
-          if (failure === null) {
-            try {
-              await flushed;
-            } catch (err) {
-              failure = err;
-            }
-          }
-          return answer(settled, true, failure);
-        });
-  return { committed, atCommit, afterSync };
+    let failure: unknown = null;
+    if (settled[settled.length - 1]!.status === 'rejected') failure = (settled[settled.length - 1] as PromiseRejectedResult).reason;
+    if (failure === null && flushed !== null) {
+      try {
+        await flushed;
+      } catch (err) {
+        failure = err;
+      }
+    }
+    if (failure !== null) {
+      const error = sendableError(failure);
+      return failedBatch(requests, error);
+    }
+    const outcomes = requests.map(({ id }, i): WriteOutcome => {
+      const r = settled[i]!;
+      return r.status === 'fulfilled' ? { id, ok: true, value: r.value } : { id, ok: false, error: sendableError(r.reason) };
+    });
+    return { outcomes, changed: [...changed].sort((a, b) => a - b), seq };
+  })();
+  return { committed, answered };
 }
 
-/**
- * Whether a write is answered at its commit: it changes only mail already stored (see the
- * header). New mail, accounts and mailboxes are answered once synced.
- */
-export function answeredAtCommit(op: WriteOpName): boolean {
-  return ANSWERED_AT_COMMIT.has(op);
+/** Whether the batch is answered only once synced: it holds new mail or changes accounts or mailboxes. */
+export function needsSync(requests: readonly WriteRequest[]): boolean {
+  return !requests.every((r) => ANSWERED_AT_COMMIT.has(r.op));
 }
 
+/** Writes that change only mail already stored: answered at commit (see the header). */
 const ANSWERED_AT_COMMIT: ReadonlySet<WriteOpName> = new Set(['setFlags', 'expunge', 'copy', 'move', 'claimRecent', 'setMimeIndex']);
 
 /** A batch none of whose writes took effect, each answered with `error`. */

@@ -11,8 +11,8 @@
 // hundreds), each store under the key its opener chose. One batch per store is issued at a
 // time: the writes arriving meanwhile gather into the next (`setImmediate` runs after the port
 // has delivered every message that has arrived), which is issued once the batch before has
-// committed; write-schedule.ts picks which of them go first. Answering a batch (write-batch.ts:
-// at commit, then after the sync) does not hold up the next one.
+// committed; write-schedule.ts picks which of them go first. Answering a batch (write-batch.ts)
+// does not hold up the next one.
 
 import { parentPort } from 'node:worker_threads';
 import { openEnv, type Dbs } from './env.js';
@@ -53,27 +53,20 @@ function commitNext(key: number, store: OpenStore): void {
   const { commit, rest } = nextCommit(store.queue);
   store.queue = rest;
   if (commit.length === 0) return;
-  const { committed, atCommit, afterSync } = issueBatch(store.dbs, store.origin, commit);
+  const { committed, answered } = issueBatch(store.dbs, store.origin, commit);
   store.busy = true;
-  const answering = sendAnswer(key, atCommit, commit).then(() => (afterSync === null ? undefined : sendAnswer(key, afterSync, commit)));
+  const answering = answered
+    .then((result) => send({ type: 'batch', key, result }))
+    .catch((err: unknown) => {
+      // A result that cannot be sent (a bug): the batch's writers still get an answer.
+      send({ type: 'batch', key, result: failedBatch(commit, sendableError(err)) });
+    });
   store.answering.add(answering);
   void answering.finally(() => store.answering.delete(answering));
   void committed.finally(() => {
     store.busy = false;
     if (store.queue.length > 0) schedule(key, store);
   });
-}
-
-/** Sends one answer of a batch, when it has anything to say. */
-async function sendAnswer(key: number, answer: Promise<BatchResult>, commit: readonly WriteRequest[]): Promise<void> {
-  try {
-    const result = await answer;
-    if (result.outcomes.length > 0 || result.changed.length > 0) send({ type: 'batch', key, result });
-  } catch (err) {
-    // A result that cannot be sent (a bug): the batch's writers still get an answer; those
-    // already answered are not waited for any more, so a second answer is ignored.
-    send({ type: 'batch', key, result: failedBatch(commit, sendableError(err)) });
-  }
 }
 
 function schedule(key: number, store: OpenStore): void {
