@@ -5,7 +5,6 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { openMailStore, StorageError } from '../../src/storage/index.js';
-import { needsSync, type WriteRequest } from '../../src/storage/lmdb/write-batch.js';
 import { HEAVY_APPEND_BYTES } from '../../src/storage/lmdb/write-schedule.js';
 import { message, storageConfig } from './fixture.js';
 
@@ -87,14 +86,4 @@ t.test('closing one store leaves the others writing; a store opened later writes
   const c = await open(t, 'third');
   t.teardown(() => c.store.close());
   t.same((await c.store.append(c.inbox.id, [{ body: message('new'), flags: [] }])).uids, [1]);
-});
-
-t.test('new mail, accounts and mailboxes are answered once synced; changes to stored mail alone at commit', async (t) => {
-  const w = (op: WriteRequest['op']): WriteRequest => ({ id: 1, op, args: [] });
-  const synced = (ops: Array<WriteRequest['op']>) => needsSync(ops.map(w));
-  t.notOk(synced(['setFlags', 'expunge', 'copy', 'move', 'claimRecent', 'setMimeIndex']));
-  t.ok(synced(['setFlags', 'append']), 'a commit with new mail is answered after its sync, flag changes with it');
-  for (const op of ['append', 'createAccount', 'deleteAccount', 'setAccountAppendLimit', 'createMailbox', 'deleteMailbox', 'renameMailbox', 'setSubscribed', 'setSpecialUse'] as const) {
-    t.ok(synced([op]), `${op} is answered after its sync`);
-  }
 });

@@ -84,8 +84,8 @@ export interface Dbs {
  * Durability: lmdb-js defaults to `overlappingSync` on Linux, where LMDB commits with an
  * ordered two-step meta-page update and syncs the data *after* releasing the write lock; after
  * a power cut LMDB recovers to the last synced commit. The writer thread (writer-thread.ts)
- * answers a write that stores new mail or changes accounts or mailboxes once its commit is
- * synced, and a change to stored mail once committed (write-batch.ts says why). `noSync`,
+ * answers every write once its commit is synced (write-batch.ts has how lmdb-js orders the
+ * two). `noSync`,
  * `useWritemap` and `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
  * child transaction of its commit, so a write that throws rolls back alone while the writes
  * committed with it still apply.

@@ -4,15 +4,15 @@
 //
 // lmdb-js's own write thread runs the commit and then, with `overlappingSync` (its default on
 // Linux), the sync, after releasing the write lock; the callbacks run here, on the writer
-// thread's event loop, which has nothing else to do. When a batch is answered depends on what
-// it holds (needsSync). New mail, accounts and mailboxes: once the sync has finished, so once
-// answered they survive a power cut. Changes to stored mail alone (flags, EXPUNGE, COPY, MOVE,
-// \Recent, MIME indexes): once committed, with the sync already under way. A crash of the
-// process then loses nothing acknowledged (the commit is in the OS's page cache), and a power
-// cut can only undo the last commits, never an earlier one without the later ones (LMDB
-// recovers to the last synced commit) and never stored mail: a COPY or MOVE undone leaves the
-// message where it was, an EXPUNGE undone brings it back. That is the promise of Dovecot's
-// default `mail_fsync = optimized`; a flag change does not wait for a device flush.
+// thread's event loop, which has nothing else to do. Every write is answered once its commit
+// is synced, so whatever was answered OK survives a power cut. That includes flag changes,
+// EXPUNGE, COPY and MOVE, although Dovecot's `mail_fsync = optimized` does not sync those: in
+// lmdb-js 3.5 (pinned) the write thread makes the sync inside LMDB's commit call
+// (mdb_txn_commit, lmdb-js's overlapping-sync branch) and marks the commit done only once that
+// call returns, so a transaction's promise never resolves before its sync. Measured: commit
+// and `root.flushed` resolve within the same turn, at every batch size. Answering flag changes
+// earlier would need a commit that is visible before it is synced, which lmdb-js does not
+// report to JavaScript.
 
 import { StorageError, type StorageErrorKind } from '../types.js';
 import { appendChangelog } from './changes.js';
@@ -47,8 +47,7 @@ export interface BatchResult {
 /**
  * The batch as lmdb-js asynchronous child transactions, issued in one turn so that they share
  * one commit, which lmdb-js's own write thread makes. `committed` settles once the commit is
- * visible; `answered` once the batch may be answered: at that point for changes to stored mail
- * alone, after the sync for the rest.
+ * done (the next batch may be issued); `answered` once it is also synced.
  */
 export function issueBatch(dbs: Dbs, origin: string, requests: readonly WriteRequest[]): { committed: Promise<unknown>; answered: Promise<BatchResult> } {
   const root = dbs.root;
@@ -71,14 +70,16 @@ export function issueBatch(dbs: Dbs, origin: string, requests: readonly WriteReq
   // when its `then` is called, and read after the commit it is the flush of whatever batch is
   // being gathered by then (lmdb-js 3.5, pinned). Called synchronously, not through
   // Promise.resolve, which would call it a microtask later.
-  const flushed = needsSync(requests) ? new Promise<unknown>((resolve, reject) => root.flushed.then(resolve, reject)) : null;
-  flushed?.catch(() => {}); // a failed commit is reported once, through the writes themselves
+  // Awaited although it settles with the commit (see the header): the promise holds even if a
+  // later lmdb-js resolves commits first.
+  const flushed = new Promise<unknown>((resolve, reject) => root.flushed.then(resolve, reject));
+  flushed.catch(() => {}); // a failed commit is reported once, through the writes themselves
   const committed = Promise.allSettled([...results, logged]);
   const answered = (async (): Promise<BatchResult> => {
     const settled = await committed;
     let failure: unknown = null;
     if (settled[settled.length - 1]!.status === 'rejected') failure = (settled[settled.length - 1] as PromiseRejectedResult).reason;
-    if (failure === null && flushed !== null) {
+    if (failure === null) {
       try {
         await flushed;
       } catch (err) {
@@ -97,14 +98,6 @@ export function issueBatch(dbs: Dbs, origin: string, requests: readonly WriteReq
   })();
   return { committed, answered };
 }
-
-/** Whether the batch is answered only once synced: it holds new mail or changes accounts or mailboxes. */
-export function needsSync(requests: readonly WriteRequest[]): boolean {
-  return !requests.every((r) => ANSWERED_AT_COMMIT.has(r.op));
-}
-
-/** Writes that change only mail already stored: answered at commit (see the header). */
-const ANSWERED_AT_COMMIT: ReadonlySet<WriteOpName> = new Set(['setFlags', 'expunge', 'copy', 'move', 'claimRecent', 'setMimeIndex']);
 
 /** A batch none of whose writes took effect, each answered with `error`. */
 export function failedBatch(requests: ReadonlyArray<{ id: number }>, error: SentError): BatchResult {
