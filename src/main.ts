@@ -44,6 +44,8 @@ export interface StartOptions {
   timeouts?: { preauthMs?: number; autologoutMs?: number };
   /** Override TIMEOUT_SWEEP_INTERVAL_MS (tests). */
   sweepIntervalMs?: number;
+  /** Overrides ACCEPT_HANDLES (1: no child process to copy listening sockets, as in most tests). */
+  acceptHandles?: number;
   /** Override HIBERNATE_AFTER_MS: 0 hibernates resting connections at once, null never. */
   hibernateAfterMs?: number | null;
 }
@@ -181,7 +183,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
       conn.start(`* OK [CAPABILITY ${caps.join(' ')}] ${config.hostname} Gannet ready\r\n`);
     };
 
-    const listeners = ep.addresses.map((address) => new Listener({ address, tls, logger, onSocket }));
+    const listeners = ep.addresses.map((address) => new Listener({ address, tls, logger, onSocket, acceptHandles: opts.acceptHandles }));
     for (const l of listeners) {
       await l.listen();
       logger.info({ address: l.address.original, port: l.port }, 'listening');

@@ -94,14 +94,23 @@ export const IDLE_HIBERNATE_AFTER_MS = 1000;
 
 /**
  * Connections the kernel may hold for us before we accept them (listen(2) backlog; Linux caps
- * it at net.core.somaxconn, 4096 by default). libuv accepts one connection per event-loop turn,
- * so when thousands of clients connect at once (a restart, a network coming back) the queue
+ * it at net.core.somaxconn, 4096 by default). libuv accepts one connection per handle per
+ * event-loop turn (ACCEPT_HANDLES), so when thousands of clients connect at once (a restart, a network coming back) the queue
  * fills faster than it drains; past the backlog the kernel drops the handshake's last ACK,
  * and a client that waits for the greeting without sending can hang until its own timeout.
  * Node's default is 511: at 15,000 IDLE clients connecting within seconds, a few clients in
  * some runs never got their greeting.
  */
 export const LISTEN_BACKLOG = 4096;
+
+/**
+ * Handles each listening socket is polled through. libuv accepts one connection per handle per
+ * event-loop turn (accept-handles.ts), and a turn of a loaded server lasts a few milliseconds:
+ * one handle capped accepts near 200 a second at 100 busy clients. Eight lift that past a
+ * thousand and cost one descriptor each (and, when fewer connections wait, an accept(2) that
+ * finds none).
+ */
+export const ACCEPT_HANDLES = 8;
 
 /** How often resting connections are checked for hibernation. */
 export const HIBERNATE_SWEEP_MS = 10 * 1000;

@@ -1,6 +1,7 @@
 // Accepts connections on one endpoint address (tcp://, tls://, unix://) and hands each
 // ready socket to the owner. For tls:// the TLS handshake completes first, with the
-// newest certificate (TlsProvider), so a reload applies to the next connection.
+// newest certificate (TlsProvider), so a reload applies to the next connection. The socket is
+// polled through several handles (accept-handles.ts says why), which share one connection limit.
 
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { TLSSocket } from 'node:tls';
@@ -9,30 +10,69 @@ import { dirname } from 'node:path';
 import type { EndpointAddress } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { TlsProvider } from './tls.js';
-import { LISTEN_BACKLOG, MAX_CONNECTIONS, TLS_HANDSHAKE_TIMEOUT_MS } from './limits.js';
+import { copyListeningHandle, type RawHandle } from './accept-handles.js';
+import { ACCEPT_HANDLES, LISTEN_BACKLOG, MAX_CONNECTIONS, TLS_HANDSHAKE_TIMEOUT_MS } from './limits.js';
 
 export interface ListenerOptions {
   address: EndpointAddress;
   tls: TlsProvider | null;
   logger: Logger;
   onSocket: (socket: Socket, secure: boolean) => void;
+  /** Handles polling the socket (ACCEPT_HANDLES by default; 1 polls it through the first alone). */
+  acceptHandles?: number | undefined;
 }
 
 export class Listener {
   readonly address: EndpointAddress;
-  #server: Server;
+  /** The server that bound the address, then those on copies of its socket. */
+  #servers: Server[];
   #opts: ListenerOptions;
+  /** Accepted sockets not yet closed, over every handle (MAX_CONNECTIONS bounds them). */
+  #open = 0;
+  /** Connections accepted since the listener started (observability). */
+  accepted = 0;
 
   constructor(opts: ListenerOptions) {
     this.#opts = opts;
     this.address = opts.address;
     if (opts.address.scheme === 'tls' && !opts.tls) throw new Error(`${opts.address.original}: tls:// needs a tls directive`);
-    this.#server = createServer({ noDelay: true }, (socket) => this.#accept(socket));
-    this.#server.maxConnections = MAX_CONNECTIONS;
+    this.#servers = [this.#createServer()];
   }
 
-  /** Starts listening; resolves once bound. */
-  listen(): Promise<void> {
+  get #server(): Server {
+    return this.#servers[0]!;
+  }
+
+  /** Handles polling the socket now. */
+  get handleCount(): number {
+    return this.#servers.length;
+  }
+
+  #createServer(): Server {
+    return createServer({ noDelay: true }, (socket) => this.#accept(socket));
+  }
+
+  /** Starts listening; resolves once bound and polled through every handle it could get. */
+  async listen(): Promise<void> {
+    await this.#bind();
+    const copies = (this.#opts.acceptHandles ?? ACCEPT_HANDLES) - 1;
+    if (copies <= 0) return;
+    const server = this.#server as Server & { _handle?: RawHandle | null };
+    try {
+      const handles = await copyListeningHandle(server._handle!, copies);
+      for (const handle of handles) {
+        const extra = this.#createServer();
+        extra.on('error', (err) => this.#opts.logger.error({ err, address: this.address.original }, 'listener error'));
+        await new Promise<void>((resolve) => extra.listen(handle, resolve));
+        this.#servers.push(extra);
+      }
+    } catch (err) {
+      // Still a working server: it accepts one connection per event-loop turn.
+      this.#opts.logger.warn({ err, address: this.address.original }, 'listening through one handle');
+    }
+  }
+
+  #bind(): Promise<void> {
     const a = this.address;
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
@@ -58,11 +98,18 @@ export class Listener {
   }
 
   /** Stops accepting; existing connections are left to the owner. */
-  close(): Promise<void> {
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+  async close(): Promise<void> {
+    await Promise.all(this.#servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
 
   #accept(socket: Socket): void {
+    if (this.#open >= MAX_CONNECTIONS) {
+      socket.destroy();
+      return;
+    }
+    this.#open++;
+    this.accepted++;
+    socket.once('close', () => this.#open--);
     if (this.address.scheme !== 'tls') {
       this.#opts.onSocket(socket, false);
       return;

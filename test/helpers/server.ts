@@ -72,6 +72,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const logs: Array<Record<string, unknown>> = [];
   const server = await startGannet(config, {
     authFailureDelayMs: 50,
+    // One handle per listening socket: copying it costs a child process per server start, which
+    // made the whole suite about 40 s slower; test/connection/accept.test.ts runs the default.
+    acceptHandles: 1,
     logStream: logSink(logs),
     ...opts,
   });
