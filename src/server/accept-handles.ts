@@ -64,8 +64,9 @@ export function copyListeningHandle(handle: RawHandle, copies: number): Promise<
     child.once('error', fail);
     child.on('message', (message: unknown, copy: RawHandle | undefined) => {
       if (message !== 'copy' || copy === undefined) return;
+      if (settled) return (copy as { close(): void }).close(); // too late: the caller went on without
       received.push(copy);
-      if (received.length < copies || settled) return;
+      if (received.length < copies) return;
       settled = true;
       clearTimeout(timer);
       child.disconnect();

@@ -58,17 +58,31 @@ export class Listener {
     const copies = (this.#opts.acceptHandles ?? ACCEPT_HANDLES) - 1;
     if (copies <= 0) return;
     const server = this.#server as Server & { _handle?: RawHandle | null };
+    let handles: RawHandle[];
     try {
-      const handles = await copyListeningHandle(server._handle!, copies);
-      for (const handle of handles) {
-        const extra = this.#createServer();
-        extra.on('error', (err) => this.#opts.logger.error({ err, address: this.address.original }, 'listener error'));
-        await new Promise<void>((resolve) => extra.listen(handle, resolve));
-        this.#servers.push(extra);
-      }
+      handles = await copyListeningHandle(server._handle!, copies);
     } catch (err) {
       // Still a working server: it accepts one connection per event-loop turn.
       this.#opts.logger.warn({ err, address: this.address.original }, 'listening through one handle');
+      return;
+    }
+    for (const handle of handles) {
+      const extra = this.#createServer();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          extra.once('error', reject);
+          extra.listen(handle, () => {
+            extra.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (err) {
+        // Node closes a handle that fails to listen.
+        this.#opts.logger.warn({ err, address: this.address.original }, 'a copy of the listening socket failed; serving without it');
+        continue;
+      }
+      extra.on('error', (err) => this.#opts.logger.error({ err, address: this.address.original }, 'listener error'));
+      this.#servers.push(extra);
     }
   }
 
