@@ -71,7 +71,8 @@ export class Listener {
       try {
         await new Promise<void>((resolve, reject) => {
           extra.once('error', reject);
-          extra.listen(handle, () => {
+          // listen(2) again on the shared socket: without the backlog Node would reset it to 511.
+          extra.listen(handle, LISTEN_BACKLOG, () => {
             extra.off('error', reject);
             resolve();
           });

@@ -3,7 +3,9 @@
 
 import t, { type Test } from 'tap';
 import { connect, type Socket } from 'node:net';
-import { ACCEPT_HANDLES } from '../../src/server/limits.js';
+import { readFileSync } from 'node:fs';
+import { ACCEPT_HANDLES, LISTEN_BACKLOG } from '../../src/server/limits.js';
+import { needTool, run } from '../helpers/interop.js';
 import { startTestServer } from '../helpers/server.js';
 
 const WAITING = 3 * ACCEPT_HANDLES;
@@ -79,4 +81,15 @@ t.test('closing the server closes every handle', async (t) => {
     });
     t.equal(err?.code, 'ECONNREFUSED', `connection ${i + 1} is refused`);
   }
+});
+
+t.test('every copy keeps the listen backlog (listen(2) on a copy would reset it to Node\'s 511)', needTool('ss', 'iproute2'), async (t) => {
+  const srv = await startTestServer({ users: { alice: 'pw' }, acceptHandles: ACCEPT_HANDLES });
+  t.teardown(() => srv.close());
+  // ss shows a listening socket's backlog as its Send-Q; the kernel caps it at somaxconn.
+  const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  const r = await run('ss', ['-ltnH', `sport = :${srv.port()}`]);
+  t.equal(r.status, 0, r.stderr);
+  const backlog = Number(r.stdout.trim().split(/\s+/)[2]);
+  t.equal(backlog, Math.min(LISTEN_BACKLOG, somaxconn), `backlog ${backlog}`);
 });
