@@ -43,6 +43,11 @@ export function run(cmd: string, args: string[], opts: { input?: string; cwd?: s
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
     });
+    // A program that exits without reading its input (ss) closes the pipe first: EPIPE is
+    // its business, its exit status and output say what happened.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(opts.input ?? '');
   });
 }
