@@ -81,12 +81,10 @@ export interface Dbs {
 /**
  * Opens (creating when needed) the environment in directory `path` and checks its schema.
  *
- * Durability: lmdb-js defaults to `overlappingSync` on Linux, where LMDB commits with an
- * ordered two-step meta-page update and syncs the data *after* releasing the write lock; after
- * a power cut LMDB recovers to the last synced commit. The writer thread (writer-thread.ts)
- * answers every write once its commit is synced (write-batch.ts has how lmdb-js orders the
- * two). `noSync`,
- * `useWritemap` and `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
+ * Durability: the writer thread (writer-thread.ts) commits in synchronous transactions that
+ * flush the data and then the meta page before they return, and answers every write only
+ * then (write-batch.ts); after a power cut LMDB recovers to the last synced commit.
+ * `noSync`, `useWritemap` and `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
  * child transaction of its commit, so a write that throws rolls back alone while the writes
  * committed with it still apply.
  */
