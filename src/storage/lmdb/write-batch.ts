@@ -55,6 +55,8 @@ export function commitBatch(dbs: Dbs, origin: string, requests: readonly WriteRe
     root.transactionSync(() => {
       for (const { id, op, args } of requests) {
         try {
+          // Inside a synchronous transaction lmdb-js runs a child transaction at once and returns
+          // its callback's value (its type says Promise); one that throws is rolled back alone.
           const value = root.childTransaction(() => {
             const tx: Tx = { dbs, now, changed: new Set() };
             const v = (WRITE_OPS[op] as (tx: Tx, ...args: unknown[]) => unknown)(tx, ...args);
