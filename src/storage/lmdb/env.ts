@@ -84,9 +84,9 @@ export interface Dbs {
  * Durability: the writer thread (writer-thread.ts) commits in synchronous transactions that
  * flush the data and then the meta page before they return, and answers every write only
  * then (write-batch.ts); after a power cut LMDB recovers to the last synced commit.
- * `noSync`, `useWritemap` and `commitDelay` stay at their safe defaults (off, off, 0). Each write is a
- * child transaction of its commit, so a write that throws rolls back alone while the writes
- * committed with it still apply.
+ * `noSync`, `useWritemap` and `commitDelay` stay at their safe defaults (off, off, 0). Each
+ * write is a child transaction of its commit, so a write that throws rolls back alone while
+ * the writes committed with it still apply.
  */
 export function openEnv(path: string): Dbs {
   mkdirSync(path, { recursive: true });

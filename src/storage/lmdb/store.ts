@@ -276,10 +276,9 @@ export class LmdbMailStore implements MailStore {
   }
 
   /**
-   * Sends a write to the writer thread; resolves once it is committed, and for new mail,
-   * accounts and mailboxes synced too (write-batch.ts): an acknowledged change survives a
-   * crash of the process, and new mail a power cut too. Listeners hear of the change before
-   * the caller does (#committed).
+   * Sends a write to the writer thread; resolves once its commit is synced (write-batch.ts),
+   * so an acknowledged change survives a crash of the process and a power cut. Listeners hear
+   * of the change before the caller does (#committed).
    */
   #write<K extends WriteOpName>(op: K, args: WriteArgs<K>): Promise<WriteResult<K>> {
     if (this.#closed) return Promise.reject(new StorageError('unavailable', 'The mail store is closed'));

@@ -52,12 +52,8 @@ function commitNext(key: number, store: OpenStore): void {
   const { commit, rest } = nextCommit(store.queue);
   store.queue = rest;
   if (commit.length === 0) return;
-  let result: BatchResult;
-  try {
-    result = commitBatch(store.dbs, store.origin, commit);
-  } catch (err) {
-    result = failedBatch(commit, sendableError(err));
-  }
+  // commitBatch answers its own failures, the commit's included, as failed writes.
+  const result = commitBatch(store.dbs, store.origin, commit);
   try {
     send({ type: 'batch', key, result });
   } catch (err) {
