@@ -10,6 +10,7 @@ import { createAuthenticator, type Authenticator } from './auth/index.js';
 import { TlsProvider } from './server/tls.js';
 import { Listener } from './server/listener.js';
 import { DeadlineSweeper } from './server/deadlines.js';
+import { RequestScheduler } from './server/request-scheduler.js';
 import { capabilities } from './server/capabilities.js';
 import {
   AUTH_FAILURE_DELAY_MS,
@@ -116,6 +117,9 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
   };
 
   const sweeper = new DeadlineSweeper(opts.sweepIntervalMs);
+  // One queue for the requests of every connection, so the busiest sessions cannot crowd out
+  // the rest and logins wait behind sessions in progress (request-scheduler.ts).
+  const scheduler = new RequestScheduler();
   const timeouts = {
     preauthMs: opts.timeouts?.preauthMs ?? PREAUTH_TIMEOUT_MS,
     autologoutMs: opts.timeouts?.autologoutMs ?? AUTOLOGOUT_TIMEOUT_MS,
@@ -161,6 +165,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
         tls,
         logger: connLogger,
         sweeper,
+        scheduler,
         authFailureDelayMs: opts.authFailureDelayMs ?? AUTH_FAILURE_DELAY_MS,
         timeouts,
         tracer,

@@ -46,6 +46,11 @@ export const actions = {
 
   awaitLine: ({ self }: ActionArgs) => depsOf(self).io.ready('line'),
 
+  /** Logged in: from now on the requests queue with the sessions in progress (request-scheduler.ts). */
+  queueAsSession: ({ self }: ActionArgs) => {
+    depsOf(self).io.priority = 'session';
+  },
+
   armTimeout: ({ self }: ActionArgs, params: { phase: 'preauth' | 'authenticated' }) =>
     depsOf(self).io.setTimeout(params.phase === 'preauth' ? depsOf(self).timeouts.preauthMs : depsOf(self).timeouts.autologoutMs),
 

@@ -4,6 +4,7 @@ import { createActor, type Actor } from 'xstate';
 import type { Socket } from 'node:net';
 import { ConnectionIo } from '../../src/server/connection-io.js';
 import type { DeadlineSweeper } from '../../src/server/deadlines.js';
+import type { RequestScheduler } from '../../src/server/request-scheduler.js';
 import type { Authenticator } from '../../src/auth/authenticator.js';
 import type { TlsProvider } from '../../src/server/tls.js';
 import type { SessionLogger } from '../../src/log.js';
@@ -29,6 +30,7 @@ export interface ConnectionOptions {
   tls: TlsProvider | null;
   logger: SessionLogger;
   sweeper: DeadlineSweeper;
+  scheduler: RequestScheduler;
   authFailureDelayMs: number;
   timeouts: ConnectionTimeouts;
   tracer: TransitionTracer | null;
@@ -96,6 +98,7 @@ export class Connection {
       ioDebug: opts.endpoint.ioDebug,
       ioErrors: opts.endpoint.ioErrors,
       sweeper: opts.sweeper,
+      scheduler: opts.scheduler,
     });
     this.#deps = {
       io: this.io,

@@ -219,7 +219,7 @@ export const connectionMachine = connectionSetup.createMachine({
             src: 'verifyCredentials',
             input: ({ context, event, self }) => credentialsFromEvent(context, event, self),
             onDone: [
-              { guard: 'credentialsValid', target: '#conn.authenticated', actions: ['setUser', 'replyLoggedIn', 'endCommand'] },
+              { guard: 'credentialsValid', target: '#conn.authenticated', actions: ['setUser', 'queueAsSession', 'replyLoggedIn', 'endCommand'] },
               { target: 'authFailed', actions: ['countAuthFailure', 'logAuthFailure', 'endSasl'] },
             ],
             onError: { target: 'ready', actions: ['replyAuthUnavailable', 'endSasl', 'endCommand'] },

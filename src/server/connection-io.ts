@@ -19,6 +19,7 @@ import {
 } from './limits.js';
 import { maskCommandLine, traceOutput } from './wire-trace.js';
 import type { DeadlineSweeper } from './deadlines.js';
+import type { RequestPriority, RequestScheduler } from './request-scheduler.js';
 
 /** Events the connection sends to its owner (the connection actor). */
 export type IoEvent =
@@ -53,6 +54,8 @@ export interface ConnectionIoOptions {
   /** Log socket errors (io_errors). */
   ioErrors: boolean;
   sweeper: DeadlineSweeper;
+  /** Decides when each framed request runs (shared by the server's connections). */
+  scheduler: RequestScheduler;
 }
 
 const OWNER = Symbol('gannet.connectionIo');
@@ -80,6 +83,9 @@ export class ConnectionIo {
   #ioDebug: boolean;
   #ioErrors: boolean;
   #sweeper: DeadlineSweeper;
+  #scheduler: RequestScheduler;
+  /** The owner's requests queue as a session's once it says the client has logged in. */
+  #priority: RequestPriority = 'login';
   /** Inactivity timeout in ms (0 = none) and the absolute deadline it gives. */
   #timeoutMs = 0;
   deadline = 0;
@@ -93,6 +99,7 @@ export class ConnectionIo {
     this.#ioDebug = opts.ioDebug;
     this.#ioErrors = opts.ioErrors;
     this.#sweeper = opts.sweeper;
+    this.#scheduler = opts.scheduler;
     this.#attach(this.#socket);
   }
 
@@ -114,6 +121,11 @@ export class ConnectionIo {
   /** The owner asked for input and nothing is buffered: the connection is only waiting. */
   get waitingForInput(): boolean {
     return this.#wanting && !this.#closed && this.#receiver.buffered === 0;
+  }
+
+  /** How the scheduler ranks this connection's requests (request-scheduler.ts). */
+  set priority(priority: RequestPriority) {
+    this.#priority = priority;
   }
 
   /** Where events go; set once by the actor wrapper before the first `ready()`. */
@@ -333,7 +345,8 @@ export class ConnectionIo {
           event = { type: 'socket.invalid', tag: err.tag, text: err.text };
         }
         if (this.#ioDebug) this.#logger.debug({ dir: 'C' }, maskCommandLine(out.request.lines));
-        this.#sink(event);
+        // Framed and parsed here, in the read callback; run when the scheduler picks it.
+        this.#scheduler.submit(this.#priority, () => this.#run(event));
         return;
       }
       case 'line':
@@ -369,6 +382,18 @@ export class ConnectionIo {
         this.#sink({ type: 'socket.invalid', tag: head?.tag ?? null, text });
         return;
       }
+    }
+  }
+
+  /** A request the scheduler picked: the owner handles it unless the connection closed meanwhile. */
+  #run(event: IoEvent): void {
+    if (this.#closed) return;
+    try {
+      this.#sink(event);
+    } catch (err) {
+      // As with framing: a bug costs this connection, never the process or the queue.
+      this.#logger.error({ err }, 'request handling failed; closing the connection');
+      this.destroy();
     }
   }
 

@@ -70,6 +70,15 @@ export const MAX_BAD_COMMANDS = 50;
 /** Simultaneous connections per listener process; each costs a file descriptor. */
 export const MAX_CONNECTIONS = 20_000;
 
+/**
+ * Longest a request of a connection that has not logged in waits while sessions in progress
+ * have requests queued (request-scheduler.ts). Under overload new sessions queue at LOGIN so
+ * that the users already in keep their latency; past this wait a login runs next anyway, so
+ * logins keep moving however busy the sessions are. A second is far inside what clients allow
+ * a login (their connection timeouts are tens of seconds).
+ */
+export const MAX_LOGIN_QUEUE_MS = 1000;
+
 /** Time given to connections to finish their current command on shutdown before they are cut. */
 export const SHUTDOWN_GRACE_MS = 10 * 1000;
 
