@@ -62,6 +62,9 @@ export interface MessageRecord {
  */
 export type MimeIndexData = Record<string, unknown>;
 
+/** The summary stored beside a MIME index: as opaque to storage, but the IMAP side stores it as a tuple. */
+export type MimeSummaryData = Record<string, unknown> | unknown[];
+
 /**
  * A message's parsed MIME index with a small summary beside it (the pre-encoded ENVELOPE and
  * BODYSTRUCTURE): the summary is stored apart so the most common FETCH items read a few
@@ -69,7 +72,7 @@ export type MimeIndexData = Record<string, unknown>;
  */
 export interface MimeData {
   index: MimeIndexData;
-  summary: MimeIndexData;
+  summary: MimeSummaryData;
   /**
    * Where the message's own header block ends (its body starts). The store keeps those bytes
    * apart too, so that the header sections clients ask of every message (BODY[HEADER.FIELDS
@@ -191,7 +194,7 @@ export interface MailStore {
   /** The MIME index stored with the message's bytes, or null (stored before indexing existed). */
   getMimeIndex(message: MessageRecord): MimeIndexData | null;
   /** The MIME summary stored with the message's bytes, or null. */
-  getMimeSummary(message: MessageRecord): MimeIndexData | null;
+  getMimeSummary(message: MessageRecord): MimeSummaryData | null;
   /** Stores the MIME index and summary of a message whose bytes were stored without them. */
   setMimeIndex(message: MessageRecord, mime: MimeData): Promise<void>;
   /** What changed after `modseq` (exclusive). */

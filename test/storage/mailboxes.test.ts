@@ -201,30 +201,70 @@ t.test('a newer schema is refused with a clear error', async (t) => {
   });
 });
 
-t.test('a schema 1 store is upgraded on open: the \\Deleted index is built from the flags', async (t) => {
+/**
+ * Rewrites a store made by this code into what an older schema stored: each message record
+ * as an object (schemas 1 and 2), and no \\Deleted index (schema 1).
+ */
+async function downgrade(path: string, version: 1 | 2): Promise<void> {
+  const root = open({ path, noSubdir: false, maxDbs: 32 });
+  const messages = root.openDB<unknown, [number, number]>({ name: 'messages' });
+  for (const { key, value } of [...messages.getRange()]) {
+    const [blob, size, internalDate, flags, modseq] = value as [string, number, number, string[], number];
+    await messages.put(key, { blob, size, internalDate, flags, modseq });
+  }
+  if (version === 1) await root.openDB({ name: 'deleted' }).clearAsync();
+  await root.openDB<number, string>({ name: 'meta' }).put('schema', version);
+  await root.close();
+}
+
+for (const version of [1, 2] as const) {
+  t.test(`a schema ${version} store is upgraded on open: message records rewritten${version === 1 ? ', the \\Deleted index built from the flags' : ''}`, async (t) => {
+    const path = join(t.testdir(), 'mail');
+    const store = openMailStore(storageConfig(path));
+    const account = await store.createAccount('alice', []);
+    const inbox = store.getMailbox(account.id, 'INBOX')!;
+    const { uids } = await store.append(inbox.id, [
+      { body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Deleted'], internalDate: 1_000_000 },
+      { body: Buffer.from('Subject: 2\r\n\r\ntwo\r\n'), flags: ['\\Seen', '$Label'], internalDate: 2_000_000 },
+      { body: Buffer.from('Subject: 3\r\n\r\nthree\r\n'), flags: ['\\Deleted', '\\Seen'], internalDate: 3_000_000 },
+    ]);
+    const before = uids.map((uid) => store.getMessage(inbox.id, uid));
+    await store.close();
+    await downgrade(path, version);
+
+    const upgraded = openMailStore(storageConfig(path));
+    t.teardown(() => upgraded.close());
+    t.same(
+      uids.map((uid) => upgraded.getMessage(inbox.id, uid)),
+      before,
+      'every record reads as before: blob, size, INTERNALDATE, flags, modseq',
+    );
+    t.same(upgraded.deletedIndex(inbox.id), [uids[0], uids[2]], 'the \\Deleted index matches the stored flags');
+    t.same(await upgraded.expunge(inbox.id, null), [uids[0], uids[2]], 'EXPUNGE finds them through it');
+    t.same([...upgraded.uids(inbox.id)], [uids[1]]);
+    t.same(upgraded.readBody(upgraded.getMessage(inbox.id, uids[1]!)!).toString(), 'Subject: 2\r\n\r\ntwo\r\n');
+    t.same(checkCounters(upgraded, inbox.id), []);
+    const raw = open({ path, noSubdir: false, maxDbs: 32, readOnly: true });
+    t.equal(raw.openDB<number, string>({ name: 'meta' }).get('schema'), SCHEMA_VERSION, 'stamped with the current version');
+    t.ok(Array.isArray(raw.openDB({ name: 'messages' }).get([inbox.id, uids[1]!])), 'records stored as tuples');
+    await raw.close();
+  });
+}
+
+t.test('the upgrade rewrites more records than one chunk of its scan', async (t) => {
   const path = join(t.testdir(), 'mail');
   const store = openMailStore(storageConfig(path));
   const account = await store.createAccount('alice', []);
   const inbox = store.getMailbox(account.id, 'INBOX')!;
-  const { uids } = await store.append(inbox.id, [
-    { body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Deleted'] },
-    { body: Buffer.from('Subject: 2\r\n\r\ntwo\r\n'), flags: ['\\Seen'] },
-    { body: Buffer.from('Subject: 3\r\n\r\nthree\r\n'), flags: ['\\Deleted', '\\Seen'] },
-  ]);
+  const n = 10_005;
+  const items = Array.from({ length: n }, (_, i) => ({ body: Buffer.from(`Subject: ${i}\r\n\r\n${i}\r\n`), flags: i % 2 ? ['\\Seen'] : [] }));
+  for (let i = 0; i < n; i += 1000) await store.append(inbox.id, items.slice(i, i + 1000));
   await store.close();
-  // What a schema 1 store looks like: the same records, no index, version 1.
-  const root = open({ path, noSubdir: false, maxDbs: 32 });
-  await root.openDB({ name: 'deleted' }).clearAsync();
-  await root.openDB<number, string>({ name: 'meta' }).put('schema', 1);
-  await root.close();
-
+  await downgrade(path, 2);
   const upgraded = openMailStore(storageConfig(path));
   t.teardown(() => upgraded.close());
-  t.same(upgraded.deletedIndex(inbox.id), [uids[0], uids[2]], 'index built from the stored flags');
-  t.same(await upgraded.expunge(inbox.id, null), [uids[0], uids[2]], 'EXPUNGE finds them through it');
-  t.same([...upgraded.uids(inbox.id)], [uids[1]]);
+  const uids = [...upgraded.uids(inbox.id)];
+  t.equal(uids.length, n);
+  t.ok(uids.every((uid, i) => upgraded.getMessage(inbox.id, uid)!.size === Buffer.byteLength(`Subject: ${i}\r\n\r\n${i}\r\n`)), 'each record read back');
   t.same(checkCounters(upgraded, inbox.id), []);
-  const meta = open({ path, noSubdir: false, maxDbs: 32, readOnly: true });
-  t.equal(meta.openDB<number, string>({ name: 'meta' }).get('schema'), SCHEMA_VERSION, 'stamped with the current version');
-  await meta.close();
 });

@@ -6,4 +6,4 @@ export { sectionBytes, topHeaderSection, binaryPart, resolvePart, type UnknownCt
 export { searchText, matchesText, evaluate, foldCase, partText, TEXT_KEY_TYPES, type SearchText } from './search.js';
 export { MAX_MIME_DEPTH, MAX_MIME_PARTS } from './limits.js';
 export * from './types.js';
-export { summarize, mimeData, storedForm, type MimeSummary } from './summary.js';
+export { summarize, mimeData, readSummary, storedForm, type MimeSummary } from './summary.js';

@@ -28,7 +28,28 @@ export function storedForm(parsed: { index: MessageIndex; summary: MimeSummary; 
   return { mime: mimeData(parsed.index, parsed.summary), address: parsed.sha256 };
 }
 
-/** The index, its summary and where the header ends, in the shape the store keeps them (opaque records to storage). */
+/**
+ * A summary as stored: a tuple. An object would be stored as a msgpack record carrying its
+ * field names, whose reading builds a reader for them every time: 1.4 µs a summary against
+ * 0.55 µs, paid for every message of a FETCH of ENVELOPE or BODYSTRUCTURE.
+ */
+type StoredSummary = [v: number, envelope: string, bodystructure: string, body: string];
+
+/** The index, its summary and where the header ends, in the shape the store keeps them (opaque to storage). */
 export function mimeData(index: MessageIndex, summary: MimeSummary = summarize(index)): MimeData {
-  return { index: index as unknown as Record<string, unknown>, summary: summary as unknown as Record<string, unknown>, headerEnd: index.root.bodyStart };
+  const stored: StoredSummary = [summary.v, summary.envelope, summary.bodystructure, summary.body];
+  return { index: index as unknown as Record<string, unknown>, summary: stored, headerEnd: index.root.bodyStart };
+}
+
+/**
+ * A stored summary, if it was made from the current index format: a tuple, or an object as
+ * summaries were stored before (still read, so older stores need no rewriting).
+ */
+export function readSummary(data: unknown): MimeSummary | null {
+  if (Array.isArray(data)) {
+    const [v, envelope, bodystructure, body] = data as StoredSummary;
+    return v === MESSAGE_INDEX_VERSION ? { v, envelope, bodystructure, body } : null;
+  }
+  const legacy = data as MimeSummary | null;
+  return legacy && legacy.v === MESSAGE_INDEX_VERSION ? legacy : null;
 }

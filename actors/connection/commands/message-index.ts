@@ -2,7 +2,7 @@
 // before indexing, or by an older index format) parsed now and stored for next time.
 
 import type { MessageRecord, MailStore } from '../../../src/storage/types.js';
-import { MESSAGE_INDEX_VERSION, mimeData, parseMessage, type MessageIndex, type MimeSummary } from '../../../workers/mime/index.js';
+import { MESSAGE_INDEX_VERSION, mimeData, parseMessage, readSummary, type MessageIndex, type MimeSummary } from '../../../workers/mime/index.js';
 
 export function messageIndex(store: MailStore, msg: MessageRecord, raw: () => Buffer): MessageIndex {
   const stored = store.getMimeIndex(msg) as MessageIndex | null;
@@ -16,6 +16,5 @@ export function messageIndex(store: MailStore, msg: MessageRecord, raw: () => Bu
 
 /** The stored summary (pre-encoded ENVELOPE/BODYSTRUCTURE/BODY) if current, else null. */
 export function messageSummary(store: MailStore, msg: MessageRecord): MimeSummary | null {
-  const stored = store.getMimeSummary(msg) as MimeSummary | null;
-  return stored && stored.v === MESSAGE_INDEX_VERSION ? stored : null;
+  return readSummary(store.getMimeSummary(msg));
 }

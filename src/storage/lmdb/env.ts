@@ -5,14 +5,14 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { StorageError } from '../types.js';
 import { hasFlag } from '../flags.js';
-import type { StoredAccount, StoredMailbox, StoredMessage, ModseqEntry, ChangelogEntry } from './records.js';
+import { packMessage, type StoredAccount, type StoredMailbox, type StoredMessage, type StoredMessageValue, type ModseqEntry, type ChangelogEntry } from './records.js';
 import type { AccountKey, BlobKey, ChangelogKey, KeywordKey, MailboxIdKey, MailboxNameKey, MessageKey, ModseqKey, SubscriptionKey } from './keys.js';
 
 /**
  * Layout version of the data in the environment. A store refuses to open a newer layout:
  * an older server would misread it or, worse, write records the newer one cannot read.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Named sub-databases the environment may hold. lmdb-js defaults to 12 and the next openDB
@@ -29,7 +29,7 @@ export const META = {
   changelogSeq: 'counter:changelog',
 } as const;
 
-import type { MimeIndexData } from '../types.js';
+import type { MimeIndexData, MimeSummaryData } from '../types.js';
 
 export interface Dbs {
   root: RootDatabase;
@@ -47,8 +47,8 @@ export interface Dbs {
   subscriptions: Database<true, SubscriptionKey>;
   /** `[mailboxId, lower-cased keyword]` → first spelling seen in that mailbox. */
   keywords: Database<string, KeywordKey>;
-  /** `[mailboxId, uid]` → message record. */
-  messages: Database<StoredMessage, MessageKey>;
+  /** `[mailboxId, uid]` → message record, as a tuple (schema 3; records.ts says why). */
+  messages: Database<StoredMessageValue, MessageKey>;
   /**
    * `[mailboxId, uid]` → true for each message flagged \Deleted (schema 2). EXPUNGE and CLOSE
    * read this range instead of decoding every message of the mailbox inside the write
@@ -67,7 +67,7 @@ export interface Dbs {
    */
   mime: Database<MimeIndexData, BlobKey>;
   /** sha256 hex → the small MIME summary (pre-encoded ENVELOPE, BODYSTRUCTURE). */
-  mimeSummary: Database<MimeIndexData, BlobKey>;
+  mimeSummary: Database<MimeSummaryData, BlobKey>;
   /**
    * sha256 hex → the message's own header block (its first bytes, up to the body), kept apart
    * so header FETCHes read it without the body. Blobs stored before it existed have none and
@@ -157,16 +157,34 @@ function checkSchema(dbs: Dbs, path: string): void {
  * Brings an environment of an older layout up to SCHEMA_VERSION, in one transaction (another
  * process opening it at the same moment waits for the write lock and then finds it done).
  * 1 → 2: the \Deleted index, built from the messages' flags.
+ * 2 → 3: message records rewritten from objects to tuples.
  */
 function upgradeSchema(dbs: Dbs, from: number): void {
   dbs.root.transactionSync(() => {
     const version = dbs.meta.get(META.schema) ?? from;
     if (version >= SCHEMA_VERSION) return;
-    if (version < 2) {
-      for (const { key, value } of dbs.messages.getRange()) {
-        if (hasFlag(value.flags, '\\Deleted')) dbs.deleted.putSync(key, true);
-      }
+    if (version < 3) {
+      // Schemas 1 and 2 stored each message as an object.
+      const legacy = dbs.messages as unknown as Database<StoredMessage, MessageKey>;
+      forEachChunk(legacy, (key, value) => {
+        if (version < 2 && hasFlag(value.flags, '\\Deleted')) dbs.deleted.putSync(key, true);
+        dbs.messages.putSync(key, packMessage(value));
+      });
     }
     dbs.meta.putSync(META.schema, SCHEMA_VERSION);
   });
+}
+
+/** Entries read in bounded chunks and visited once each, so the visitor may overwrite the entry it is given. */
+function forEachChunk<V>(db: Database<V, MessageKey>, visit: (key: MessageKey, value: V) => void): void {
+  const CHUNK = 10_000;
+  let start: MessageKey | undefined;
+  for (;;) {
+    const chunk = [...db.getRange(start === undefined ? { limit: CHUNK } : { start, limit: CHUNK + 1 })];
+    // From the second chunk on, the range starts at the last key visited: skip it.
+    const fresh = start === undefined ? chunk : chunk.slice(1);
+    for (const { key, value } of fresh) visit(key, value);
+    if (chunk.length < (start === undefined ? CHUNK : CHUNK + 1)) return;
+    start = chunk[chunk.length - 1]!.key;
+  }
 }

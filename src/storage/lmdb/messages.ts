@@ -11,9 +11,9 @@ import type { MimeData } from '../types.js';
 import { addBlobRef, releaseBlob, shareBlob } from './blobs.js';
 import { dropIndex, indexChange, indexExpunge } from './changes.js';
 import type { Dbs } from './env.js';
-import { keywordRange, messageKey, messageRange } from './keys.js';
+import { keywordRange, messageKey, messageRange, type MessageKey } from './keys.js';
 import { saveMailbox, writableMailbox } from './mailbox-records.js';
-import type { StoredMailbox, StoredMessage } from './records.js';
+import { packMessage, unpackMessage, type StoredMailbox, type StoredMessage } from './records.js';
 import type { Tx } from './tx.js';
 
 /** An APPEND item with its content address computed outside the transaction. */
@@ -35,7 +35,14 @@ export function messageUids(dbs: Dbs, mailboxId: number): Uint32Array {
 
 export function readMessage(dbs: Dbs, mailboxId: number, uid: number): MessageRecord | null {
   const stored = dbs.messages.get(messageKey(mailboxId, uid));
-  return stored === undefined ? null : { uid, ...stored };
+  if (stored === undefined) return null;
+  return { uid, blob: stored[0], size: stored[1], internalDate: stored[2], flags: stored[3], modseq: stored[4] };
+}
+
+/** The stored message under `key`, read in a write transaction. */
+function storedMessage(tx: Tx, key: MessageKey): StoredMessage | undefined {
+  const value = tx.dbs.messages.get(key);
+  return value === undefined ? undefined : unpackMessage(value);
 }
 
 // ---- writes
@@ -95,7 +102,7 @@ function insertMessage(tx: Tx, mailbox: StoredMailbox, message: Omit<StoredMessa
   mailbox.uidNext = uid + 1;
   mailbox.highestModseq += 1;
   const stored: StoredMessage = { ...message, modseq: mailbox.highestModseq };
-  tx.dbs.messages.putSync(messageKey(mailbox.id, uid), stored);
+  tx.dbs.messages.putSync(messageKey(mailbox.id, uid), packMessage(stored));
   if (hasFlag(stored.flags, '\\Deleted')) tx.dbs.deleted.putSync(messageKey(mailbox.id, uid), true);
   indexChange(tx, mailbox.id, uid, null, stored.modseq);
   mailbox.messages += 1;
@@ -158,7 +165,7 @@ export function storeFlags(
   const changes: FlagChange[] = [];
   for (const uid of sortedUids(uids)) {
     const key = messageKey(mailboxId, uid);
-    const message = tx.dbs.messages.get(key);
+    const message = storedMessage(tx, key);
     // Expunged meanwhile (another session or process): nothing to change, not an error.
     if (message === undefined) continue;
     const flags = applyFlags(message.flags, mode, resolved);
@@ -175,7 +182,7 @@ export function storeFlags(
     mailbox.highestModseq += 1;
     const modseq = mailbox.highestModseq;
     indexChange(tx, mailboxId, uid, message.modseq, modseq);
-    tx.dbs.messages.putSync(key, { ...message, flags, modseq });
+    tx.dbs.messages.putSync(key, packMessage({ ...message, flags, modseq }));
     changes.push({ uid, flags, modseq });
   }
   if (changes.length > 0) {
@@ -195,13 +202,13 @@ export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number
   if (uids === null) {
     // The \Deleted index, not a scan of the mailbox: the work is in proportion to what goes.
     for (const key of [...tx.dbs.deleted.getKeys(messageRange(mailboxId))]) {
-      const message = tx.dbs.messages.get(key);
+      const message = storedMessage(tx, key);
       if (message !== undefined && hasFlag(message.flags, '\\Deleted')) targets.push([key[1], message]);
       else tx.dbs.deleted.removeSync(key); // cannot happen while every write keeps the index; heal it if it does
     }
   } else {
     for (const uid of sortedUids(uids)) {
-      const message = tx.dbs.messages.get(messageKey(mailboxId, uid));
+      const message = storedMessage(tx, messageKey(mailboxId, uid));
       if (message !== undefined) targets.push([uid, message]);
     }
   }
@@ -220,7 +227,7 @@ export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number
 function copyBetween(tx: Tx, source: StoredMailbox, uids: readonly number[], destination: StoredMailbox): Array<[number, number, StoredMessage]> {
   const copied: Array<[number, number, StoredMessage]> = [];
   for (const uid of uids) {
-    const message = tx.dbs.messages.get(messageKey(source.id, uid));
+    const message = storedMessage(tx, messageKey(source.id, uid));
     if (message === undefined) continue;
     const flags = destination.id === source.id ? message.flags : carryFlags(tx, destination, message.flags);
     shareBlob(tx, message.blob);
@@ -275,7 +282,7 @@ export function wipeMessages(tx: Tx, mailbox: StoredMailbox): void {
   const entries = [...tx.dbs.messages.getRange(messageRange(mailbox.id))];
   for (const { key, value } of entries) {
     tx.dbs.messages.removeSync(key);
-    releaseBlob(tx, value.blob);
+    releaseBlob(tx, unpackMessage(value).blob);
   }
   dropIndex(tx, mailbox.id);
   for (const key of [...tx.dbs.deleted.getKeys(messageRange(mailbox.id))]) tx.dbs.deleted.removeSync(key);

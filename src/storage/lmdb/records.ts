@@ -7,8 +7,24 @@ export type StoredAccount = Account;
 /** A mailbox as stored: `subscribed` is not part of it (subscriptions are a separate set). */
 export type StoredMailbox = Omit<MailboxRecord, 'subscribed'>;
 
-/** A message as stored under `[mailboxId, uid]`; the uid is the key's. */
+/** A message as the store works with it; the uid is the key's. */
 export type StoredMessage = Omit<MessageRecord, 'uid'>;
+
+/**
+ * A message as stored under `[mailboxId, uid]` (schema 3): a tuple, not an object. lmdb-js
+ * writes an object as a msgpack record that carries its own field names, and reading one
+ * builds a reader for those names every time: 1.4 µs a message against 0.3 µs for the tuple,
+ * and SELECT, FETCH and every write read message records by the hundred.
+ */
+export type StoredMessageValue = [blob: string, size: number, internalDate: number, flags: string[], modseq: number];
+
+export function packMessage(m: StoredMessage): StoredMessageValue {
+  return [m.blob, m.size, m.internalDate, m.flags, m.modseq];
+}
+
+export function unpackMessage(v: StoredMessageValue): StoredMessage {
+  return { blob: v[0], size: v[1], internalDate: v[2], flags: v[3], modseq: v[4] };
+}
 
 /**
  * An entry of the modseq index. A present message has exactly one entry, at its current

@@ -23,6 +23,7 @@ import {
   type MessageRecord,
   type MimeData,
   type MimeIndexData,
+  type MimeSummaryData,
   type SpecialUse,
 } from '../types.js';
 import * as accounts from './accounts.js';
@@ -148,7 +149,7 @@ export class LmdbMailStore implements MailStore {
     return this.#dbs.mime.get(message.blob) ?? null;
   }
 
-  getMimeSummary(message: MessageRecord): MimeIndexData | null {
+  getMimeSummary(message: MessageRecord): MimeSummaryData | null {
     return this.#dbs.mimeSummary.get(message.blob) ?? null;
   }
 
