@@ -385,7 +385,11 @@ export class ConnectionIo {
     }
   }
 
-  /** A request the scheduler picked: the owner handles it unless the connection closed meanwhile. */
+  /**
+   * A request the scheduler picked: the owner handles it unless the connection closed meanwhile
+   * (the peer went, or shutdown said BYE); then it is dropped, as one still unread in the socket
+   * would have been.
+   */
   #run(event: IoEvent): void {
     if (this.#closed) return;
     try {

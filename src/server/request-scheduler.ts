@@ -14,7 +14,9 @@
 // started its work, while a STORE or FETCH belongs to a user who has. So under overload
 // sessions in progress keep their latency, new sessions queue at the door (a login storm
 // after a restart does not stall the users already in), and nothing is refused. A login that
-// has waited MAX_LOGIN_QUEUE_MS runs next whatever is queued, so logins always progress.
+// has waited MAX_LOGIN_QUEUE_MS runs next whatever is queued, so logins always progress; but
+// never two such in a row while sessions wait, or a flood of unauthenticated connections that
+// keep a request queued each would take every turn once their queue is a second long.
 // Within a class requests run in arrival order; a connection never has more than one request
 // queued (the socket bridge frames the next only once the connection asks for it).
 
@@ -76,6 +78,8 @@ export class RequestScheduler {
   readonly #now: () => number;
   readonly #maxLoginQueueMs: number;
   #scheduled = false;
+  /** The last turn ran a login ahead of waiting sessions: this one goes to a session. */
+  #overtook = false;
   readonly #turn = (): void => this.#runOne();
 
   constructor(opts: RequestSchedulerOptions = {}) {
@@ -112,9 +116,9 @@ export class RequestScheduler {
 
   #next(): Queued | undefined {
     const oldestLogin = this.#login.peek();
-    if (oldestLogin !== undefined && (this.#session.size === 0 || this.#now() - oldestLogin.at >= this.#maxLoginQueueMs)) {
-      return this.#login.shift();
-    }
-    return this.#session.shift();
+    if (oldestLogin !== undefined && this.#session.size === 0) return this.#login.shift();
+    const overtake = oldestLogin !== undefined && !this.#overtook && this.#now() - oldestLogin.at >= this.#maxLoginQueueMs;
+    this.#overtook = overtake;
+    return overtake ? this.#login.shift() : this.#session.shift();
   }
 }

@@ -86,6 +86,15 @@ t.test(`a login that has waited ${MAX_LOGIN_QUEUE_MS} ms runs next, whatever ses
   t.same(d.ran, ['session1', 'login1', 'session2', 'login2', 'session3']);
 });
 
+t.test('logins past their wait take at most every other turn while sessions wait', async (t) => {
+  const d = driven(100);
+  for (let i = 1; i <= 4; i++) d.submit('login', `login${i}`);
+  for (let i = 1; i <= 4; i++) d.submit('session', `session${i}`);
+  d.advance(1000);
+  while (d.scheduler.waiting > 0) d.turn();
+  t.same(d.ran, ['login1', 'session1', 'login2', 'session2', 'login3', 'session3', 'login4', 'session4']);
+});
+
 t.test('a request that throws does not stall the queue', async (t) => {
   const d = driven();
   d.submit('session', 'boom', () => {

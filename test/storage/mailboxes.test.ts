@@ -4,6 +4,9 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { open } from 'lmdb';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { openMailStore } from '../../src/storage/index.js';
 import { SCHEMA_VERSION } from '../../src/storage/lmdb/env.js';
 import { checkCounters, freshStore, message, storageConfig } from './fixture.js';
@@ -250,6 +253,56 @@ for (const version of [1, 2] as const) {
     await raw.close();
   });
 }
+
+t.test('an older store open in another process is not upgraded until that process is gone', async (t) => {
+  const path = join(t.testdir(), 'mail');
+  const store = openMailStore(storageConfig(path));
+  const account = await store.createAccount('alice', []);
+  const inbox = store.getMailbox(account.id, 'INBOX')!;
+  const { uids } = await store.append(inbox.id, [{ body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Seen'] }]);
+  await store.close();
+  await downgrade(path, 2);
+  // Another process with the store open, as an older server still running would have it.
+  const holder = spawn(
+    process.execPath,
+    ['-e', `const { open } = require('lmdb'); const root = open({ path: ${JSON.stringify(path)}, noSubdir: false, maxDbs: 32 }); root.openDB({ name: 'meta' }).get('schema'); console.log('open'); setInterval(() => {}, 1000);`],
+    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  t.teardown(() => holder.kill('SIGKILL'));
+  await once(holder.stdout!, 'data');
+  t.throws(() => openMailStore(storageConfig(path)), {
+    name: 'StorageError',
+    kind: 'unavailable',
+    message: new RegExp(`schema version 2 and is open in another process \\(pid ${holder.pid}\\); stop every process using it`),
+  });
+  const untouched = open({ path, noSubdir: false, maxDbs: 32, readOnly: true });
+  t.equal(untouched.openDB<number, string>({ name: 'meta' }).get('schema'), 2, 'left at its version');
+  t.notOk(Array.isArray(untouched.openDB({ name: 'messages' }).get([inbox.id, uids[0]!])), 'records as they were');
+  await untouched.close();
+  holder.kill('SIGKILL');
+  await once(holder, 'exit');
+  const upgraded = openMailStore(storageConfig(path));
+  t.teardown(() => upgraded.close());
+  t.same(upgraded.getMessage(inbox.id, uids[0]!)!.flags, ['\\Seen'], 'upgraded once the other process is gone');
+});
+
+t.test('a record still in the object layout (written by an older process) reads the same', async (t) => {
+  const path = join(t.testdir(), 'mail');
+  const store = openMailStore(storageConfig(path));
+  t.teardown(() => store.close());
+  const account = await store.createAccount('alice', []);
+  const inbox = store.getMailbox(account.id, 'INBOX')!;
+  const { uids } = await store.append(inbox.id, [{ body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Seen'] }]);
+  const before = store.getMessage(inbox.id, uids[0]!)!;
+  const raw = open({ path, noSubdir: false, maxDbs: 32 });
+  const { uid: _uid, ...legacy } = before;
+  await raw.openDB({ name: 'messages' }).put([inbox.id, uids[0]!], legacy);
+  await raw.close();
+  t.same(store.getMessage(inbox.id, uids[0]!), before);
+  const [change] = await store.setFlags(inbox.id, [uids[0]!], 'add', ['\\Flagged']);
+  t.same(change!.flags, ['\\Seen', '\\Flagged'], 'and is written back as a tuple by the next change');
+  t.same(store.getMessage(inbox.id, uids[0]!)!.flags, ['\\Seen', '\\Flagged']);
+});
 
 t.test('the upgrade rewrites more records than one chunk of its scan', async (t) => {
   const path = join(t.testdir(), 'mail');

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { StorageError } from '../types.js';
 import { hasFlag } from '../flags.js';
-import { packMessage, type StoredAccount, type StoredMailbox, type StoredMessage, type StoredMessageValue, type ModseqEntry, type ChangelogEntry } from './records.js';
+import { packMessage, unpackMessage, type StoredAccount, type StoredMailbox, type StoredMessage, type StoredMessageValue, type ModseqEntry, type ChangelogEntry } from './records.js';
 import type { AccountKey, BlobKey, ChangelogKey, KeywordKey, MailboxIdKey, MailboxNameKey, MessageKey, ModseqKey, SubscriptionKey } from './keys.js';
 
 /**
@@ -47,8 +47,8 @@ export interface Dbs {
   subscriptions: Database<true, SubscriptionKey>;
   /** `[mailboxId, lower-cased keyword]` → first spelling seen in that mailbox. */
   keywords: Database<string, KeywordKey>;
-  /** `[mailboxId, uid]` → message record, as a tuple (schema 3; records.ts says why). */
-  messages: Database<StoredMessageValue, MessageKey>;
+  /** `[mailboxId, uid]` → message record, written as a tuple (schema 3; records.ts says why). */
+  messages: Database<StoredMessageValue | StoredMessage, MessageKey>;
   /**
    * `[mailboxId, uid]` → true for each message flagged \Deleted (schema 2). EXPUNGE and CLOSE
    * read this range instead of decoding every message of the mailbox inside the write
@@ -141,6 +141,7 @@ function checkSchema(dbs: Dbs, path: string): void {
     return;
   }
   if (version < SCHEMA_VERSION) {
+    refuseIfShared(dbs, path, version);
     upgradeSchema(dbs, version);
     return;
   }
@@ -165,14 +166,35 @@ function upgradeSchema(dbs: Dbs, from: number): void {
     if (version >= SCHEMA_VERSION) return;
     if (version < 3) {
       // Schemas 1 and 2 stored each message as an object.
-      const legacy = dbs.messages as unknown as Database<StoredMessage, MessageKey>;
-      forEachChunk(legacy, (key, value) => {
-        if (version < 2 && hasFlag(value.flags, '\\Deleted')) dbs.deleted.putSync(key, true);
-        dbs.messages.putSync(key, packMessage(value));
+      forEachChunk(dbs.messages, (key, value) => {
+        const message = unpackMessage(value);
+        if (version < 2 && hasFlag(message.flags, '\\Deleted')) dbs.deleted.putSync(key, true);
+        if (!Array.isArray(value)) dbs.messages.putSync(key, packMessage(message));
       });
     }
     dbs.meta.putSync(META.schema, SCHEMA_VERSION);
   });
+}
+
+/**
+ * An older server still running on the store would misread the records the upgrade rewrites,
+ * and write records in its own layout afterwards. LMDB's reader table lists every process
+ * that has read the environment (stale slots of dead processes cleared first): any other
+ * than this one means the upgrade must wait until that process is stopped.
+ */
+function refuseIfShared(dbs: Dbs, path: string, version: number): void {
+  dbs.root.readerCheck();
+  const others = new Set<number>();
+  for (const line of dbs.root.readerList().split('\n')) {
+    const pid = Number(/^\s*(\d+)\s/.exec(line)?.[1]);
+    if (pid > 0 && pid !== process.pid) others.add(pid);
+  }
+  if (others.size === 0) return;
+  throw new StorageError(
+    'unavailable',
+    `The mail store at ${path} has schema version ${version} and is open in another process (pid ${[...others].join(', ')}); ` +
+      `stop every process using it, then start this version to upgrade it to schema ${SCHEMA_VERSION}`,
+  );
 }
 
 /** Entries read in bounded chunks and visited once each, so the visitor may overwrite the entry it is given. */

@@ -35,8 +35,7 @@ export function messageUids(dbs: Dbs, mailboxId: number): Uint32Array {
 
 export function readMessage(dbs: Dbs, mailboxId: number, uid: number): MessageRecord | null {
   const stored = dbs.messages.get(messageKey(mailboxId, uid));
-  if (stored === undefined) return null;
-  return { uid, blob: stored[0], size: stored[1], internalDate: stored[2], flags: stored[3], modseq: stored[4] };
+  return stored === undefined ? null : { uid, ...unpackMessage(stored) };
 }
 
 /** The stored message under `key`, read in a write transaction. */

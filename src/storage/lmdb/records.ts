@@ -22,7 +22,14 @@ export function packMessage(m: StoredMessage): StoredMessageValue {
   return [m.blob, m.size, m.internalDate, m.flags, m.modseq];
 }
 
-export function unpackMessage(v: StoredMessageValue): StoredMessage {
+/**
+ * The record either way it may be stored: a tuple, or an object as schemas 1 and 2 wrote it.
+ * Opening a store upgrades every record, and refuses while another process has the store open
+ * (env.ts); objects are still read so that one written by an older process regardless (one
+ * started after the upgrade is refused too, but a CLI run may race it) loses nothing.
+ */
+export function unpackMessage(v: StoredMessageValue | StoredMessage): StoredMessage {
+  if (!Array.isArray(v)) return { blob: v.blob, size: v.size, internalDate: v.internalDate, flags: v.flags, modseq: v.modseq };
   return { blob: v[0], size: v[1], internalDate: v[2], flags: v[3], modseq: v[4] };
 }
 
