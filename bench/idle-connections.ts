@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loopbackConfigText } from '../test/helpers/config-text.js';
+import { freePort } from './proc-stats.js';
 
 const args = process.argv.slice(2);
 const N = Number(args[args.indexOf('--n') + 1] || 10000) || 10000;
@@ -20,7 +21,8 @@ const IDLE = args.includes('--idle');
  * threshold (HIBERNATE_AFTER_MS, 30 s, plus one sweep), as idle connections in production are.
  */
 const SETTLE_S = Number(args[args.indexOf('--settle') + 1] || 45) || 45;
-const PORT = 20000 + Math.floor(Math.random() * 20000);
+/** A port the kernel just handed out (a random one could clash with an ephemeral port). */
+const PORT = await freePort();
 const CONCURRENCY = 200;
 const DEADLINE_MS = 10 * 60 * 1000;
 

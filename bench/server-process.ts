@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashPassword } from '../src/auth/hash.js';
 import { loopbackConfigText } from '../test/helpers/config-text.js';
+import { freePort } from './proc-stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const GANNET_BIN = join(root, 'dist/src/cli/gannet.js');
@@ -31,7 +32,9 @@ export interface BenchServerOptions {
 
 export async function startBenchServer(users: Record<string, string>, opts: BenchServerOptions = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gannet-bench-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  // A port the kernel just handed out: a random one could be an outgoing connection's
+  // ephemeral port (32768–60999 on Linux) and fail with EADDRINUSE.
+  const port = await freePort();
   const config = join(dir, 'gannet.conf');
   writeFileSync(config, `${opts.extraConfig ?? ''}\n${loopbackConfigText(dir, port, `file ${join(dir, 'users.table')}`)}`);
   // Users go in a maddy table file, one hash per distinct password computed here: a hundred
