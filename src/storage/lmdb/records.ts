@@ -24,9 +24,10 @@ export function packMessage(m: StoredMessage): StoredMessageValue {
 
 /**
  * The record either way it may be stored: a tuple, or an object as schemas 1 and 2 wrote it.
- * Opening a store upgrades every record, and refuses while another process has the store open
- * (env.ts); objects are still read so that one written by an older process regardless (one
- * started after the upgrade is refused too, but a CLI run may race it) loses nothing.
+ * Opening an older store rewrites every record, and is refused while another process has the
+ * store open (env.ts); an older Gannet refuses the newer store. Objects are still read in case
+ * an older process raced the upgrade (opened the store while it ran) and wrote one: its change
+ * is kept, and the record's next change writes it as a tuple.
  */
 export function unpackMessage(v: StoredMessageValue | StoredMessage): StoredMessage {
   if (!Array.isArray(v)) return { blob: v.blob, size: v.size, internalDate: v.internalDate, flags: v.flags, modseq: v.modseq };
