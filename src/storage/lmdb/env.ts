@@ -167,7 +167,7 @@ function upgradeSchema(dbs: Dbs, from: number): void {
     if (version < 3) {
       // Schemas 1 and 2 stored each message as an object.
       forEachChunk(dbs.messages, (key, value) => {
-        const message = unpackMessage(value);
+        const message = unpackMessage(key[1], value);
         if (version < 2 && hasFlag(message.flags, '\\Deleted')) dbs.deleted.putSync(key, true);
         if (!Array.isArray(value)) dbs.messages.putSync(key, packMessage(message));
       });

@@ -35,13 +35,13 @@ export function messageUids(dbs: Dbs, mailboxId: number): Uint32Array {
 
 export function readMessage(dbs: Dbs, mailboxId: number, uid: number): MessageRecord | null {
   const stored = dbs.messages.get(messageKey(mailboxId, uid));
-  return stored === undefined ? null : { uid, ...unpackMessage(stored) };
+  return stored === undefined ? null : unpackMessage(uid, stored);
 }
 
 /** The stored message under `key`, read in a write transaction. */
 function storedMessage(tx: Tx, key: MessageKey): StoredMessage | undefined {
   const value = tx.dbs.messages.get(key);
-  return value === undefined ? undefined : unpackMessage(value);
+  return value === undefined ? undefined : unpackMessage(key[1], value);
 }
 
 // ---- writes
@@ -281,7 +281,7 @@ export function wipeMessages(tx: Tx, mailbox: StoredMailbox): void {
   const entries = [...tx.dbs.messages.getRange(messageRange(mailbox.id))];
   for (const { key, value } of entries) {
     tx.dbs.messages.removeSync(key);
-    releaseBlob(tx, unpackMessage(value).blob);
+    releaseBlob(tx, unpackMessage(key[1], value).blob);
   }
   dropIndex(tx, mailbox.id);
   for (const key of [...tx.dbs.deleted.getKeys(messageRange(mailbox.id))]) tx.dbs.deleted.removeSync(key);

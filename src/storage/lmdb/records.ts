@@ -23,15 +23,15 @@ export function packMessage(m: StoredMessage): StoredMessageValue {
 }
 
 /**
- * The record either way it may be stored: a tuple, or an object as schemas 1 and 2 wrote it.
+ * The record under `uid`, either way it may be stored: a tuple, or an object as schemas 1 and 2 wrote it.
  * Opening an older store rewrites every record, and is refused while another process has the
  * store open (env.ts); an older Gannet refuses the newer store. Objects are still read in case
  * an older process raced the upgrade (opened the store while it ran) and wrote one: its change
  * is kept, and the record's next change writes it as a tuple.
  */
-export function unpackMessage(v: StoredMessageValue | StoredMessage): StoredMessage {
-  if (!Array.isArray(v)) return { blob: v.blob, size: v.size, internalDate: v.internalDate, flags: v.flags, modseq: v.modseq };
-  return { blob: v[0], size: v[1], internalDate: v[2], flags: v[3], modseq: v[4] };
+export function unpackMessage(uid: number, v: StoredMessageValue | StoredMessage): MessageRecord {
+  if (!Array.isArray(v)) return { uid, blob: v.blob, size: v.size, internalDate: v.internalDate, flags: v.flags, modseq: v.modseq };
+  return { uid, blob: v[0], size: v[1], internalDate: v[2], flags: v[3], modseq: v[4] };
 }
 
 /**
