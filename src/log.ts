@@ -20,8 +20,16 @@ export interface LoggerOptions {
   stream?: DestinationStream;
 }
 
+/**
+ * `debug` logs at debug level, otherwise info. Switches such as io_debug write at info so that
+ * they show whatever `debug` says (see server/wire-trace.ts).
+ */
+function levelFor(debug: boolean): 'debug' | 'info' {
+  return debug ? 'debug' : 'info';
+}
+
 export function createLogger(opts: LoggerOptions): Logger {
-  const level = opts.target.kind === 'off' ? 'silent' : opts.debug ? 'debug' : 'info';
+  const level = opts.target.kind === 'off' ? 'silent' : levelFor(opts.debug);
   const base = {
     level,
     base: { name: 'gannet' },
@@ -36,6 +44,17 @@ export function createLogger(opts: LoggerOptions): Logger {
     case 'file':
       return pino(base, pino.destination({ dest: opts.target.path, sync: false, mkdir: true }));
   }
+}
+
+/**
+ * The logger of an endpoint whose own `debug` may differ from the global one it defaults to
+ * (maddy: an endpoint's `debug no` turns debug logging off there even under a global
+ * `debug yes`, and `debug yes` turns it on). A disabled root stays silent: a child's level
+ * would re-enable it (pino writes a silent logger's child at the child's level).
+ */
+export function endpointLogger(root: Logger, opts: { debug: boolean; globalDebug: boolean }): Logger {
+  if (opts.debug === opts.globalDebug || root.level === 'silent') return root;
+  return root.child({}, { level: levelFor(opts.debug) });
 }
 
 /** What a connection logs through: pino's call shapes, so a pino Logger fits as it is. */

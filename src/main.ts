@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import type { GannetConfig, ImapEndpointConfig } from './config/schema.js';
-import { createLogger, SessionLogger, type Logger } from './log.js';
+import { createLogger, endpointLogger, SessionLogger, type Logger } from './log.js';
 import { createAuthenticator, type Authenticator } from './auth/index.js';
 import { TlsProvider } from './server/tls.js';
 import { Listener } from './server/listener.js';
@@ -149,7 +149,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     const mail = mailFor(ep.storage);
     const tracer = ep.traceTransitions ? TransitionTracer.toFile(ep.traceTransitions) : null;
     if (tracer) tracers.push(tracer);
-    const epLogger = ep.debug && !config.debug ? logger.child({}, { level: 'debug' }) : logger;
+    const epLogger = endpointLogger(logger, { debug: ep.debug, globalDebug: config.debug });
 
     const onSocket = (socket: Socket, secure: boolean) => {
       const cid = newCid();

@@ -17,7 +17,7 @@ import {
   MAX_REQUEST_BYTES,
   TLS_HANDSHAKE_TIMEOUT_MS,
 } from './limits.js';
-import { maskCommandLine, traceOutput } from './wire-trace.js';
+import { maskCommandLine, maskContinuationLine, traceClosed, traceInput, traceOutput } from './wire-trace.js';
 import type { DeadlineSweeper } from './deadlines.js';
 import type { RequestPriority, RequestScheduler } from './request-scheduler.js';
 
@@ -281,11 +281,12 @@ export class ConnectionIo {
     io.#sweeper.remove(io);
     io.#wanting = false;
     io.#sink({ type: 'socket.closed' });
-    if (!wasClosed && io.#ioDebug) io.#logger.debug('peer closed the connection');
+    if (!wasClosed && io.#ioDebug) traceClosed(io.#logger);
   }
 
   static #onError(this: Socket, err: Error): void {
     const io = ownerOf(this);
+    // warn, above the info of a logger with `debug no`: io_errors alone decides (maddy-imap(5)).
     if (io.#ioErrors) io.#logger.warn({ err }, 'connection I/O error');
   }
 
@@ -344,14 +345,14 @@ export class ConnectionIo {
           if (!(err instanceof ParseError)) throw err;
           event = { type: 'socket.invalid', tag: err.tag, text: err.text };
         }
-        if (this.#ioDebug) this.#logger.debug({ dir: 'C' }, maskCommandLine(out.request.lines));
+        if (this.#ioDebug) traceInput(this.#logger, maskCommandLine(out.request.lines));
         // Framed and parsed here, in the read callback; run when the scheduler picks it.
         this.#scheduler.submit(this.#priority, () => this.#run(event));
         return;
       }
       case 'line':
         // Continuation lines are SASL responses or DONE: mask all but DONE.
-        if (this.#ioDebug) this.#logger.debug({ dir: 'C' }, /^done$/i.test(out.line) ? out.line : '[masked]');
+        if (this.#ioDebug) traceInput(this.#logger, maskContinuationLine(out.line));
         this.#sink({ type: 'socket.line', line: out.line });
         return;
       case 'literal': {

@@ -20,11 +20,31 @@ export function maskCommandLine(lines: string[]): string {
   return lines.join(' <literal> ');
 }
 
+/** A continuation line (a SASL response or DONE) as a log line: all but DONE is masked. */
+export function maskContinuationLine(line: string): string {
+  return /^done$/i.test(line) ? line : '[masked]';
+}
+
+// The trace is written at info, the level a logger shows with `debug no`. io_debug is a switch
+// of its own, not a part of `debug` (maddy-imap(5): io_debug "Write all commands and responses
+// to stderr"; debug is "debug logging"), so the switch alone decides whether these lines are
+// written: at debug level, `io_debug yes` without `debug yes` showed nothing.
+
+/** Logs one client request or continuation line, already masked. */
+export function traceInput(logger: LogSink, line: string): void {
+  logger.info({ dir: 'C' }, line);
+}
+
 /** Logs one outgoing chunk; literal data (Buffers) is summarised by its size. */
 export function traceOutput(logger: LogSink, chunk: string | Buffer): void {
   if (typeof chunk === 'string') {
-    logger.debug({ dir: 'S' }, chunk.endsWith('\r\n') ? chunk.slice(0, -2) : chunk);
+    logger.info({ dir: 'S' }, chunk.endsWith('\r\n') ? chunk.slice(0, -2) : chunk);
   } else {
-    logger.debug({ dir: 'S' }, `<${chunk.length} bytes>`);
+    logger.info({ dir: 'S' }, `<${chunk.length} bytes>`);
   }
+}
+
+/** Logs the client's end of the connection, the last event of the trace. */
+export function traceClosed(logger: LogSink): void {
+  logger.info('peer closed the connection');
 }

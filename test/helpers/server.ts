@@ -29,6 +29,11 @@ export interface TestServerOptions extends StartOptions {
   config?: string;
   /** Users to create in the default pass_table: name → password. */
   users?: Record<string, string>;
+  /**
+   * Keep the config's own `debug` settings. By default the server logs at debug level, as if
+   * the config said `debug yes` at top level; tests of what a default logger shows set this.
+   */
+  keepDebug?: boolean;
 }
 
 export const DEFAULT_TEST_CONFIG = `
@@ -65,7 +70,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const config = loadConfig({ text, cwd: stateDir });
   const configFile = join(stateDir, 'gannet.conf');
   writeFileSync(configFile, text);
-  config.debug = true;
+  if (!opts.keepDebug) {
+    // As `debug yes` at top level would: the endpoints take the global value as their default.
+    config.debug = true;
+    for (const ep of config.imap) ep.debug = true;
+  }
   for (const [user, password] of Object.entries(opts.users ?? {})) {
     await setPassword(config, user, password);
   }
