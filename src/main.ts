@@ -31,6 +31,7 @@ import { DeliveryAgent } from './delivery/agent.js';
 import { LmtpEndpoint } from './delivery/lmtp-server.js';
 import { storedForm } from '../workers/mime/index.js';
 import type { DestinationStream } from 'pino';
+import { ConfigError } from './config/errors.js';
 
 export interface StartOptions {
   /** Use this logger instead of one built from the config (tests). */
@@ -82,11 +83,37 @@ function newCid(): string {
   return `${process.pid.toString(36)}-${nextCid.toString(36)}`;
 }
 
+/**
+ * Opens each endpoint's trace_transitions file for appending. One that cannot be opened is a
+ * configuration error that names it (the files opened before it are closed again); a write that
+ * fails later (a full disk) is logged once, at warn: a fault of the system, not a server bug
+ * (error is kept for those), and the server goes on.
+ */
+function openTracers(endpoints: ImapEndpointConfig[], logger: Logger): Map<ImapEndpointConfig, TransitionTracer> {
+  const tracers = new Map<ImapEndpointConfig, TransitionTracer>();
+  for (const ep of endpoints) {
+    const path = ep.traceTransitions;
+    if (path === null) continue;
+    try {
+      const onError = (err: Error) => logger.warn({ err, path }, 'trace_transitions: writing failed; transitions are no longer traced');
+      tracers.set(ep, TransitionTracer.toFile(path, onError));
+    } catch (err) {
+      for (const t of tracers.values()) void t.close();
+      // Node's message names the call and the file: "ENOENT: no such file or directory, open '…'".
+      throw new ConfigError(`trace_transitions: ${(err as Error).message}`, ep.source, { cause: err });
+    }
+  }
+  return tracers;
+}
+
 export async function startGannet(config: GannetConfig, opts: StartOptions = {}): Promise<GannetServer> {
   const logger =
     opts.logger ??
     createLogger({ target: config.log, debug: config.debug, ...(opts.logStream ? { stream: opts.logStream } : {}) });
   mkdirSync(config.stateDir, { recursive: true });
+  // Before anything else starts (and after state_dir, where relative trace paths lead), so a
+  // trace file that cannot be opened stops the start-up with nothing to undo.
+  const tracers = openTracers(config.imap, logger);
 
   const authenticators = new Map<string, Authenticator>();
   const authFor = (name: string): Authenticator => {
@@ -110,7 +137,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
       const cfg = config.storage.get(name);
       if (!cfg) throw new Error(`storage module ${name} is not defined`);
       const store = openMailStore(cfg, { logger: logger.child({ module: name }) });
-      m = { store, registry: new MailboxRegistry(store), config: cfg, pool: poolFor() };
+      m = { store, registry: new MailboxRegistry(store, logger.child({ module: name })), config: cfg, pool: poolFor() };
       mailServices.set(name, m);
     }
     return m;
@@ -125,7 +152,6 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     autologoutMs: opts.timeouts?.autologoutMs ?? AUTOLOGOUT_TIMEOUT_MS,
   };
   const connections = new Set<Connection>();
-  const tracers: TransitionTracer[] = [];
   const system = new ConnectionSystem(config.imap.some((ep) => ep.traceTransitions !== null));
   const configured = config.hibernateAfterMs === undefined ? HIBERNATE_AFTER_MS : config.hibernateAfterMs;
   const hibernateAfterMs = opts.hibernateAfterMs === undefined ? configured : opts.hibernateAfterMs;
@@ -147,8 +173,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     tls?.watch(opts.tlsPollMs);
     const authenticator = authFor(ep.auth);
     const mail = mailFor(ep.storage);
-    const tracer = ep.traceTransitions ? TransitionTracer.toFile(ep.traceTransitions) : null;
-    if (tracer) tracers.push(tracer);
+    const tracer = tracers.get(ep) ?? null;
     const epLogger = endpointLogger(logger, { debug: ep.debug, globalDebug: config.debug });
 
     const onSocket = (socket: Socket, secure: boolean) => {
@@ -228,6 +253,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
   } catch (err) {
     for (const ep of endpoints) for (const l of ep.listeners) await l.close();
     await Promise.all(lmtp.map((e) => e.close()));
+    await Promise.all([...tracers.values()].map((t) => t.close()));
     throw err;
   }
 
@@ -256,7 +282,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
       await m.store.close();
     }
     await pool?.close();
-    await Promise.all(tracers.map((t) => t.close()));
+    await Promise.all([...tracers.values()].map((t) => t.close()));
     system.stop();
     if (hibernation) clearInterval(hibernation);
     logger.info('stopped');

@@ -2,7 +2,7 @@
 // { time, cid, from, event, to }, for people who study IMAP sessions. Built on xstate's
 // inspection API, attached only when the option is on (it costs a callback per event).
 
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import type { InspectionEvent } from 'xstate';
 
 export interface TransitionRecord {
@@ -34,10 +34,20 @@ export class TransitionTracer {
     this.#sink = sink;
   }
 
-  /** A tracer that appends JSON lines to a file. */
-  static toFile(path: string): TransitionTracer {
-    const stream = createWriteStream(path, { flags: 'a' });
-    const tracer = new TransitionTracer((r) => stream.write(`${JSON.stringify(r)}\n`));
+  /**
+   * A tracer that appends JSON lines to a file. The file is opened here, synchronously, so a path
+   * that cannot be opened throws to the caller at start-up, instead of surfacing later as an
+   * 'error' event that would end the process. A write that fails later (a full disk) stops the
+   * trace and is reported once to `onError`; the connections go on.
+   */
+  static toFile(path: string, onError: (err: Error) => void): TransitionTracer {
+    const stream = createWriteStream(path, { fd: openSync(path, 'a') });
+    // Once: after 'error' a stream emits nothing more but 'close' (Node's stream docs).
+    stream.on('error', onError);
+    // After an error the stream is destroyed and closed its file: later records are dropped.
+    const tracer = new TransitionTracer((r) => {
+      if (!stream.destroyed) stream.write(`${JSON.stringify(r)}\n`);
+    });
     tracer.#stream = stream;
     return tracer;
   }
