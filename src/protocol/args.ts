@@ -3,6 +3,7 @@
 // LITERAL+, BINARY, STATUS=SIZE, APPENDLIMIT, SASL-IR).
 
 import type { FetchItem } from './fetch-item.js';
+import type { MailboxName } from './mailbox-name.js';
 import type { SearchKey, SearchReturnOption } from './search-key.js';
 import type { SequenceSet } from './sequence-set.js';
 
@@ -16,6 +17,7 @@ export type {
   SearchTextKeyName,
 } from './search-key.js';
 export type { SequenceSet } from './sequence-set.js';
+export type { MailboxName, UndecodableName } from './mailbox-name.js';
 
 /** STATUS data items (RFC 3501 §6.3.10; SIZE from RFC 8438, APPENDLIMIT from RFC 7889). */
 export type StatusItem =
@@ -47,7 +49,8 @@ interface Tagged {
 /**
  * One parsed command. UID forms share the name of the plain command with `uid: true`.
  * Mailbox names are Unicode (decoded from modified UTF-7 unless UTF-8 was enabled), with
- * any case of `INBOX` normalised to `INBOX`.
+ * any case of `INBOX` normalised to `INBOX`; a well-formed name that is not valid modified
+ * UTF-7 is an UndecodableName, which no mailbox has.
  */
 export type ParsedCommand = Tagged &
   (
@@ -59,13 +62,13 @@ export type ParsedCommand = Tagged &
     | { name: 'ID'; params: Array<[string, string | null]> | null }
     /** Capability names are upper-cased. */
     | { name: 'ENABLE'; capabilities: string[] }
-    | { name: 'SELECT' | 'EXAMINE'; mailbox: string }
-    | { name: 'CREATE' | 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string }
-    | { name: 'RENAME'; from: string; to: string }
+    | { name: 'SELECT' | 'EXAMINE'; mailbox: MailboxName }
+    | { name: 'CREATE' | 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: MailboxName }
+    | { name: 'RENAME'; from: MailboxName; to: MailboxName }
     /** `reference` and `pattern` are decoded but not INBOX-normalised; wildcards stay. */
-    | { name: 'LIST' | 'LSUB'; reference: string; pattern: string }
-    | { name: 'STATUS'; mailbox: string; items: StatusItem[] }
-    | { name: 'APPEND'; mailbox: string; flags: string[]; date: Date | null; message: Buffer }
+    | { name: 'LIST' | 'LSUB'; reference: MailboxName; pattern: MailboxName }
+    | { name: 'STATUS'; mailbox: MailboxName; items: StatusItem[] }
+    | { name: 'APPEND'; mailbox: MailboxName; flags: string[]; date: Date | null; message: Buffer }
     /** `sequence` is the UID set of UID EXPUNGE (RFC 4315 §2.1), null for EXPUNGE. */
     | { name: 'EXPUNGE'; uid: boolean; sequence: SequenceSet | null }
     /** `returnOptions`: null for a plain SEARCH; `[]` for `RETURN ()`, which means ALL (RFC 4731 §3.1). */
@@ -85,7 +88,7 @@ export type ParsedCommand = Tagged &
         silent: boolean;
         flags: string[];
       }
-    | { name: 'COPY' | 'MOVE'; uid: boolean; sequence: SequenceSet; mailbox: string }
+    | { name: 'COPY' | 'MOVE'; uid: boolean; sequence: SequenceSet; mailbox: MailboxName }
   );
 
 /** The name of any command Gannet parses. */

@@ -1,6 +1,9 @@
 // LIST/LSUB pattern matching (RFC 3501 §6.3.8-9): the reference is joined to the pattern,
 // `*` matches anything, `%` anything but the hierarchy delimiter. Pure functions.
 
+import { wireName, type MailboxName } from '../../../src/protocol/mailbox-name.js';
+import { encodeMailboxName } from '../../../src/protocol/utf7.js';
+
 export const DELIMITER = '/';
 
 /** Joins reference and pattern the way RFC 3501 §6.3.8 describes for our flat namespace. */
@@ -23,6 +26,18 @@ export function compilePattern(pattern: string): (name: string) => boolean {
   // "INBOX" is case-insensitive (RFC 3501 §5.1): match the pattern's INBOX prefix in any case.
   const inboxRe = /^inbox(?=$|\/)/i.test(pattern) ? new RegExp(`^INBOX${re.slice(1 + 5)}`, 's') : null;
   return (name) => exact.test(name) || (inboxRe !== null && inboxRe.test(name));
+}
+
+/**
+ * The matcher of a LIST or LSUB. A reference or pattern that is not valid modified UTF-7
+ * (RFC 3501 §5.1.3) is still a well-formed argument: it is matched as sent against each
+ * name's modified UTF-7 form, so it finds what it literally says (without a wildcard,
+ * nothing, since no name encodes to an invalid string).
+ */
+export function listMatcher(reference: MailboxName, pattern: MailboxName): (name: string) => boolean {
+  if (typeof reference === 'string' && typeof pattern === 'string') return compilePattern(joinReference(reference, pattern));
+  const match = compilePattern(joinReference(wireName(reference), wireName(pattern)));
+  return (name) => match(encodeMailboxName(name));
 }
 
 /**

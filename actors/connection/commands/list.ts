@@ -2,9 +2,10 @@
 // attributes, hierarchy delimiter "/".
 
 import { ResponseBuilder } from '../../../src/protocol/encode/writer.js';
+import { nameText } from '../../../src/protocol/mailbox-name.js';
 import type { MailboxRecord } from '../../../src/storage/types.js';
 import { accountOf } from './mail-common.js';
-import { allLevels, compilePattern, DELIMITER, joinReference } from './list-match.js';
+import { allLevels, DELIMITER, listMatcher } from './list-match.js';
 import type { CommandHandler } from './types.js';
 
 function listLine(kind: 'LIST' | 'LSUB', attrs: string[], name: string, utf8: boolean): string {
@@ -21,7 +22,7 @@ export const handleList: CommandHandler<'LIST' | 'LSUB'> = (cmd, scope) => {
     scope.out.write(`* ${cmd.name} (\\Noselect) "${DELIMITER}" ""\r\n`);
     return {};
   }
-  const match = compilePattern(joinReference(cmd.reference, cmd.pattern));
+  const match = listMatcher(cmd.reference, cmd.pattern);
   const mailboxes = store.listMailboxes(account.id);
   const byName = new Map<string, MailboxRecord>(mailboxes.map((m) => [m.name, m]));
   const hasChildren = (name: string) => mailboxes.some((m) => m.name.startsWith(name + DELIMITER));
@@ -44,7 +45,7 @@ export const handleList: CommandHandler<'LIST' | 'LSUB'> = (cmd, scope) => {
       if (subscribedSet.has(name)) {
         const mb = byName.get(name);
         out += listLine('LSUB', !mb || mb.noSelect ? ['\\Noselect'] : [], name, utf8);
-      } else if (cmd.pattern.endsWith('%')) {
+      } else if (nameText(cmd.pattern).endsWith('%')) {
         // RFC 3501 §6.3.9: with "%", a parent of subscribed names that is not itself
         // subscribed is returned with \Noselect.
         out += listLine('LSUB', ['\\Noselect'], name, utf8);

@@ -2,6 +2,7 @@
 // delivery of pending mailbox updates at the end of a command (RFC 3501 §7.4.1).
 
 import { no } from '../../../src/errors.js';
+import { nameText, type MailboxName } from '../../../src/protocol/mailbox-name.js';
 import type { Account, MailboxRecord } from '../../../src/storage/types.js';
 import type { SessionView } from '../session-view.js';
 import type { CommandScope } from './types.js';
@@ -18,17 +19,22 @@ export function viewOf(scope: CommandScope): SessionView {
   return view;
 }
 
+/** The mailbox of that name, if any; a name that is not valid modified UTF-7 names none. */
+export function findMailbox(scope: CommandScope, name: MailboxName): MailboxRecord | null {
+  return typeof name === 'string' ? scope.deps.mail.store.getMailbox(accountOf(scope).id, name) : null;
+}
+
 /** A mailbox that exists and can hold messages, or NO [NONEXISTENT]. */
-export function selectableMailbox(scope: CommandScope, name: string): MailboxRecord {
-  const mb = scope.deps.mail.store.getMailbox(accountOf(scope).id, name);
-  if (!mb || mb.noSelect) throw no({ code: 'NONEXISTENT' }, `Mailbox does not exist: ${name}`);
+export function selectableMailbox(scope: CommandScope, name: MailboxName): MailboxRecord {
+  const mb = findMailbox(scope, name);
+  if (!mb || mb.noSelect) throw no({ code: 'NONEXISTENT' }, `Mailbox does not exist: ${nameText(name)}`);
   return mb;
 }
 
 /** The destination of COPY/MOVE/APPEND: missing → NO [TRYCREATE] (RFC 9051 §6.4.7). */
-export function destinationMailbox(scope: CommandScope, name: string): MailboxRecord {
-  const mb = scope.deps.mail.store.getMailbox(accountOf(scope).id, name);
-  if (!mb || mb.noSelect) throw no({ code: 'TRYCREATE' }, `Mailbox does not exist: ${name}`);
+export function destinationMailbox(scope: CommandScope, name: MailboxName): MailboxRecord {
+  const mb = findMailbox(scope, name);
+  if (!mb || mb.noSelect) throw no({ code: 'TRYCREATE' }, `Mailbox does not exist: ${nameText(name)}`);
   return mb;
 }
 

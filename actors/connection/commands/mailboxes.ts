@@ -1,16 +1,24 @@
 // CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE (RFC 3501 §6.3.3-7).
 
 import { no, storageToImap } from '../../../src/errors.js';
-import { accountOf } from './mail-common.js';
+import { nameText, type MailboxName } from '../../../src/protocol/mailbox-name.js';
+import { accountOf, findMailbox } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
-/** RFC 3501 §6.3.3: a trailing hierarchy delimiter only says the name will have children. */
-function stripTrailingDelimiter(name: string): string {
+/**
+ * The name CREATE or RENAME is to give a mailbox. A trailing hierarchy delimiter only says
+ * the name will have children (RFC 3501 §6.3.3). A name that is not valid modified UTF-7
+ * could never be listed as sent (RFC 3501 §5.1.3), so it is refused (RFC 5530 §3 CANNOT).
+ */
+function newName(name: MailboxName): string {
+  if (typeof name !== 'string') throw no({ code: 'CANNOT' }, `Mailbox name is not valid modified UTF-7: ${name.undecodable}`);
   return name.length > 1 && name.endsWith('/') ? name.slice(0, -1) : name;
 }
 
+const nonexistent = (name: MailboxName) => no({ code: 'NONEXISTENT' }, `Mailbox does not exist: ${nameText(name)}`);
+
 export const handleCreate: CommandHandler<'CREATE'> = async (cmd, scope) => {
-  const name = stripTrailingDelimiter(cmd.mailbox);
+  const name = newName(cmd.mailbox);
   if (name === 'INBOX') throw no({ code: 'ALREADYEXISTS' }, 'INBOX always exists');
   try {
     await scope.deps.mail.store.createMailbox(accountOf(scope).id, name);
@@ -21,11 +29,10 @@ export const handleCreate: CommandHandler<'CREATE'> = async (cmd, scope) => {
 };
 
 export const handleDelete: CommandHandler<'DELETE'> = async (cmd, scope) => {
-  const account = accountOf(scope);
-  const mb = scope.deps.mail.store.getMailbox(account.id, cmd.mailbox);
-  if (!mb) throw no({ code: 'NONEXISTENT' }, `Mailbox does not exist: ${cmd.mailbox}`);
+  const mb = findMailbox(scope, cmd.mailbox);
+  if (!mb) throw nonexistent(cmd.mailbox);
   try {
-    await scope.deps.mail.store.deleteMailbox(account.id, cmd.mailbox);
+    await scope.deps.mail.store.deleteMailbox(accountOf(scope).id, mb.name);
   } catch (err) {
     throw storageToImap(err);
   }
@@ -33,13 +40,13 @@ export const handleDelete: CommandHandler<'DELETE'> = async (cmd, scope) => {
 };
 
 export const handleRename: CommandHandler<'RENAME'> = async (cmd, scope) => {
-  const account = accountOf(scope);
   const store = scope.deps.mail.store;
-  if (!store.getMailbox(account.id, cmd.from)) throw no({ code: 'NONEXISTENT' }, `Mailbox does not exist: ${cmd.from}`);
-  const to = stripTrailingDelimiter(cmd.to);
-  if (to === 'INBOX' || store.getMailbox(account.id, to)) throw no({ code: 'ALREADYEXISTS' }, `Mailbox already exists: ${to}`);
+  const from = findMailbox(scope, cmd.from);
+  if (!from) throw nonexistent(cmd.from);
+  const to = newName(cmd.to);
+  if (to === 'INBOX' || findMailbox(scope, to)) throw no({ code: 'ALREADYEXISTS' }, `Mailbox already exists: ${to}`);
   try {
-    await store.renameMailbox(account.id, cmd.from, to);
+    await store.renameMailbox(accountOf(scope).id, from.name, to);
   } catch (err) {
     throw storageToImap(err);
   }
@@ -47,6 +54,8 @@ export const handleRename: CommandHandler<'RENAME'> = async (cmd, scope) => {
 };
 
 export const handleSubscribe: CommandHandler<'SUBSCRIBE' | 'UNSUBSCRIBE'> = async (cmd, scope) => {
+  // No mailbox has an undecodable name, nor can one be listed by it (RFC 3501 §6.3.6).
+  if (typeof cmd.mailbox !== 'string') throw nonexistent(cmd.mailbox);
   try {
     await scope.deps.mail.store.setSubscribed(accountOf(scope).id, cmd.mailbox, cmd.name === 'SUBSCRIBE');
   } catch (err) {

@@ -1,10 +1,9 @@
 // SELECT and EXAMINE (RFC 3501 §6.3.1-2, RFC 9051 §6.3.2-3): open a mailbox and tell the
 // client its state. A SELECT that fails leaves no mailbox selected.
 
-import { no } from '../../../src/errors.js';
 import { encodeStatus } from '../../../src/protocol/encode/status.js';
 import { SessionView } from '../session-view.js';
-import { accountOf } from './mail-common.js';
+import { selectableMailbox } from './mail-common.js';
 import type { CommandHandler, CommandScope } from './types.js';
 
 /** System flags every mailbox supports (RFC 3501 §2.3.2). */
@@ -32,8 +31,7 @@ export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = (cmd, scope) =
   // The previous mailbox is closed first, whatever happens next (RFC 9051 §6.3.2).
   scope.deps.session.view = null;
   if (hadMailbox) scope.out.write(untaggedOk({ code: 'CLOSED' }, 'Previous mailbox closed'));
-  const mb = store.getMailbox(accountOf(scope).id, cmd.mailbox);
-  if (!mb || mb.noSelect) throw no({ code: 'NONEXISTENT' }, `Mailbox does not exist: ${cmd.mailbox}`);
+  const mb = selectableMailbox(scope, cmd.mailbox);
 
   // Read the record before the UIDs: anything committed in between shows up again in the
   // first pull, which tolerates repeats; the other order could miss a change.

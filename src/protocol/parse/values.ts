@@ -4,32 +4,37 @@
 import type { SearchDate } from '../search-key.js';
 import { parseSequenceSet, type SequenceSet } from '../sequence-set.js';
 import { isAtomChar, isListChar } from '../syntax.js';
+import type { MailboxName } from '../mailbox-name.js';
 import { decodeMailboxName } from '../utf7.js';
 import type { Reader } from './reader.js';
 
-function decodeName(r: Reader, name: string): string {
+/**
+ * Decodes a name from modified UTF-7 (RFC 3501 §5.1.3), or takes it as UTF-8 once UTF8=ACCEPT
+ * is enabled (RFC 6855 §3). The grammar says only `mailbox = "INBOX" / astring`, so a name
+ * that is not valid modified UTF-7 is still well-formed: no syntax error (BAD, RFC 3501
+ * §7.1.5) but an UndecodableName, which each command answers as a name no mailbox has.
+ */
+function decodeName(r: Reader, name: string): MailboxName {
   if (r.utf8) return name;
-  const decoded = decodeMailboxName(name);
-  if (decoded === null) r.fail('Mailbox name is not valid modified UTF-7');
-  return decoded;
+  return decodeMailboxName(name) ?? { undecodable: name };
 }
 
 /**
  * mailbox = "INBOX" / astring
  * ; INBOX is case-insensitive (RFC 3501 §5.1); other names are decoded from modified UTF-7.
  */
-export function readMailbox(r: Reader): string {
+export function readMailbox(r: Reader): MailboxName {
   const name = decodeName(r, r.astring('mailbox name'));
-  return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
+  return typeof name === 'string' && name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
 }
 
 /** A LIST reference: a mailbox name used as a prefix, decoded but not INBOX-normalised. */
-export function readReference(r: Reader): string {
+export function readReference(r: Reader): MailboxName {
   return decodeName(r, r.astring('reference name'));
 }
 
 /** list-mailbox = 1*list-char / string */
-export function readListMailbox(r: Reader): string {
+export function readListMailbox(r: Reader): MailboxName {
   const c = r.peek();
   if (c === '"' || c === '{') return decodeName(r, r.string('mailbox pattern'));
   const s = r.take(isListChar);
