@@ -46,6 +46,13 @@ t.test('ResponseBuilder keeps Buffer literals as their own chunks', async (t) =>
   t.equal(b().raw('é').byteLength, 2, 'byte length counts UTF-8 bytes');
 });
 
+t.test('RFC 3501 §6.4.5: an empty literal stays a literal, never ""', async (t) => {
+  t.equal(b().raw('BODY[1] ').literal(Buffer.alloc(0)).raw(')').toBuffer().toString(), 'BODY[1] {0}\r\n)');
+  t.equal(b().raw('BODY[1]<5> ').literal('').raw(')').toString(), 'BODY[1]<5> {0}\r\n)');
+  t.equal(b().string('').toString(), '""', 'other strings keep their quoted form');
+  t.equal(b().nstring('').toString(), '""');
+});
+
 t.test('ResponseBuilder lists, flags and mailbox names', async (t) => {
   t.equal(b().flags(['\\Seen', '\\Deleted', '$Junk']).toString(), '(\\Seen \\Deleted $Junk)');
   t.equal(b().flags([]).toString(), '()');

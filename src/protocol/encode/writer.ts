@@ -103,7 +103,9 @@ export class ResponseBuilder {
 
   /**
    * literal = "{" number "}" CRLF *CHAR8. A string literal stays in the text (sent as UTF-8); a
-   * Buffer becomes its own chunk.
+   * Buffer becomes its own chunk. Always a literal, `{0}` when empty, never quoted: FETCH
+   * section data (BODY[...], BINARY[...], RFC822*) goes out this way, as Dovecot and Cyrus
+   * send it, because client parsers expect a literal there although `""` would be legal.
    */
   literal(data: string | Buffer): this {
     if (typeof data === 'string') return this.#text(`{${Buffer.byteLength(data)}}\r\n${data}`);
