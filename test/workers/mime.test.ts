@@ -182,6 +182,57 @@ t.test('text keys match case-insensitively after decoding', async (t) => {
   t.equal(matchesText({ type: 'BODY', value: 'STRASSE' }, searchText(s.idx, s.raw)), true, 'ß folds to ss');
 });
 
+t.test('RFC 3501 §6.4.4 address keys match the addresses with CFWS removed (RFC 5322 §3.2.2), and the field as written', async (t) => {
+  const m = parsed('addr-spec-comments');
+  const st = searchText(m.idx, m.raw);
+  t.equal(st.from, '<user-from (comment)@ (comment) domain.org>\nuser-from@domain.org', 'the field as written, then the list written back');
+  const key = (k: SearchKey): boolean | null => matchesText(k, st);
+  t.equal(key({ type: 'FROM', value: 'user-from@domain.org' }), true, 'imaptest search-addresses: the addr-spec without its comments');
+  t.equal(key({ type: 'FROM', value: 'USER-FROM@domain.ORG' }), true);
+  t.equal(key({ type: 'FROM', value: 'user-from (comment)@' }), true, 'a substring of the field as written still matches');
+  t.equal(key({ type: 'FROM', value: 'comment' }), true);
+  t.equal(key({ type: 'TO', value: 'user-to@domain.org' }), true);
+  t.equal(key({ type: 'CC', value: 'user-from@domain.org' }), false, 'no Cc field');
+
+  // Inline rather than a fixture, which the Dovecot diff would report: by its source, Dovecot
+  // 2.3 turns null list members and `<,@a,,@b:u@h>` into MISSING_MAILBOX entries and takes a
+  // comment inside a local part as the name, where RFC 5322 §4.4 makes them nothing and CFWS.
+  const obsolete = Buffer.from(
+    [
+      'From  : John Doe <jdoe@machine(comment).  example>',
+      'To    : Mary Smith',
+      '  ',
+      '          <mary@example.net>',
+      'Cc: Wilt . (the Stilt) Chamberlain@NBA.US, <,@a.example,,@b.example:routed@c.example>, a@b, , c@d',
+      'Bcc: (nested (comment) here) nested@example.org (Nested \\(name\\) comment)',
+      '',
+      'RFC 5322 §4.4 and §A.6.',
+    ].join('\r\n'),
+  );
+  const o = { raw: obsolete, idx: parseMessage(obsolete) };
+  t.equal(
+    encodeEnvelope(o.idx),
+    '(NIL NIL (("John Doe" NIL "jdoe" "machine.example")) (("John Doe" NIL "jdoe" "machine.example")) (("John Doe" NIL "jdoe" "machine.example")) ' +
+      '(("Mary Smith" NIL "mary" "example.net")) ((NIL NIL "Wilt.Chamberlain" "NBA.US")(NIL "@a.example,@b.example" "routed" "c.example")(NIL NIL "a" "b")(NIL NIL "c" "d")) ' +
+      '(("Nested (name) comment" NIL "nested" "example.org")) NIL NIL)',
+    'ENVELOPE of the obsolete forms',
+  );
+  const so = searchText(o.idx, o.raw);
+  t.equal(so.cc, 'Wilt . (the Stilt) Chamberlain@NBA.US, <,@a.example,,@b.example:routed@c.example>, a@b, , c@d\nWilt.Chamberlain@NBA.US, <@a.example,@b.example:routed@c.example>, a@b, c@d');
+  t.equal(matchesText({ type: 'CC', value: 'wilt.chamberlain@nba.us' }, so), true, 'obs-local-part with CFWS around the dot');
+  t.equal(matchesText({ type: 'FROM', value: 'jdoe@machine.example' }, so), true, 'obs-domain with a comment and FWS');
+  t.equal(matchesText({ type: 'FROM', value: 'John Doe <jdoe@machine.example>' }, so), true);
+  t.equal(matchesText({ type: 'BCC', value: 'Nested (name) comment <nested@example.org>' }, so), true, 'a trailing comment reads as the display name');
+  t.equal(matchesText({ type: 'TO', value: 'Mary Smith <mary@example.net>' }, so), true, 'FWS between display name and angle-addr');
+
+  const r = parsed('rfc5322-oddities');
+  const sr = searchText(r.idx, r.raw);
+  t.equal(matchesText({ type: 'FROM', value: 'pete@silly.test' }, sr), true);
+  t.equal(matchesText({ type: 'TO', value: 'c@public.example' }, sr), true);
+  t.equal(matchesText({ type: 'TO', value: 'A Group: Chris Jones' }, sr), true);
+  t.equal(matchesText({ type: 'CC', value: 'Hidden recipients:;' }, sr), true);
+});
+
 t.test('worker task functions, called directly', async (t) => {
   const raw = load('forward-rfc822');
   const u8 = new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));

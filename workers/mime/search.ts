@@ -3,6 +3,7 @@
 
 import libmime from 'libmime';
 import type { SearchKey } from '../../src/protocol/search-key.js';
+import { parseAddressList, writeAddressList } from './address.js';
 import { parseDateHeader } from './date.js';
 import { decodeBase64, decodeQuotedPrintable } from './decode.js';
 import { parseHeaderFields } from './header.js';
@@ -13,7 +14,12 @@ import type { MessageIndex, PartIndex } from './types.js';
 export const MAX_SEARCH_BODY_CHARS = 4 * 1024 * 1024;
 
 export interface SearchText {
-  /** Decoded (RFC 2047 → Unicode) values of every From/To/Cc/Bcc/Subject field, joined by newlines. */
+  /**
+   * Decoded (RFC 2047 → Unicode) values of every From/To/Cc/Bcc/Subject field, joined by newlines.
+   * An address field is followed by its address list written back without CFWS (see
+   * `writeAddressList`) when that differs, so `user (c)@ (c) example.org` is found by
+   * `user@example.org` (RFC 5322 §3.2.2: comments and FWS are no part of the address).
+   */
   from: string;
   to: string;
   cc: string;
@@ -38,12 +44,22 @@ function decodeWords(s: string): string {
 /** Builds the search text of a message. Never throws. */
 export function searchText(index: MessageIndex, raw: Uint8Array): SearchText {
   const root = index.root;
-  const headers: [string, string][] = parseHeaderFields(raw, root.headerStart, root.bodyStart).map((f) => [f.name.toUpperCase(), decodeWords(f.value)]);
+  const fields = parseHeaderFields(raw, root.headerStart, root.bodyStart);
+  const headers: [string, string][] = fields.map((f) => [f.name.toUpperCase(), decodeWords(f.value)]);
   const join = (name: string): string =>
     headers
       .filter((h) => h[0] === name)
       .map((h) => h[1])
       .join('\n');
+  /** The decoded values, then each field's list written back, parsed from the undecoded value as ENVELOPE is. */
+  const addresses = (name: string): string => {
+    const written = fields.flatMap((f, i) => {
+      const [n, decoded] = headers[i]!;
+      const w = n === name ? decodeWords(writeAddressList(parseAddressList(f.value) ?? [])) : '';
+      return w === '' || w === decoded ? [] : [w];
+    });
+    return [join(name), ...written].join('\n');
+  };
   const date = headers.find((h) => h[0] === 'DATE');
   const texts: string[] = [];
   let length = 0;
@@ -67,10 +83,10 @@ export function searchText(index: MessageIndex, raw: Uint8Array): SearchText {
   };
   walk(root);
   return {
-    from: join('FROM'),
-    to: join('TO'),
-    cc: join('CC'),
-    bcc: join('BCC'),
+    from: addresses('FROM'),
+    to: addresses('TO'),
+    cc: addresses('CC'),
+    bcc: addresses('BCC'),
     subject: join('SUBJECT'),
     headers,
     sent: date === undefined ? null : parseDateHeader(date[1]),

@@ -97,4 +97,9 @@ export interface MessageIndex {
   warnings: string[];
 }
 
-export const MESSAGE_INDEX_VERSION = 1;
+/**
+ * 2: address lists are read anew (a comment in a group or inside an addr-spec is CFWS, never an
+ * address or a name; obs-route null elements; MISSING_MAILBOX), so indexes and ENVELOPEs stored
+ * by 1 are parsed again when next read.
+ */
+export const MESSAGE_INDEX_VERSION = 2;
