@@ -198,7 +198,8 @@ export const actions = {
     if (!deps.session.view) return;
     const scope = { session: sessionInfo(context, sessionState(context)), out: deps.io, deps };
     try {
-      deliverUpdates(scope, true);
+      // May finish later (a \Recent claim being stored); its output keeps its place meanwhile.
+      void deliverUpdates(scope, true);
     } catch (err) {
       deps.logger.error({ err }, 'delivering mailbox updates failed');
     }

@@ -166,13 +166,13 @@ export class Connection {
   #keepIdling(mailboxId: number, scope: CommandScope): void {
     this.#idleUnsubscribe = this.#deps.mail.registry.subscribe(mailboxId, () => {
       try {
-        deliverUpdates(scope, true);
+        void deliverUpdates(scope, true);
       } catch (err) {
         this.#deps.logger.error({ err }, 'delivering mailbox updates failed');
       }
     });
     // Anything that changed between the machine's last flush and now.
-    deliverUpdates(scope, true);
+    void deliverUpdates(scope, true);
   }
 
   /** Hibernates after IDLE_HIBERNATE_AFTER_MS if the rest that began at `since` lasts that long. */

@@ -12,6 +12,10 @@
 
 import type { MailStore } from '../../src/storage/types.js';
 import { ResponseBuilder } from '../../src/protocol/encode/writer.js';
+import { encodeStatus } from '../../src/protocol/encode/status.js';
+
+/** System flags every mailbox supports (RFC 3501 §2.3.2), as FLAGS and PERMANENTFLAGS list them. */
+export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
 /** Growth step for a view that starts empty; IDLE sessions on empty mailboxes hold nothing. */
 const INITIAL_CAPACITY = 16;
@@ -30,9 +34,19 @@ export class SessionView {
   #pendingFlags = new Set<number>();
   /** The store has messages the client has not been told about (EXISTS owed). */
   #pendingNew: number[] = [];
-  /** \Recent messages of this session: UIDs in [recentFrom, recentTo]. */
-  #recentFrom = 1;
-  #recentTo = 0;
+  /**
+   * \Recent messages of this session, as ranges `[from0, to0, from1, to1, …]`, ascending. Not
+   * one range: between two claims of this session another session may claim the UIDs in
+   * between, and those must not look recent here too (RFC 3501 §2.3.2).
+   */
+  #recent: number[] = [];
+  /**
+   * Keywords (lower case) the client has been told of in FLAGS: a FETCH must not show it a
+   * keyword before a FLAGS response lists it (RFC 3501 §7.2.6, clients track the list).
+   */
+  #announced = new Set<string>();
+  /** A delivery of updates waiting for its \Recent claim to be stored (commands/mail-common.ts). */
+  delivering: Promise<void> | null = null;
   /** Flag changes this session made itself and already reported, by UID → modseq. */
   #ownChanges = new Map<number, number>();
 
@@ -88,25 +102,73 @@ export class SessionView {
     return this.#pendingExpunges.includes(uid);
   }
 
-  setRecent(from: number, to: number): void {
-    this.#recentFrom = from;
-    this.#recentTo = to;
+  /** Adds the UIDs of a claim (RFC 3501 §2.3.2) to this session's \Recent messages. */
+  addRecent(claim: { from: number; to: number }): void {
+    const { from, to } = claim;
+    if (to < from) return;
+    const n = this.#recent.length;
+    // Claims only grow: each covers UIDs above every earlier one.
+    if (n > 0 && from <= this.#recent[n - 1]! + 1) this.#recent[n - 1] = Math.max(to, this.#recent[n - 1]!);
+    else this.#recent.push(from, to);
   }
 
   isRecent(uid: number): boolean {
-    return uid >= this.#recentFrom && uid <= this.#recentTo;
+    const r = this.#recent;
+    // Binary search over the ranges; a session rarely holds more than one or two.
+    let lo = 0;
+    let hi = r.length / 2 - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (uid < r[mid * 2]!) hi = mid - 1;
+      else if (uid > r[mid * 2 + 1]!) lo = mid + 1;
+      else return true;
+    }
+    return false;
   }
 
   /** Number of \Recent messages the client knows about. */
   recentCount(): number {
-    if (this.#recentTo < this.#recentFrom) return 0;
+    if (this.#recent.length === 0) return 0;
+    const lowest = this.#recent[0]!;
     let n = 0;
     for (let i = this.#length - 1; i >= 0; i--) {
       const uid = this.#uids[i]!;
-      if (uid < this.#recentFrom) break;
-      if (uid <= this.#recentTo) n++;
+      if (uid < lowest) break;
+      if (this.isRecent(uid)) n++;
     }
     return n;
+  }
+
+  /**
+   * The FLAGS and PERMANENTFLAGS responses (RFC 3501 §7.2.6, §7.1) for the mailbox's keywords,
+   * as SELECT sends them and as they are sent again when a keyword is new; the keywords count
+   * as announced from here on.
+   */
+  announceFlags(keywords: readonly string[]): string {
+    this.#announced = new Set(keywords.map((k) => k.toLowerCase()));
+    const b = new ResponseBuilder();
+    b.raw('* FLAGS ').flags([...SYSTEM_FLAGS, ...keywords]);
+    const permanent = this.readOnly ? [] : [...SYSTEM_FLAGS, ...keywords, '\\*'];
+    const text = this.readOnly ? 'No permanent flags permitted' : 'Flags permitted';
+    return `${b.toString()}\r\n${encodeStatus({ tag: '*', status: 'OK', code: { code: 'PERMANENTFLAGS', flags: permanent }, text })}`;
+  }
+
+  /**
+   * What must precede a FETCH response showing `flags`: FLAGS and PERMANENTFLAGS again when one
+   * of them is a keyword the client has not been told of (set by any session, APPEND, COPY or
+   * delivery), else nothing. Checked at the moment each FETCH is written, so a keyword that
+   * another session adds in the middle of a long FETCH is announced before its first sight.
+   */
+  announceNewKeywords(store: MailStore, flags: readonly string[]): string {
+    for (const flag of flags) {
+      if (flag.charCodeAt(0) !== 0x5c /* \\ */ && !this.#announced.has(flag.toLowerCase())) {
+        // Every keyword the mailbox holds, not just this one: the list replaces the last.
+        const keywords = store.keywords(this.mailboxId);
+        if (!keywords.some((k) => k.toLowerCase() === flag.toLowerCase())) keywords.push(flag);
+        return this.announceFlags(keywords);
+      }
+    }
+    return '';
   }
 
   /** Records a flag change this session reports itself (STORE), so the pull does not repeat it. */
@@ -159,10 +221,7 @@ export class SessionView {
     if (this.#pendingNew.length > 0) {
       this.#append(this.#pendingNew);
       this.#pendingNew = [];
-      if (newRecent && newRecent.to >= newRecent.from) {
-        if (this.#recentTo < this.#recentFrom) this.#recentFrom = newRecent.from;
-        this.#recentTo = newRecent.to;
-      }
+      if (newRecent) this.addRecent(newRecent);
       out += `* ${this.#length} EXISTS\r\n* ${this.recentCount()} RECENT\r\n`;
     }
     if (this.#pendingFlags.size > 0) {
@@ -172,6 +231,7 @@ export class SessionView {
         const seq = this.seqOf(uid);
         const msg = seq > 0 ? store.getMessage(this.mailboxId, uid) : null;
         if (!msg) continue;
+        out += this.announceNewKeywords(store, msg.flags);
         out += `* ${seq} FETCH (UID ${uid} FLAGS ${formatFlags(msg.flags, this.isRecent(uid))})\r\n`;
       }
     }

@@ -47,13 +47,15 @@ export class MailboxWriter {
       case 'setFlags':
         return s.setFlags(id, op.uids, op.mode, op.flags);
       case 'expunge':
-        return s.expunge(id, op.uids);
+        // A session's EXPUNGE and UID EXPUNGE remove only what carries \Deleted when the
+        // transaction runs (RFC 4315 §2.1), never what the session saw flagged earlier.
+        return s.expunge(id, op.uids, { onlyDeleted: true });
       case 'copy':
         return s.copy(id, op.uids, op.destinationId);
       case 'move':
         return s.move(id, op.uids, op.destinationId);
       case 'claimRecent':
-        return s.claimRecent(id);
+        return s.claimRecent(id, op.upTo);
     }
   }
 }

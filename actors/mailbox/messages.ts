@@ -6,10 +6,11 @@ import type { AppendItem, AppendResult, CopyResult, FlagChange, FlagMode } from 
 export type WriteOp =
   | { kind: 'append'; items: AppendItem[] }
   | { kind: 'setFlags'; uids: readonly number[]; mode: FlagMode; flags: readonly string[] }
+  /** `uids` null: every \Deleted message; a UID list: those of them still \Deleted at commit. */
   | { kind: 'expunge'; uids: readonly number[] | null }
   | { kind: 'copy'; uids: readonly number[]; destinationId: number }
   | { kind: 'move'; uids: readonly number[]; destinationId: number }
-  | { kind: 'claimRecent' };
+  | { kind: 'claimRecent'; upTo: number };
 
 export interface WriteResults {
   append: AppendResult;

@@ -5,6 +5,7 @@
 // subscribers of each changed mailbox; sessions then pull the changes themselves.
 
 import { createActor, type Actor } from 'xstate';
+import type { LogSink } from '../../src/log.js';
 import type { MailStore } from '../../src/storage/types.js';
 import { mailboxActor } from './mailbox-actor.js';
 import type { WriteOp, WriteResults } from './messages.js';
@@ -15,17 +16,28 @@ interface Entry {
   actor: Actor<typeof mailboxActor> | null;
   busy: number;
   listeners: Set<Listener>;
-  /** Highest UID already given to a session as \Recent; null until first needed. */
-  recentUid: number | null;
+  /**
+   * Highest UID a \Recent claim from this process covers, committed or still in flight (at
+   * least the store's `recentUid`); null until first needed, or after a claim failed.
+   */
+  claimedUpTo: number | null;
+}
+
+/** UIDs claimed as \Recent for one session; empty when from > to. */
+export interface RecentClaim {
+  from: number;
+  to: number;
 }
 
 export class MailboxRegistry {
   #store: MailStore;
   #entries = new Map<number, Entry>();
   #unsubscribe: () => void;
+  #logger: LogSink | undefined;
 
-  constructor(store: MailStore) {
+  constructor(store: MailStore, logger?: LogSink) {
     this.#store = store;
+    this.#logger = logger;
     this.#unsubscribe = store.onChange((ids) => {
       for (const id of ids) {
         const entry = this.#entries.get(id);
@@ -71,27 +83,33 @@ export class MailboxRegistry {
   }
 
   /**
-   * Claims the messages up to `lastUid` not yet \Recent for any session (RFC 3501 §2.3.2:
-   * exactly one session sees a new message as recent: the first one to learn of it). Done
-   * in memory, synchronously, so ten thousand IDLE sessions learning of one message cost no
-   * write each; the claim is persisted behind, so a restart does not make old mail recent.
+   * Claims for one session the messages up to `upTo` that are \Recent for no session yet
+   * (RFC 3501 §2.3.2: exactly one session sees a new message as recent, the first one told of
+   * it). The claim is a write, decided and stored inside its transaction before the session
+   * shows anything, so neither another session nor a restart can hand the same message out
+   * again. When a claim already sent from here covers `upTo`, nothing is left to claim and the
+   * answer comes at once: of ten thousand IDLE sessions learning of one message, the first
+   * writes a claim and the others neither write nor wait.
    */
-  claimRecent(mailboxId: number, lastUid: number): { from: number; to: number } {
+  claimRecent(mailboxId: number, upTo: number): RecentClaim | Promise<RecentClaim> {
     const entry = this.#entry(mailboxId);
-    entry.recentUid ??= this.#store.getMailboxById(mailboxId)?.recentUid ?? 0;
-    const from = entry.recentUid + 1;
-    if (lastUid < from) return { from, to: from - 1 };
-    entry.recentUid = lastUid;
-    this.write(mailboxId, { kind: 'claimRecent' }).catch(() => {
-      // Persisting the claim is best effort: in this process the in-memory claim rules.
+    entry.claimedUpTo ??= this.#store.getMailboxById(mailboxId)?.recentUid ?? 0;
+    const nothing = { from: upTo + 1, to: upTo };
+    if (upTo <= entry.claimedUpTo) return nothing;
+    entry.claimedUpTo = upTo;
+    return this.write(mailboxId, { kind: 'claimRecent', upTo }).catch((err: unknown) => {
+      // Not stored, so shown to no session as \Recent (never to two); whoever claims next
+      // reads the stored claim again.
+      if (entry.claimedUpTo === upTo) entry.claimedUpTo = null;
+      this.#logger?.warn({ err, mailboxId }, 'storing a \\Recent claim failed');
+      return nothing;
     });
-    return { from, to: lastUid };
   }
 
   /** The first UID no session has seen as \Recent yet (for EXAMINE and STATUS). */
   recentFloor(mailboxId: number): number {
-    const claimed = this.#entries.get(mailboxId)?.recentUid;
-    return (claimed ?? this.#store.getMailboxById(mailboxId)?.recentUid ?? 0) + 1;
+    const stored = this.#store.getMailboxById(mailboxId)?.recentUid ?? 0;
+    return Math.max(stored, this.#entries.get(mailboxId)?.claimedUpTo ?? 0) + 1;
   }
 
   /** Calls `listener` after every change to the mailbox; returns the unsubscribe function. */
@@ -113,7 +131,7 @@ export class MailboxRegistry {
   #entry(mailboxId: number): Entry {
     let e = this.#entries.get(mailboxId);
     if (!e) {
-      e = { actor: null, busy: 0, listeners: new Set(), recentUid: null };
+      e = { actor: null, busy: 0, listeners: new Set(), claimedUpTo: null };
       this.#entries.set(mailboxId, e);
     }
     return e;

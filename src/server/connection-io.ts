@@ -16,6 +16,7 @@ import {
   MAX_LITERALS_PER_REQUEST,
   MAX_REQUEST_BYTES,
   TLS_HANDSHAKE_TIMEOUT_MS,
+  CLOSE_GRACE_MS,
 } from './limits.js';
 import { maskCommandLine, maskContinuationLine, traceClosed, traceInput, traceOutput } from './wire-trace.js';
 import type { DeadlineSweeper } from './deadlines.js';
@@ -91,6 +92,13 @@ export class ConnectionIo {
   deadline = 0;
   /** Created on first use only: most connections never run work that needs cancelling. */
   #closedController: AbortController | null = null;
+  /**
+   * Output behind a place reserved with reserve() and not filled yet, in order; null while
+   * nothing is reserved (almost always), so a plain write costs no queue.
+   */
+  #queue: Array<{ ready: boolean; data: Chunk[] }> | null = null;
+  /** close() came while output was still reserved: the socket ends once it is written. */
+  #endWhenWritten = false;
 
   constructor(opts: ConnectionIoOptions) {
     this.#socket = opts.socket;
@@ -165,6 +173,47 @@ export class ConnectionIo {
   /** Queues output. Writes within one tick go out in one segment (cork/uncork). */
   write(data: Chunk | Chunk[]): void {
     if (this.#closed) return;
+    const queue = this.#queue;
+    if (queue !== null) {
+      // Something before this is not known yet: wait behind it.
+      const last = queue[queue.length - 1]!;
+      if (last.ready) last.data.push(...(Array.isArray(data) ? data : [data]));
+      else queue.push({ ready: true, data: Array.isArray(data) ? [...data] : [data] });
+      return;
+    }
+    this.#send(data);
+  }
+
+  /**
+   * Reserves the next place in the output for data known later (mailbox updates waiting for a
+   * write to be stored): everything written after this waits until the returned function is
+   * called, once, with that data, so responses keep their order without the caller blocking.
+   */
+  reserve(): (data: Chunk | Chunk[]) => void {
+    const slot = { ready: false, data: [] as Chunk[] };
+    (this.#queue ??= []).push(slot);
+    return (data) => {
+      if (slot.ready) return;
+      slot.ready = true;
+      slot.data = Array.isArray(data) ? [...data] : [data];
+      this.#writeQueue();
+    };
+  }
+
+  /** Sends the queued output up to the first place still reserved. */
+  #writeQueue(): void {
+    while (this.#queue !== null && this.#queue[0]!.ready) {
+      const slot = this.#queue.shift()!;
+      if (this.#queue.length === 0) this.#queue = null;
+      if (!this.#socket.destroyed) this.#send(slot.data);
+    }
+    if (this.#queue === null && this.#endWhenWritten) {
+      this.#endWhenWritten = false;
+      this.#end();
+    }
+  }
+
+  #send(data: Chunk | Chunk[]): void {
     if (!this.#corked) {
       this.#corked = true;
       this.#socket.cork();
@@ -228,14 +277,28 @@ export class ConnectionIo {
     this.#attach(secure);
   }
 
-  /** Flushes queued output, then closes the connection. */
+  /** Flushes queued output (reserved places included, once filled), then closes the connection. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#sweeper.remove(this);
+    if (this.#queue !== null) {
+      // A reserved place is filled once a write is stored, which settles either way; the
+      // grace timer of #end still bounds how long a close can take.
+      this.#endWhenWritten = true;
+      const timer = setTimeout(() => this.#end(), CLOSE_GRACE_MS);
+      timer.unref();
+      return;
+    }
+    this.#end();
+  }
+
+  #end(): void {
+    if (this.#socket.writableEnded) return;
+    this.#queue = null;
     this.#socket.end();
     // A peer that never reads would keep the socket open forever; cut it after a grace time.
-    const timer = setTimeout(() => this.#socket.destroy(), 5000);
+    const timer = setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS);
     timer.unref();
     this.#socket.once('close', () => clearTimeout(timer));
   }
@@ -243,6 +306,7 @@ export class ConnectionIo {
   /** Closes without flushing (shutdown grace exceeded, protocol violation). */
   destroy(): void {
     this.#closed = true;
+    this.#queue = null;
     this.#sweeper.remove(this);
     this.#socket.destroy();
   }

@@ -52,6 +52,13 @@ export const TIMEOUT_SWEEP_INTERVAL_MS = 5 * 1000;
 /** Time allowed for a TLS handshake (implicit TLS or STARTTLS). */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 30 * 1000;
 
+/**
+ * How long a closing connection may take to hand over what it still has to send: a peer that
+ * never reads would otherwise keep the socket open forever. Long enough for a BYE and the last
+ * responses to leave a busy server; short enough that closed connections do not pile up.
+ */
+export const CLOSE_GRACE_MS = 5 * 1000;
+
 /** Failed logins allowed on one connection before `* BYE`; a password guesser must reconnect. */
 export const MAX_AUTH_FAILURES = 3;
 

@@ -199,18 +199,29 @@ export interface MailStore {
   setMimeIndex(message: MessageRecord, mime: MimeData): Promise<void>;
   /** What changed after `modseq` (exclusive). */
   changesSince(mailboxId: number, modseq: number): ChangeSet;
+  /**
+   * Keywords the mailbox has held, in their stored spelling (FLAGS and PERMANENTFLAGS). A keyword
+   * is registered by the write that first puts it on a message, in the same transaction.
+   */
+  keywords(mailboxId: number): string[];
 
   // ---- messages: writes. Safe to call concurrently; each is one transaction, in call order.
   append(mailboxId: number, items: AppendItem[]): Promise<AppendResult>;
   /** Returns the messages whose flags actually changed. */
   setFlags(mailboxId: number, uids: readonly number[], mode: FlagMode, flags: readonly string[]): Promise<FlagChange[]>;
-  /** Expunges the given UIDs, or with `null` every message flagged \Deleted; returns expunged UIDs ascending. */
-  expunge(mailboxId: number, uids: readonly number[] | null): Promise<number[]>;
+  /**
+   * Expunges the given UIDs (with `onlyDeleted`, those of them flagged \Deleted at commit time),
+   * or with `null` every message flagged \Deleted; returns expunged UIDs ascending.
+   */
+  expunge(mailboxId: number, uids: readonly number[] | null, opts?: { onlyDeleted?: boolean }): Promise<number[]>;
   copy(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult>;
   /** COPY + expunge from the source in one transaction (RFC 6851). */
   move(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult>;
-  /** Claims the UIDs above `recentUid` as \Recent for one session; returns the claimed range (empty when from > to). */
-  claimRecent(mailboxId: number): Promise<{ from: number; to: number }>;
+  /**
+   * Claims the UIDs above `recentUid`, up to `upTo`, as \Recent for one session, stored before
+   * it resolves; returns the claimed range (empty when from > to).
+   */
+  claimRecent(mailboxId: number, upTo: number): Promise<{ from: number; to: number }>;
 
   // ---- notifications
   /** Called after commit for changes made in this process, and soon after for changes made by another process (the CLI). */

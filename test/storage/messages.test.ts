@@ -4,6 +4,7 @@
 
 import t from 'tap';
 import { MAX_KEYWORDS_PER_MAILBOX } from '../../src/storage/limits.js';
+import { openMailStore } from '../../src/storage/index.js';
 import { checkCounters, freshStore, message } from './fixture.js';
 
 async function setup(t: Parameters<typeof freshStore>[0]) {
@@ -156,6 +157,13 @@ t.test('expunge by \\Deleted and by UID; changesSince reports tombstones and cha
   t.same(all.expunged, [2, 4]);
   t.same(store.changesSince(inbox.id, changes.highestModseq), { ...changes, expunged: [], changed: [] });
   t.same(await store.expunge(inbox.id, [3, 3, 77]), [3], 'UID list: present UIDs only, whatever their flags');
+  await store.setFlags(inbox.id, [1, 5], 'add', ['\\Deleted']);
+  // UID EXPUNGE (RFC 4315 §2.1): the flag as the transaction finds it, not as the caller saw it.
+  const unflag = store.setFlags(inbox.id, [5], 'remove', ['\\Deleted']);
+  const expunged = store.expunge(inbox.id, [1, 5], { onlyDeleted: true });
+  await unflag;
+  t.same(await expunged, [1], 'onlyDeleted: a -FLAGS (\\Deleted) committed first keeps its message');
+  t.same([...store.uids(inbox.id)], [5]);
   t.same(checkCounters(store, inbox.id), []);
   t.throws(() => store.changesSince(9999, 0), kind('nonexistent'));
 });
@@ -213,15 +221,22 @@ t.test('identical bodies share one blob across mailboxes and accounts', async (t
   t.same(store.readBody(m), message('same'));
 });
 
-t.test('claimRecent hands each UID to one claimer only', async (t) => {
-  const { store, inbox } = await setup(t);
-  t.same(await store.claimRecent(inbox.id), { from: 1, to: 0 });
+t.test('claimRecent hands each UID to one claimer only, up to what the claimer will show, and keeps it', async (t) => {
+  const { store, inbox, cfg } = await setup(t);
+  t.same(await store.claimRecent(inbox.id, 0), { from: 1, to: 0 });
   await store.append(inbox.id, [{ body: message('1'), flags: [] }, { body: message('2'), flags: [] }]);
-  t.same(await store.claimRecent(inbox.id), { from: 1, to: 2 });
-  t.same(await store.claimRecent(inbox.id), { from: 3, to: 2 });
-  await store.append(inbox.id, [{ body: message('3'), flags: [] }]);
-  const [x, y] = await Promise.all([store.claimRecent(inbox.id), store.claimRecent(inbox.id)]);
+  t.same(await store.claimRecent(inbox.id, 2), { from: 1, to: 2 });
+  t.same(await store.claimRecent(inbox.id, 2), { from: 3, to: 2 });
+  await store.append(inbox.id, [{ body: message('3'), flags: [] }, { body: message('4'), flags: [] }]);
+  // A session about to show UID 3 claims 3 alone: 4 is left for whoever is told of it first.
+  const [x, y] = await Promise.all([store.claimRecent(inbox.id, 3), store.claimRecent(inbox.id, 3)]);
   t.same([x, y], [{ from: 3, to: 3 }, { from: 4, to: 3 }]);
+  t.equal(store.getMailboxById(inbox.id)!.recentUid, 3, 'stored: exactly what was handed out');
+  t.same(await store.claimRecent(inbox.id, 99), { from: 4, to: 4 }, 'never beyond the messages there are');
+  await store.close();
+  const reopened = openMailStore(cfg);
+  t.teardown(() => reopened.close());
+  t.same(await reopened.claimRecent(inbox.id, 4), { from: 5, to: 4 }, 'a restart hands nothing out again');
 });
 
 t.test('onChange reports committed changes in this process', async (t) => {
@@ -233,7 +248,7 @@ t.test('onChange reports committed changes in this process', async (t) => {
   await store.setFlags(inbox.id, [1], 'add', ['\\Seen']);
   await store.setFlags(inbox.id, [1], 'add', ['\\Seen']);
   await store.move(inbox.id, [1], archive.id);
-  await store.claimRecent(archive.id);
+  await store.claimRecent(archive.id, 1);
   t.same(seen, [[inbox.id], [inbox.id], [inbox.id, archive.id].sort((a, b) => a - b)], 'no-op and \\Recent claims are silent');
   off();
   await store.append(inbox.id, [{ body: message('2'), flags: [] }]);
@@ -248,7 +263,7 @@ t.test('writes to missing or \\Noselect mailboxes, and after close', async (t) =
   t.equal(parent.noSelect, true);
   await t.rejects(store.append(parent.id, [{ body: message('x'), flags: [] }]), kind('noselect'));
   await t.rejects(store.append(9999, [{ body: message('x'), flags: [] }]), kind('nonexistent'));
-  await t.rejects(store.claimRecent(parent.id), kind('noselect'));
+  await t.rejects(store.claimRecent(parent.id, 1), kind('noselect'));
   await store.close();
   t.throws(() => store.getAccount('alice@example.org'), kind('unavailable'));
   await t.rejects(store.append(parent.id, [{ body: message('x'), flags: [] }]), kind('unavailable'));

@@ -33,13 +33,9 @@ export const handleExpunge: CommandHandler<'EXPUNGE'> = async (cmd, scope) => {
     if (uids.length === 0) return {};
   }
   try {
-    // With a UID set only the \Deleted ones among them go (RFC 4315 §2.1): the store
-    // expunges exactly the given UIDs, so filter here.
-    if (uids) {
-      const store = scope.deps.mail.store;
-      uids = uids.filter((uid) => store.getMessage(view.mailboxId, uid)?.flags.includes('\\Deleted'));
-      if (uids.length === 0) return {};
-    }
+    // With a UID set only the \Deleted ones among them go (RFC 4315 §2.1). Which those are is
+    // decided inside the write's transaction: a -FLAGS (\Deleted) committed meanwhile by
+    // another session keeps its message.
     await scope.deps.mail.registry.write(view.mailboxId, { kind: 'expunge', uids });
   } catch (err) {
     throw storageToImap(err);

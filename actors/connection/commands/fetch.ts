@@ -148,6 +148,7 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
     }
   }
   const io = scope.deps.io;
+  const showsFlags = items.some((i) => i.type === 'FLAGS');
   for (const uid of uids) {
     const msg = store.getMessage(view.mailboxId, uid);
     if (!msg) continue; // expunged meanwhile; its EXPUNGE is still owed to the client
@@ -177,6 +178,12 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
         });
       },
     };
+    // A keyword the client was not told of goes out in FLAGS before the FETCH that shows it
+    // (RFC 3501 §7.2.6), checked per message: another session may add one mid-command.
+    if (showsFlags) {
+      const announcement = view.announceNewKeywords(store, msg.flags);
+      if (announcement) scope.out.write(announcement);
+    }
     const b = new ResponseBuilder();
     b.raw(`* ${view.seqOf(uid)} FETCH (`);
     items.forEach((item, i) => {

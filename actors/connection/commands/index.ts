@@ -66,12 +66,12 @@ export async function runHandler(cmd: ParsedCommand, scope: CommandScope): Promi
   if (!handler) throw bad(`${cmd.name} is not supported`);
   try {
     const completion = await handler(cmd as CommandOf<typeof cmd.name>, scope);
-    if (!completion.deselected) deliverUpdates(scope, expungeAllowed(cmd));
+    if (!completion.deselected) await deliverUpdates(scope, expungeAllowed(cmd));
     return completion;
   } catch (err) {
     // A failed command still reports what changed meanwhile (RFC 9051 §7: untagged data may
     // precede any tagged reply); a failed SELECT has already left the mailbox.
-    if (err instanceof ImapError) deliverUpdates(scope, expungeAllowed(cmd));
+    if (err instanceof ImapError) await deliverUpdates(scope, expungeAllowed(cmd));
     throw err;
   }
 }

@@ -47,23 +47,59 @@ export function requireWritable(view: SessionView): void {
  * Pulls the selected mailbox's changes and writes what the client is owed. EXPUNGE is held
  * back during FETCH, STORE and SEARCH (not their UID forms), where it would renumber the
  * messages the command is talking about (RFC 3501 §7.4.1).
+ *
+ * Synchronous unless new messages need a \Recent claim written first (registry.claimRecent):
+ * then the updates take their place in the output at once (`reserve`), so nothing written
+ * later (the tagged reply, IDLE's OK after DONE) can overtake them, and are filled in once the
+ * claim is stored. Deliveries of one view run one after the other: a later one waits for the
+ * claim of an earlier one, since both pull from the same view.
  */
-export function deliverUpdates(scope: CommandScope, allowExpunge: boolean): void {
+export function deliverUpdates(scope: CommandScope, allowExpunge: boolean): Promise<void> | undefined {
   const view = scope.deps.session.view;
-  if (!view) return;
+  if (!view) return undefined;
+  if (view.delivering === null) {
+    const text = pendingUpdates(scope, view, allowExpunge);
+    if (typeof text === 'string') {
+      if (text) scope.out.write(text);
+      return undefined;
+    }
+    return followOutput(scope, view, text);
+  }
+  return followOutput(
+    scope,
+    view,
+    view.delivering.then(() => (scope.deps.session.view === view ? pendingUpdates(scope, view, allowExpunge) : '')),
+  );
+}
+
+/** Writes `text` in the place in the output reserved now, and makes it the view's delivery in progress. */
+function followOutput(scope: CommandScope, view: SessionView, text: Promise<string>): Promise<void> {
+  const fill = scope.out.reserve();
+  const delivery = text.then(fill, (err: unknown) => {
+    fill('');
+    scope.deps.logger.error({ err }, 'delivering mailbox updates failed');
+  });
+  view.delivering = delivery;
+  void delivery.finally(() => {
+    if (view.delivering === delivery) view.delivering = null;
+  });
+  return delivery;
+}
+
+function pendingUpdates(scope: CommandScope, view: SessionView, allowExpunge: boolean): string | Promise<string> {
   const { store, registry } = scope.deps.mail;
   if (!store.getMailboxById(view.mailboxId)) {
     // The selected mailbox was deleted (or renamed away with INBOX semantics) by another
     // session: its messages can no longer be addressed, so the session ends (STYLE §10).
     scope.deps.session.view = null;
-    scope.out.write('* BYE Selected mailbox was deleted\r\n');
     setImmediate(() => scope.deps.io.close());
-    return;
+    return '* BYE Selected mailbox was deleted\r\n';
   }
   view.pull(store);
-  let recent: { from: number; to: number } | null = null;
   // RFC 3501 §2.3.2: a new message is \Recent for exactly one session, the first to learn of it.
-  if (view.hasPendingNew && !view.readOnly) recent = registry.claimRecent(view.mailboxId, view.pendingLastUid);
-  const text = view.flush(store, allowExpunge, recent);
-  if (text) scope.out.write(text);
+  if (!view.hasPendingNew || view.readOnly) return view.flush(store, allowExpunge, null);
+  const claim = registry.claimRecent(view.mailboxId, view.pendingLastUid);
+  if (!(claim instanceof Promise)) return view.flush(store, allowExpunge, claim);
+  // Flushed after the claim is stored; changes committed meanwhile wait for the next delivery.
+  return claim.then((claimed) => (scope.deps.session.view === view ? view.flush(store, allowExpunge, claimed) : ''));
 }

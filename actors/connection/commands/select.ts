@@ -6,9 +6,6 @@ import { SessionView } from '../session-view.js';
 import { selectableMailbox } from './mail-common.js';
 import type { CommandHandler, CommandScope } from './types.js';
 
-/** System flags every mailbox supports (RFC 3501 §2.3.2). */
-export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
-
 function untaggedOk(code: Parameters<typeof encodeStatus>[0]['code'], text: string): string {
   return encodeStatus(code ? { tag: '*', status: 'OK', code, text } : { tag: '*', status: 'OK', text });
 }
@@ -24,7 +21,7 @@ function firstUnseenSeq(scope: CommandScope, view: SessionView): number {
   return 0;
 }
 
-export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = (cmd, scope) => {
+export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, scope) => {
   const { store, registry } = scope.deps.mail;
   const readOnly = cmd.name === 'EXAMINE';
   const hadMailbox = scope.deps.session.view !== null;
@@ -36,19 +33,13 @@ export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = (cmd, scope) =
   // Read the record before the UIDs: anything committed in between shows up again in the
   // first pull, which tolerates repeats; the other order could miss a change.
   const view = new SessionView({ mailboxId: mb.id, readOnly, uidValidity: mb.uidValidity, uids: store.uids(mb.id), modseq: mb.highestModseq });
-  if (readOnly) {
-    view.setRecent(registry.recentFloor(mb.id), view.lastUid);
-  } else {
-    const claimed = registry.claimRecent(mb.id, view.lastUid);
-    view.setRecent(claimed.from, claimed.to);
-  }
-  // FLAGS lists the system flags; keywords need no announcement since PERMANENTFLAGS has \*
-  // (any keyword may be created), which spares a scan of every message at SELECT.
-  const flagsLine = `* FLAGS (${SYSTEM_FLAGS.join(' ')})\r\n`;
-  const permanent = readOnly ? [] : [...SYSTEM_FLAGS, '\\*'];
+  // EXAMINE shows what no session has claimed as recent, and claims nothing (RFC 3501 §6.3.2);
+  // SELECT claims it, stored before anything is shown.
+  view.addRecent(readOnly ? { from: registry.recentFloor(mb.id), to: view.lastUid } : await registry.claimRecent(mb.id, view.lastUid));
+  // FLAGS lists every keyword the mailbox's messages may carry: a client that tracks the list
+  // treats a keyword it was not told of as a protocol error (RFC 3501 §7.2.6).
   const unseen = mb.unseen > 0 ? firstUnseenSeq(scope, view) : 0;
-  let out = flagsLine;
-  out += untaggedOk({ code: 'PERMANENTFLAGS', flags: permanent }, readOnly ? 'No permanent flags permitted' : 'Flags permitted');
+  let out = view.announceFlags(store.keywords(mb.id));
   out += `* ${view.exists} EXISTS\r\n* ${view.recentCount()} RECENT\r\n`;
   if (unseen > 0) out += untaggedOk({ code: 'UNSEEN', value: unseen }, `Message ${unseen} is first unseen`);
   out += untaggedOk({ code: 'UIDVALIDITY', value: mb.uidValidity }, 'UIDs valid');

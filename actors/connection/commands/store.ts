@@ -26,6 +26,8 @@ export const handleStore: CommandHandler<'STORE'> = async (cmd, scope) => {
     const seq = view.seqOf(uid);
     const msg = store.getMessage(view.mailboxId, uid);
     if (!msg || seq === 0) continue;
+    // A keyword new to the mailbox goes out in FLAGS first (RFC 3501 §7.2.6).
+    out += view.announceNewKeywords(store, msg.flags);
     const flags = formatFlags(msg.flags, view.isRecent(uid));
     out += cmd.uid ? `* ${seq} FETCH (UID ${uid} FLAGS ${flags})\r\n` : `* ${seq} FETCH (FLAGS ${flags})\r\n`;
   }

@@ -36,7 +36,14 @@ export interface SessionInfo {
 export interface CommandScope {
   session: SessionInfo;
   /** Untagged responses, written in order before the tagged reply. */
-  out: { write(data: Chunk | Chunk[]): void };
+  out: {
+    write(data: Chunk | Chunk[]): void;
+    /**
+     * Reserves the next place in the output for data known later: whatever is written after
+     * this waits until the returned function is called (once) with that data.
+     */
+    reserve(): (data: Chunk | Chunk[]) => void;
+  };
   deps: ConnectionDeps;
 }
 

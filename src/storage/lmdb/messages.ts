@@ -192,10 +192,16 @@ export function storeFlags(
 }
 
 /**
- * Expunges `uids` (whatever their flags: UID EXPUNGE's \Deleted filter is the caller's), or
- * with null every message flagged \Deleted (EXPUNGE, CLOSE). Returns the expunged UIDs.
+ * Expunges messages and returns their UIDs, ascending. With `uids` null, every message flagged
+ * \Deleted (EXPUNGE, CLOSE: RFC 3501 §6.4.3, §6.4.2). With a UID list and `onlyDeleted`, those of
+ * them that carry \Deleted (UID EXPUNGE, RFC 4315 §2.1). Without `onlyDeleted`, the listed
+ * messages whatever their flags (the CLI's `imap-msgs remove`).
+ *
+ * The flag is read here, inside the transaction, never by the caller beforehand: a STORE
+ * -FLAGS (\Deleted) committed between a check on the caller's side and this commit would
+ * otherwise be overridden, and a message the client had just kept would be removed.
  */
-export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number[] | null): number[] {
+export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number[] | null, onlyDeleted = false): number[] {
   const mailbox = writableMailbox(tx, mailboxId);
   const targets: Array<[number, StoredMessage]> = [];
   if (uids === null) {
@@ -208,7 +214,7 @@ export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number
   } else {
     for (const uid of sortedUids(uids)) {
       const message = storedMessage(tx, messageKey(mailboxId, uid));
-      if (message !== undefined) targets.push([uid, message]);
+      if (message !== undefined && (!onlyDeleted || hasFlag(message.flags, '\\Deleted'))) targets.push([uid, message]);
     }
   }
   for (const [uid, message] of targets) removeMessage(tx, mailbox, uid, message);
@@ -293,11 +299,17 @@ export function wipeMessages(tx: Tx, mailbox: StoredMailbox): void {
   tx.changed.add(mailbox.id);
 }
 
-/** Claims the UIDs no session has seen as \Recent yet (RFC 3501 §2.3.2: one session per message). */
-export function claimRecent(tx: Tx, mailboxId: number): { from: number; to: number } {
+/**
+ * Claims for one session the UIDs up to `upTo` that no session has seen as \Recent yet (RFC 3501
+ * §2.3.2: a message is \Recent in one session only, the first to be told of it). The claim is
+ * stored in this transaction before the session shows anything, so no other session, in this
+ * process or after a restart, can claim the same UID. `upTo` is the last UID the session is
+ * about to announce: messages added since are left for whoever learns of them first.
+ */
+export function claimRecent(tx: Tx, mailboxId: number, upTo: number): { from: number; to: number } {
   const mailbox = writableMailbox(tx, mailboxId);
   const from = mailbox.recentUid + 1;
-  const to = mailbox.uidNext - 1;
+  const to = Math.min(upTo, mailbox.uidNext - 1);
   if (to >= from) {
     mailbox.recentUid = to;
     saveMailbox(tx, mailbox);

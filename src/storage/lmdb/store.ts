@@ -234,8 +234,8 @@ export class LmdbMailStore implements MailStore {
     return this.#write('setFlags', [mailboxId, uids, mode, requested]);
   }
 
-  expunge(mailboxId: number, uids: readonly number[] | null): Promise<number[]> {
-    return this.#write('expunge', [mailboxId, uids]);
+  expunge(mailboxId: number, uids: readonly number[] | null, opts: { onlyDeleted?: boolean } = {}): Promise<number[]> {
+    return this.#write('expunge', [mailboxId, uids, opts.onlyDeleted ?? false]);
   }
 
   copy(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
@@ -246,8 +246,8 @@ export class LmdbMailStore implements MailStore {
     return this.#write('move', [sourceId, uids, destinationId]);
   }
 
-  claimRecent(mailboxId: number): Promise<{ from: number; to: number }> {
-    return this.#write('claimRecent', [mailboxId]);
+  claimRecent(mailboxId: number, upTo: number): Promise<{ from: number; to: number }> {
+    return this.#write('claimRecent', [mailboxId, upTo]);
   }
 
   // ---- notifications
