@@ -54,10 +54,19 @@ const STORAGE_CODES: Record<StorageErrorKind, ResponseCode['code']> = {
   limit: 'LIMIT',
   noselect: 'NONEXISTENT',
   unavailable: 'UNAVAILABLE',
+  uncertain: 'UNAVAILABLE',
 };
 
 export function storageToImap(err: unknown, opts: { tryCreate?: boolean } = {}): unknown {
   if (!(err instanceof StorageError)) return err;
+  if (err.kind === 'uncertain') {
+    // A NO would tell the client the change did not happen, and it may have: a retried APPEND
+    // would store the message twice. The session ends instead; a new one sees what is stored.
+    return new ImapError('NO', { code: 'UNAVAILABLE' }, 'The mail store failed before it could confirm the change; reconnect to see its outcome', {
+      cause: err,
+      disconnect: true,
+    });
+  }
   if (opts.tryCreate && (err.kind === 'nonexistent' || err.kind === 'noselect')) {
     return no({ code: 'TRYCREATE' }, err.message, err);
   }

@@ -178,6 +178,18 @@ export const actions = {
     logCommand(args, reply.status, reply.code?.code);
   },
 
+  /**
+   * A failure after which the session cannot go on truthfully (its outcome is unknown): BYE
+   * with the reason instead of a tagged NO (RFC 3501 §7.1.5), then the connection closes.
+   */
+  replyFailedBye: (args: ActionArgs) => {
+    const { context, event, self } = args;
+    const reply = toFailureReply((event as { error?: unknown }).error);
+    depsOf(self).logger.warn({ err: (event as { error?: unknown }).error, tag: context.command?.tag, cmd: context.command?.name }, 'command failed; ending the session');
+    write(args, statusLine(null, 'BYE', reply.text, reply.code));
+    logCommand(args, 'BYE', reply.code?.code);
+  },
+
   closeConnection: ({ self }: ActionArgs) => {
     const deps = depsOf(self);
     deps.io.close();

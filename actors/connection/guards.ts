@@ -10,6 +10,7 @@ import {
   MAX_BAD_COMMANDS_PREAUTH,
   MAX_DISCARDED_LITERAL_BYTES,
 } from '../../src/server/limits.js';
+import { ImapError } from '../../src/errors.js';
 import { literalFits } from './literal-limit.js';
 import { decodeSaslResponse, parsePlain } from './sasl.js';
 
@@ -103,6 +104,12 @@ export const guards = {
   enteredMailbox: ({ event }: GuardArgs) => completionOf(event)?.selected !== undefined,
 
   leftMailbox: ({ event }: GuardArgs) => completionOf(event)?.deselected === true,
+
+  /** The command failed in a way that ends the session (an ImapError with `disconnect`). */
+  failureEndsSession: ({ event }: GuardArgs) => {
+    const error = (event as { error?: unknown }).error;
+    return error instanceof ImapError && error.disconnect;
+  },
 
   selectFailed: ({ context }: GuardArgs) => context.command?.name === 'SELECT' || context.command?.name === 'EXAMINE',
 

@@ -250,7 +250,10 @@ export const connectionMachine = connectionSetup.createMachine({
               { guard: 'enteredMailbox', target: '#conn.selected', actions: ['recordSelected', 'replyDone', 'endCommand'] },
               { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
             ],
-            onError: { target: 'ready', actions: ['replyFailed', 'endCommand'] },
+            onError: [
+              { guard: 'failureEndsSession', target: '#conn.logout', actions: ['replyFailedBye', 'endCommand'] },
+              { target: 'ready', actions: ['replyFailed', 'endCommand'] },
+            ],
           },
         },
       },
@@ -276,6 +279,7 @@ export const connectionMachine = connectionSetup.createMachine({
               { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
             ],
             onError: [
+              { guard: 'failureEndsSession', target: '#conn.logout', actions: ['replyFailedBye', 'endCommand'] },
               // RFC 9051 §6.3.2: a SELECT or EXAMINE that fails leaves no mailbox selected.
               { guard: 'selectFailed', target: '#conn.authenticated', actions: ['clearSelected', 'replyFailed', 'endCommand'] },
               { target: 'ready', actions: ['replyFailed', 'endCommand'] },

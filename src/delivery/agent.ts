@@ -274,6 +274,12 @@ function classify(err: unknown, log: Logger): RecipientOutcome {
       log.warn({ err }, 'delivery deferred: the store cannot take it now');
       return { status: 'temporary', code: 452, text: 'Insufficient system storage, try again later' };
     }
+    if (err.kind === 'uncertain') {
+      // The store may have kept the message. Mail prefers a duplicate to a loss (RFC 5321
+      // §6.1: a server answers OK only for mail it is responsible for), so the MTA retries.
+      log.error({ err }, 'delivery deferred: the store failed before confirming it; a retry may duplicate it');
+      return { status: 'temporary', code: 451, text: 'Local error in processing, try again later' };
+    }
     log.warn({ err }, 'delivery deferred');
     return { status: 'temporary', code: 451, text: 'Local error in processing, try again later' };
   }

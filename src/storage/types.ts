@@ -133,7 +133,10 @@ export type StorageErrorKind =
   | 'toobig' // message over the append limit                  → NO [TOOBIG]
   | 'limit' // implementation limit (name length, flag count)  → NO [LIMIT]
   | 'noselect' // SELECT/APPEND to a \Noselect name            → NO [NONEXISTENT]
-  | 'unavailable'; // map full, env closed                     → NO [UNAVAILABLE]
+  | 'unavailable' // map full, env closed                     → NO [UNAVAILABLE]
+  // The writer failed after the write may have committed: whether it took effect is unknown.
+  // Never answered NO (a client would retry an APPEND that was stored): the session ends.
+  | 'uncertain'; //                                             → * BYE [UNAVAILABLE]
 
 export class StorageError extends Error {
   readonly kind: StorageErrorKind;

@@ -87,3 +87,16 @@ t.test('closing one store leaves the others writing; a store opened later writes
   t.teardown(() => c.store.close());
   t.same((await c.store.append(c.inbox.id, [{ body: message('new'), flags: [] }])).uids, [1]);
 });
+
+t.test('a committed batch whose result cannot be sent answers its writes as uncertain, never as failed', async (t) => {
+  const { unsentBatch } = await import('../../src/storage/lmdb/write-batch.js');
+  const own = { kind: 'nonexistent' as const, name: 'StorageError', message: 'no such mailbox', stack: undefined };
+  const out = unsentBatch(
+    { outcomes: [{ id: 1, ok: true, value: { uids: [4] } }, { id: 2, ok: false, error: own }], changed: [7], seq: 12 },
+    { kind: null, name: 'DataCloneError', message: 'could not be cloned', stack: undefined },
+  );
+  t.same(out.changed, [7], 'the changed mailboxes are still reported');
+  t.equal(out.seq, 12);
+  t.match(out.outcomes[0], { id: 1, ok: false, error: { kind: 'uncertain' } });
+  t.same(out.outcomes[1], { id: 2, ok: false, error: own }, 'a write that failed keeps its own error');
+});

@@ -28,7 +28,7 @@ import {
 } from '../types.js';
 import * as accounts from './accounts.js';
 import { blobAddress, blobRefCount, readBlob, readBlobTransient, readHeader } from './blobs.js';
-import { changesSince } from './changes.js';
+import { changelogHead, changesSince, readChangelog } from './changes.js';
 import { openEnv, type Dbs } from './env.js';
 import { findMailbox, listMailboxRecords, listSubscriptionNames, readMailbox, toRecord } from './mailbox-records.js';
 import * as messages from './messages.js';
@@ -55,6 +55,8 @@ export class LmdbMailStore implements MailStore {
   readonly #listeners = new Set<ChangeListener>();
   readonly #watcher: ChangeWatcher;
   readonly #writer: StoreWriter;
+  /** The last change-log entry of this store that its listeners have heard of. */
+  #answeredSeq: number;
   #closed = false;
 
   constructor(cfg: StorageModuleConfig, logger?: Logger) {
@@ -62,7 +64,14 @@ export class LmdbMailStore implements MailStore {
     this.#appendLimit = cfg.appendLimit;
     this.#logger = logger;
     this.#watcher = new ChangeWatcher(this.#dbs, cfg.path, this.#origin, (ids) => this.#notify(ids), logger);
-    this.#writer = new StoreWriter(cfg.path, this.#origin, (result) => this.#committed(result), logger);
+    this.#answeredSeq = changelogHead(this.#dbs);
+    this.#writer = new StoreWriter(
+      cfg.path,
+      this.#origin,
+      (result) => this.#committed(result),
+      () => this.#lost(),
+      logger,
+    );
   }
 
   // ---- accounts
@@ -291,9 +300,30 @@ export class LmdbMailStore implements MailStore {
     // must be visible to the reads their callers make next.
     this.#dbs.root.resetReadTxn();
     if (result.changed.length > 0) {
+      this.#answeredSeq = Math.max(this.#answeredSeq, result.seq);
       this.#notify(result.changed);
       this.#watcher.signal(result.seq);
     }
+  }
+
+  /**
+   * The writer thread died with writes unanswered. Those it committed are in the change log
+   * under this store's mark, which its own watcher skips: report them now, so every session
+   * with those mailboxes selected learns of, say, an APPEND whose client got no answer.
+   */
+  #lost(): void {
+    if (this.#closed) return;
+    this.#dbs.root.resetReadTxn();
+    const ids = new Set<number>();
+    let last = this.#answeredSeq;
+    for (const { seq, entry } of readChangelog(this.#dbs, this.#answeredSeq)) {
+      last = seq;
+      if (entry.origin === this.#origin) for (const id of entry.mailboxIds) ids.add(id);
+    }
+    this.#answeredSeq = last;
+    if (ids.size === 0) return;
+    this.#notify([...ids].sort((a, b) => a - b));
+    this.#watcher.signal(last);
   }
 
   #notify(mailboxIds: number[]): void {

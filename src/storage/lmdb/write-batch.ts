@@ -81,6 +81,16 @@ export function failedBatch(requests: ReadonlyArray<{ id: number }>, error: Sent
   return { outcomes: requests.map(({ id }) => ({ id, ok: false, error })), changed: [], seq: 0 };
 }
 
+/**
+ * A committed batch whose result could not be sent: the writes that succeeded are answered as
+ * uncertain (committed, with a result lost), those that failed keep their own error, and the
+ * changed mailboxes are still reported.
+ */
+export function unsentBatch(result: BatchResult, cause: SentError): BatchResult {
+  const error: SentError = { ...cause, kind: 'uncertain', message: `The change was stored but its result was lost: ${cause.message}` };
+  return { ...result, outcomes: result.outcomes.map((o) => (o.ok ? { id: o.id, ok: false, error } : o)) };
+}
+
 export function sendableError(err: unknown): SentError {
   const e = asStorageError(err);
   if (e instanceof StorageError) return { kind: e.kind, name: e.name, message: e.message, stack: e.stack };

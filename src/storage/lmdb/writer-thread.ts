@@ -17,9 +17,9 @@
 // commit runs wait in the port and gather into the next (`setImmediate` runs after the port
 // has delivered every message that has arrived); write-schedule.ts picks which go first.
 
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { openEnv, type Dbs } from './env.js';
-import { commitBatch, failedBatch, sendableError, type BatchResult, type SentError, type WriteRequest } from './write-batch.js';
+import { commitBatch, failedBatch, sendableError, unsentBatch, type BatchResult, type SentError, type WriteRequest } from './write-batch.js';
 import { nextCommit } from './write-schedule.js';
 
 /** What a store sends: its opening, a write, or its closing once every write sent is answered. */
@@ -40,6 +40,14 @@ interface OpenStore {
 
 const port = parentPort;
 if (port === null) throw new Error('writer-thread.ts runs as a worker thread');
+/** The test fault of writer.ts: exit between the commit of an APPEND of a marked message and its answer. */
+const faultMark = (workerData as { exitAfterCommitOf?: string | null } | null)?.exitAfterCommitOf ?? null;
+
+function faultHits(commit: readonly WriteRequest[]): boolean {
+  if (faultMark === null) return false;
+  const mark = Buffer.from(faultMark);
+  return commit.some((r) => r.op === 'append' && (r.args[1] as ReadonlyArray<{ body: Uint8Array }>).some((item) => Buffer.from(item.body).includes(mark)));
+}
 const stores = new Map<number, OpenStore>();
 /** Stores whose environment this thread could not open, with the reason their writes get. */
 const unopened = new Map<number, SentError>();
@@ -54,11 +62,13 @@ function commitNext(key: number, store: OpenStore): void {
   if (commit.length === 0) return;
   // commitBatch answers its own failures, the commit's included, as failed writes.
   const result = commitBatch(store.dbs, store.origin, commit);
+  if (faultHits(commit) && result.changed.length > 0) process.exit(1);
   try {
     send({ type: 'batch', key, result });
   } catch (err) {
-    // A result that cannot be sent (a bug): the batch's writers still get an answer.
-    send({ type: 'batch', key, result: failedBatch(commit, sendableError(err)) });
+    // A result that cannot be sent (a bug): the batch's writers still get an answer, and it
+    // must not say their writes failed: those that succeeded are committed.
+    send({ type: 'batch', key, result: unsentBatch(result, sendableError(err)) });
   }
   if (store.queue.length > 0) schedule(key, store);
 }

@@ -22,6 +22,14 @@ const ENTRY =
     : `await import(${JSON.stringify(WRITER_MODULE)});`;
 const ENTRY_URL = new URL(`data:text/javascript,${encodeURIComponent(ENTRY)}`);
 
+/**
+ * A fault for tests of what the stores do when the thread dies between a commit and its answer:
+ * with GANNET_TEST_WRITER_EXIT_AFTER_COMMIT=MARK, the first thread of the process exits right
+ * after it commits an APPEND of a message that contains MARK. Given to the first thread only,
+ * so the thread that replaces it works normally. Inert unless the variable is set.
+ */
+let faultGiven = false;
+
 /** The one writer thread, and the stores using it. */
 class WriterThread {
   readonly #stores = new Map<number, StoreWriter>();
@@ -64,7 +72,9 @@ class WriterThread {
   }
 
   #start(): Worker {
-    const worker = new Worker(ENTRY_URL);
+    const exitAfterCommitOf = faultGiven ? null : (process.env.GANNET_TEST_WRITER_EXIT_AFTER_COMMIT ?? null);
+    faultGiven = true;
+    const worker = new Worker(ENTRY_URL, { workerData: { exitAfterCommitOf } });
     if (this.#outstanding === 0) worker.unref();
     worker.on('message', (message: FromWriter) => {
       const store = this.#stores.get(message.key);
@@ -78,8 +88,8 @@ class WriterThread {
   }
 
   /**
-   * The thread failed: every store's waiting writes are answered with UNAVAILABLE, since
-   * whether they were committed is unknown, and the next write starts a new thread.
+   * The thread failed: every store's waiting writes are answered as uncertain, since any of
+   * them may have been committed before the thread died, and the next write starts a new thread.
    */
   #abandon(worker: Worker, cause: unknown): void {
     if (this.#worker !== worker) return;
@@ -107,15 +117,18 @@ export class StoreWriter {
   readonly origin: string;
   /** Runs once a batch is committed, before its writes are answered. */
   readonly #committed: (result: BatchResult) => void;
+  /** Runs when the thread died with writes of this store unanswered: some may have committed. */
+  readonly #lost: () => void;
   readonly #logger: Logger | undefined;
   readonly #waiting = new Map<number, Waiter>();
   #nextId = 1;
   #closing: { resolve(): void } | null = null;
 
-  constructor(path: string, origin: string, committed: (result: BatchResult) => void, logger?: Logger) {
+  constructor(path: string, origin: string, committed: (result: BatchResult) => void, lost: () => void, logger?: Logger) {
     this.path = path;
     this.origin = origin;
     this.#committed = committed;
+    this.#lost = lost;
     this.#logger = logger;
     // The thread starts with the first store rather than the first write: a server writes
     // within seconds anyway, its memory then counts as the server's own before any session
@@ -168,10 +181,14 @@ export class StoreWriter {
   }
 
   abandon(cause: unknown): void {
-    if (this.#waiting.size > 0) this.#logger?.error({ err: cause }, 'mail store writer thread failed');
-    const err = new StorageError('unavailable', 'The mail store could not finish the change', { cause });
+    const unanswered = this.#waiting.size > 0;
+    if (unanswered) this.#logger?.error({ err: cause }, 'mail store writer thread failed');
+    // Not 'unavailable': that says the change did not happen, and a client told so retries it.
+    const err = new StorageError('uncertain', 'The mail store failed before it could confirm the change', { cause });
     for (const waiter of this.#waiting.values()) waiter.reject(err);
     this.#waiting.clear();
+    // What did commit must still reach the sessions that have those mailboxes selected.
+    if (unanswered) this.#lost();
     this.#closing?.resolve();
     this.#closing = null;
   }
