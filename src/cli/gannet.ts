@@ -136,7 +136,15 @@ export async function main(argv: string[], io: Omit<CliContext, 'config'>): Prom
   const ctx: CliContext = { ...io, config };
   switch (command) {
     case 'run':
-      return run(config);
+      try {
+        return await run(config);
+      } catch (err) {
+        // Some of the configuration is only checked as the server starts (a trace file that
+        // cannot be opened): said in one line, as a loading error is.
+        if (!(err instanceof ConfigError)) throw err;
+        io.stderr.write(`gannet: ${err.message}\n`);
+        return EXIT_FAILURE;
+      }
     case 'verify-config':
       io.stdout.write(describeConfig(config));
       return EXIT_OK;
