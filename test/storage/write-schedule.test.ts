@@ -10,13 +10,15 @@ let id = 0;
 const append = (mailboxId: number, bytes: number): WriteRequest => ({
   id: ++id,
   op: 'append',
-  args: [mailboxId, [{ body: new Uint8Array(bytes), address: 'x', flags: { system: new Set(), keywords: [] }, internalDate: 0 }], 1 << 30],
+  mailboxId,
+  items: [{ body: new Uint8Array(bytes), address: 'x', flags: { system: new Set(), keywords: [] }, internalDate: 0 }],
+  moduleLimit: 1 << 30,
 });
-const store = (mailboxId: number): WriteRequest => ({ id: ++id, op: 'setFlags', args: [mailboxId, [1], 'add', { system: new Set(), keywords: ['k'] }] });
-const expunge = (mailboxId: number): WriteRequest => ({ id: ++id, op: 'expunge', args: [mailboxId, null] });
-const copy = (from: number, to: number): WriteRequest => ({ id: ++id, op: 'copy', args: [from, [1], to] });
-const createMailbox = (): WriteRequest => ({ id: ++id, op: 'createMailbox', args: [1, 'New', null] });
-const mime = (): WriteRequest => ({ id: ++id, op: 'setMimeIndex', args: ['addr', {}] });
+const store = (mailboxId: number): WriteRequest => ({ id: ++id, op: 'setFlags', mailboxId, uids: [1], mode: 'add', flags: { system: new Set(), keywords: ['k'] } });
+const expunge = (mailboxId: number): WriteRequest => ({ id: ++id, op: 'expunge', mailboxId, uids: null, onlyDeleted: false });
+const copy = (from: number, to: number): WriteRequest => ({ id: ++id, op: 'copy', mailboxId: from, uids: [1], destinationId: to });
+const createMailbox = (): WriteRequest => ({ id: ++id, op: 'createMailbox', accountId: 1, name: 'New', specialUse: null });
+const mime = (): WriteRequest => ({ id: ++id, op: 'setMimeIndex', address: 'addr', mime: { index: {}, summary: {} } });
 
 const ids = (xs: WriteRequest[]) => xs.map((x) => x.id);
 const HEAVY = HEAVY_APPEND_BYTES;

@@ -34,8 +34,8 @@ import { findMailbox, listMailboxRecords, listSubscriptionNames, readMailbox, to
 import * as messages from './messages.js';
 import { ChangeWatcher } from './notify.js';
 import type { BatchResult } from './write-batch.js';
-import type { SentItem, WriteArgs, WriteOpName, WriteResult } from './write-ops.js';
-import { StoreWriter } from './writer.js';
+import type { SentItem, WriteFields, WriteOpName, WriteResult } from './write-ops.js';
+import { WriterChannel } from './writer-channel.js';
 
 export interface OpenOptions {
   logger?: Logger;
@@ -54,7 +54,7 @@ export class LmdbMailStore implements MailStore {
   readonly #origin = randomUUID();
   readonly #listeners = new Set<ChangeListener>();
   readonly #watcher: ChangeWatcher;
-  readonly #writer: StoreWriter;
+  readonly #channel: WriterChannel;
   /** The last change-log entry of this store that its listeners have heard of. */
   #answeredSeq: number;
   #closed = false;
@@ -65,7 +65,7 @@ export class LmdbMailStore implements MailStore {
     this.#logger = logger;
     this.#watcher = new ChangeWatcher(this.#dbs, cfg.path, this.#origin, (ids) => this.#notify(ids), logger);
     this.#answeredSeq = changelogHead(this.#dbs);
-    this.#writer = new StoreWriter(
+    this.#channel = new WriterChannel(
       cfg.path,
       this.#origin,
       (result) => this.#committed(result),
@@ -87,15 +87,15 @@ export class LmdbMailStore implements MailStore {
   }
 
   createAccount(name: string, list: Array<{ name: string; specialUse: SpecialUse | null }>): Promise<Account> {
-    return this.#write('createAccount', [name, list]);
+    return this.#write({ op: 'createAccount', name, mailboxes: list });
   }
 
   deleteAccount(name: string): Promise<void> {
-    return this.#write('deleteAccount', [name]);
+    return this.#write({ op: 'deleteAccount', name });
   }
 
   setAccountAppendLimit(name: string, limit: number | null): Promise<void> {
-    return this.#write('setAccountAppendLimit', [name, limit]);
+    return this.#write({ op: 'setAccountAppendLimit', name, limit });
   }
 
   // ---- mailboxes
@@ -118,19 +118,19 @@ export class LmdbMailStore implements MailStore {
   }
 
   createMailbox(accountId: number, name: string, opts: { specialUse?: SpecialUse | null } = {}): Promise<MailboxRecord> {
-    return this.#write('createMailbox', [accountId, name, opts.specialUse ?? null]);
+    return this.#write({ op: 'createMailbox', accountId, name, specialUse: opts.specialUse ?? null });
   }
 
   deleteMailbox(accountId: number, name: string): Promise<void> {
-    return this.#write('deleteMailbox', [accountId, name]);
+    return this.#write({ op: 'deleteMailbox', accountId, name });
   }
 
   renameMailbox(accountId: number, from: string, to: string): Promise<void> {
-    return this.#write('renameMailbox', [accountId, from, to]);
+    return this.#write({ op: 'renameMailbox', accountId, from, to });
   }
 
   setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
-    return this.#write('setSubscribed', [accountId, name, subscribed]);
+    return this.#write({ op: 'setSubscribed', accountId, name, subscribed });
   }
 
   listSubscriptions(accountId: number): string[] {
@@ -139,7 +139,7 @@ export class LmdbMailStore implements MailStore {
   }
 
   setSpecialUse(accountId: number, name: string, specialUse: SpecialUse | null): Promise<void> {
-    return this.#write('setSpecialUse', [accountId, name, specialUse]);
+    return this.#write({ op: 'setSpecialUse', accountId, name, specialUse });
   }
 
   // ---- messages: reads
@@ -163,7 +163,7 @@ export class LmdbMailStore implements MailStore {
   }
 
   setMimeIndex(message: MessageRecord, mime: MimeData): Promise<void> {
-    return this.#write('setMimeIndex', [message.blob, mime]);
+    return this.#write({ op: 'setMimeIndex', address: message.blob, mime });
   }
 
   readBody(message: MessageRecord): Buffer {
@@ -230,7 +230,7 @@ export class LmdbMailStore implements MailStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#write('append', [mailboxId, prepared, this.#appendLimit]);
+    return this.#write({ op: 'append', mailboxId, items: prepared, moduleLimit: this.#appendLimit });
   }
 
   setFlags(mailboxId: number, uids: readonly number[], mode: FlagMode, flags: readonly string[]): Promise<FlagChange[]> {
@@ -240,23 +240,23 @@ export class LmdbMailStore implements MailStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#write('setFlags', [mailboxId, uids, mode, requested]);
+    return this.#write({ op: 'setFlags', mailboxId, uids, mode, flags: requested });
   }
 
   expunge(mailboxId: number, uids: readonly number[] | null, opts: { onlyDeleted?: boolean } = {}): Promise<number[]> {
-    return this.#write('expunge', [mailboxId, uids, opts.onlyDeleted ?? false]);
+    return this.#write({ op: 'expunge', mailboxId, uids, onlyDeleted: opts.onlyDeleted ?? false });
   }
 
   copy(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
-    return this.#write('copy', [sourceId, uids, destinationId]);
+    return this.#write({ op: 'copy', mailboxId: sourceId, uids, destinationId });
   }
 
   move(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
-    return this.#write('move', [sourceId, uids, destinationId]);
+    return this.#write({ op: 'move', mailboxId: sourceId, uids, destinationId });
   }
 
   claimRecent(mailboxId: number, upTo: number): Promise<{ from: number; to: number }> {
-    return this.#write('claimRecent', [mailboxId, upTo]);
+    return this.#write({ op: 'claimRecent', mailboxId, upTo });
   }
 
   // ---- notifications
@@ -273,7 +273,7 @@ export class LmdbMailStore implements MailStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#writer.close();
+    await this.#channel.close();
     await this.#watcher.close();
     this.#listeners.clear();
     await this.#dbs.root.close();
@@ -290,9 +290,9 @@ export class LmdbMailStore implements MailStore {
    * so an acknowledged change survives a crash of the process and a power cut. Listeners hear
    * of the change before the caller does (#committed).
    */
-  #write<K extends WriteOpName>(op: K, args: WriteArgs<K>): Promise<WriteResult<K>> {
+  #write<K extends WriteOpName>(call: { op: K } & WriteFields<K>): Promise<WriteResult<K>> {
     if (this.#closed) return Promise.reject(new StorageError('unavailable', 'The mail store is closed'));
-    return this.#writer.run(op, args);
+    return this.#channel.run(call);
   }
 
   #committed(result: BatchResult): void {

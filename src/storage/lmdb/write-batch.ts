@@ -15,13 +15,10 @@ import { StorageError, type StorageErrorKind } from '../types.js';
 import { appendChangelog } from './changes.js';
 import type { Dbs } from './env.js';
 import type { Tx } from './tx.js';
-import { WRITE_OPS, type WriteOpName } from './write-ops.js';
+import { runWrite, type WriteCall } from './write-ops.js';
 
-export interface WriteRequest {
-  id: number;
-  op: WriteOpName;
-  args: unknown[];
-}
+/** A write as the thread queues it: the caller's id for the answer, and the write itself. */
+export type WriteRequest = { id: number } & WriteCall;
 
 /** An error as it crosses back to the caller's thread: StorageError keeps its kind. */
 export interface SentError {
@@ -53,13 +50,14 @@ export function commitBatch(dbs: Dbs, origin: string, requests: readonly WriteRe
   let seq = 0;
   try {
     root.transactionSync(() => {
-      for (const { id, op, args } of requests) {
+      for (const request of requests) {
+        const { id } = request;
         try {
           // Inside a synchronous transaction lmdb-js runs a child transaction at once and returns
           // its callback's value (its type says Promise); one that throws is rolled back alone.
           const value = root.childTransaction(() => {
             const tx: Tx = { dbs, now, changed: new Set() };
-            const v = (WRITE_OPS[op] as (tx: Tx, ...args: unknown[]) => unknown)(tx, ...args);
+            const v = runWrite(tx, request);
             for (const mailboxId of tx.changed) changed.add(mailboxId);
             return v;
           }) as unknown;

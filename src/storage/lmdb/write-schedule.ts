@@ -66,9 +66,8 @@ export function nextCommit(queue: readonly WriteRequest[]): { commit: WriteReque
 /** Body bytes of an APPEND; 0 for every other write. */
 function appendBytes(request: WriteRequest): number {
   if (request.op !== 'append') return 0;
-  const items = request.args[1] as ReadonlyArray<{ body: Uint8Array }>;
   let bytes = 0;
-  for (const item of items) bytes += item.body.byteLength;
+  for (const item of request.items) bytes += item.body.byteLength;
   return bytes;
 }
 
@@ -78,16 +77,15 @@ function appendBytes(request: WriteRequest): number {
  * message already committed and changes no mailbox.
  */
 function mailboxesOf(request: WriteRequest): number[] | 'all' {
-  const args = request.args;
   switch (request.op) {
     case 'append':
     case 'setFlags':
     case 'expunge':
     case 'claimRecent':
-      return [args[0] as number];
+      return [request.mailboxId];
     case 'copy':
     case 'move':
-      return [args[0] as number, args[2] as number];
+      return [request.mailboxId, request.destinationId];
     case 'setMimeIndex':
       return [];
     default:

@@ -25,7 +25,7 @@ import { nextCommit } from './write-schedule.js';
 /** What a store sends: its opening, a write, or its closing once every write sent is answered. */
 export type ToWriter =
   | { type: 'open'; key: number; path: string; origin: string }
-  | ({ type: 'write'; key: number } & WriteRequest)
+  | { type: 'write'; key: number; request: WriteRequest }
   | { type: 'close'; key: number };
 
 /** What the thread answers: a synced batch of one store's writes, or that a store is closed. */
@@ -40,13 +40,13 @@ interface OpenStore {
 
 const port = parentPort;
 if (port === null) throw new Error('writer-thread.ts runs as a worker thread');
-/** The test fault of writer.ts: exit between the commit of an APPEND of a marked message and its answer. */
+/** The test fault of writer-channel.ts: exit between the commit of an APPEND of a marked message and its answer. */
 const faultMark = (workerData as { exitAfterCommitOf?: string | null } | null)?.exitAfterCommitOf ?? null;
 
 function faultHits(commit: readonly WriteRequest[]): boolean {
   if (faultMark === null) return false;
   const mark = Buffer.from(faultMark);
-  return commit.some((r) => r.op === 'append' && (r.args[1] as ReadonlyArray<{ body: Uint8Array }>).some((item) => Buffer.from(item.body).includes(mark)));
+  return commit.some((r) => r.op === 'append' && r.items.some((item) => Buffer.from(item.body).includes(mark)));
 }
 const stores = new Map<number, OpenStore>();
 /** Stores whose environment this thread could not open, with the reason their writes get. */
@@ -98,10 +98,10 @@ port.on('message', (message: ToWriter) => {
       const store = stores.get(message.key);
       if (store === undefined) {
         const error = unopened.get(message.key) ?? sendableError(new Error('write to a store that is not open'));
-        send({ type: 'batch', key: message.key, result: failedBatch([message], error) });
+        send({ type: 'batch', key: message.key, result: failedBatch([message.request], error) });
         return;
       }
-      store.queue.push({ id: message.id, op: message.op, args: message.args });
+      store.queue.push(message.request);
       schedule(message.key, store);
       return;
     }

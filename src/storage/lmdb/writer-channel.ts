@@ -6,8 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { StorageError } from '../types.js';
-import { receivedError, type BatchResult } from './write-batch.js';
-import type { WriteArgs, WriteOpName, WriteResult } from './write-ops.js';
+import { receivedError, type BatchResult, type WriteRequest } from './write-batch.js';
+import type { WriteFields, WriteOpName, WriteResult } from './write-ops.js';
 import type { FromWriter, ToWriter } from './writer-thread.js';
 
 // The thread's module sits beside this one in the same flavour: .ts under tsx and tap, .js in
@@ -32,13 +32,13 @@ let faultGiven = false;
 
 /** The one writer thread, and the stores using it. */
 class WriterThread {
-  readonly #stores = new Map<number, StoreWriter>();
+  readonly #stores = new Map<number, WriterChannel>();
   #worker: Worker | null = null;
   /** Writes sent and not yet answered, over all stores: the thread is ref'd while there are any. */
   #outstanding = 0;
 
   /** Opens the store in the thread, starting the thread when needed; returns the thread. */
-  open(store: StoreWriter): Worker {
+  open(store: WriterChannel): Worker {
     const worker = this.#worker ?? this.#start();
     if (!this.#stores.has(store.key)) {
       this.#stores.set(store.key, store);
@@ -48,7 +48,7 @@ class WriterThread {
   }
 
   /** Sends `message`, first reopening the store in a new thread if the last one failed. */
-  send(store: StoreWriter, message: ToWriter): void {
+  send(store: WriterChannel, message: ToWriter): void {
     this.open(store).postMessage(message);
   }
 
@@ -63,11 +63,11 @@ class WriterThread {
    * The store is closed in the thread. The thread itself stays, idle and unref'd, for the next
    * store: starting one costs more than keeping it (tests open hundreds of stores in turn).
    */
-  forget(store: StoreWriter): void {
+  forget(store: WriterChannel): void {
     this.#stores.delete(store.key);
   }
 
-  has(store: StoreWriter): boolean {
+  has(store: WriterChannel): boolean {
     return this.#stores.has(store.key) && this.#worker !== null;
   }
 
@@ -109,8 +109,8 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
-/** One store's writes through the shared thread. */
-export class StoreWriter {
+/** One store's channel to the shared writer thread: its writes go out, its batches come back. */
+export class WriterChannel {
   readonly key = nextKey++;
   readonly path: string;
   /** The store's mark on its change-log entries, so its own watcher skips them. */
@@ -136,11 +136,11 @@ export class StoreWriter {
     thread.open(this);
   }
 
-  run<K extends WriteOpName>(op: K, args: WriteArgs<K>): Promise<WriteResult<K>> {
+  run<K extends WriteOpName>(call: { op: K } & WriteFields<K>): Promise<WriteResult<K>> {
     const id = this.#nextId++;
     return new Promise<WriteResult<K>>((resolve, reject) => {
       try {
-        thread.send(this, { type: 'write', key: this.key, id, op, args });
+        thread.send(this, { type: 'write', key: this.key, request: { id, ...call } as WriteRequest });
       } catch (err) {
         // An argument that cannot be cloned: a bug of the caller, reported to it alone.
         reject(err);
