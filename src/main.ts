@@ -29,7 +29,7 @@ import { TransitionTracer } from '../actors/connection/trace.js';
 import { ConnectionSystem } from '../actors/connection/connection-system.js';
 import { DeliveryAgent } from './delivery/agent.js';
 import { LmtpEndpoint } from './delivery/lmtp-server.js';
-import { storedForm } from '../workers/mime/index.js';
+import { storedForm } from './protocol/encode/mime-summary.js';
 import type { DestinationStream } from 'pino';
 import { ConfigError } from './config/errors.js';
 

@@ -2,10 +2,10 @@
 // crosses a thread boundary by structured clone: plain data only (Buffers arrive as Uint8Array).
 
 import type { SearchKey } from '../src/protocol/search-key.js';
-import type { MimeSummary } from './mime/summary.js';
-import type { MessageIndex } from './mime/types.js';
+import type { MimeSummary } from '../src/protocol/encode/mime-summary.js';
+import type { MessageIndex } from '../src/mime/types.js';
 
-export type { MessageIndex } from './mime/types.js';
+export type { MessageIndex } from '../src/mime/types.js';
 
 /** parse-mime task: one raw RFC 5322 message. */
 export interface ParseMimeInput {

@@ -3,8 +3,8 @@
 
 import { createHash } from 'node:crypto';
 import type { ParseMimeInput, ParseMimeOutput } from './contracts.js';
-import { parseMessage } from './mime/parse.js';
-import { summarize } from './mime/summary.js';
+import { parseMessage } from '../src/mime/parse.js';
+import { summarize } from '../src/protocol/encode/mime-summary.js';
 
 export default function parseMime(input: ParseMimeInput): ParseMimeOutput {
   // Buffers cross the thread boundary as plain Uint8Array; view, do not copy.

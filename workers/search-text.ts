@@ -1,7 +1,8 @@
 // piscina task: evaluate the text keys of a SEARCH (RFC 3501 §6.4.4) over a batch of messages.
 
 import type { SearchTextInput, SearchTextOutput } from './contracts.js';
-import { evaluate, searchText } from './mime/search.js';
+import { searchText } from '../src/mime/search-text.js';
+import { evaluate } from '../src/search/text-match.js';
 
 export default function searchTextTask(input: SearchTextInput): SearchTextOutput {
   const uids: number[] = [];

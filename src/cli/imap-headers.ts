@@ -3,7 +3,7 @@
 // message indexing uses.
 
 import iconv from 'iconv-lite';
-import { decodeCharset, normaliseCharset } from '../../workers/mime/params.js';
+import { decodeCharset, normaliseCharset } from '../mime/params.js';
 
 /** The header section of a message: everything before the first empty line. */
 function headerSection(message: Buffer): string {

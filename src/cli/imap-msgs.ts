@@ -5,7 +5,8 @@
 // STORE would check them.
 
 import type { MailboxRecord, MailStore } from '../storage/index.js';
-import { mimeData, parseMessage } from '../../workers/mime/index.js';
+import { parseMessage } from '../mime/index.js';
+import { mimeData } from '../protocol/encode/mime-summary.js';
 import {
   contains,
   iterateRanges,

@@ -12,7 +12,7 @@ import { parse, selectStorage, stringValue, UsageError } from '../cli/imap-commo
 import { createLogger } from '../log.js';
 import { openMailStore, type MailStore } from '../storage/index.js';
 import { createPool, type WorkerPool } from '../pool.js';
-import { storedForm } from '../../workers/mime/index.js';
+import { storedForm } from '../protocol/encode/mime-summary.js';
 import parseMimeTask from '../../workers/parse-mime.js';
 import { DeliveryAgent, type RecipientOutcome } from './agent.js';
 import { headerFields, toCrlf } from './headers.js';

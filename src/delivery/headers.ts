@@ -3,7 +3,7 @@
 // header that delivery needs (Subject for filters, the quarantine marker).
 
 import libmime from 'libmime';
-import { findBodyStart, parseHeaderFields, type HeaderField } from '../../workers/mime/header.js';
+import { findBodyStart, parseHeaderFields, type HeaderField } from '../mime/header.js';
 
 /** What the Received field says about where the message came from. */
 export interface TraceInfo {

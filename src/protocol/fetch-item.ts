@@ -1,4 +1,10 @@
 // FETCH data items (RFC 3501 §6.4.5) and BINARY items (RFC 3516 §4.2), with body sections.
+// A body section is MIME addressing (part numbers, then HEADER/TEXT/MIME/HEADER.FIELDS), so its
+// type is src/mime's, which serves the bytes; the parser here produces it.
+
+import type { Section } from '../mime/section.js';
+
+export type { Section, SectionText } from '../mime/section.js';
 
 /** Items without arguments; the macros ALL, FAST and FULL are expanded into these. */
 export type SimpleFetchItemName =
@@ -13,25 +19,6 @@ export type SimpleFetchItemName =
   | 'BODY'
   | 'BODYSTRUCTURE'
   | 'UID';
-
-/** The text part of a section after the part numbers (`section-msgtext` / `"MIME"`). */
-export type SectionText =
-  | { kind: 'HEADER' }
-  | { kind: 'TEXT' }
-  /** Only valid after at least one part number (RFC 3501 §6.4.5). */
-  | { kind: 'MIME' }
-  /** Field names are upper-cased, since header field names are case-insensitive. */
-  | { kind: 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT'; fields: string[] };
-
-/**
- * A body section (`section-spec`): `part` is the list of part numbers (`1.2.3` is `[1, 2, 3]`,
- * `[]` for the whole message) and `text` the optional text specifier. `BODY[]` is
- * `{ part: [], text: null }`.
- */
-export interface Section {
-  part: number[];
-  text: SectionText | null;
-}
 
 /** `<origin.length>`: the substring of the data starting at `offset`, at most `length` octets. */
 export interface PartialRange {

@@ -58,7 +58,8 @@ export interface MessageRecord {
 
 /**
  * A message's parsed MIME index, stored with its bytes. Opaque to storage (it only keeps
- * it); the IMAP side produces and reads it (workers/mime). Plain data, msgpack-encodable.
+ * it); the IMAP side produces and reads it (src/mime, src/protocol/encode/mime-summary.ts).
+ * Plain data, msgpack-encodable.
  */
 export type MimeIndexData = Record<string, unknown>;
 

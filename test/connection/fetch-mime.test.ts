@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { startTestServer } from '../helpers/server.js';
 import { WireClient } from '../helpers/wire-client.js';
-import { parseMessage, sectionBytes } from '../../workers/mime/index.js';
+import { parseMessage, sectionBytes } from '../../src/mime/index.js';
 import type { Section } from '../../src/protocol/fetch-item.js';
 
 const dir = fileURLToPath(new URL('../fixtures/mime/', import.meta.url));

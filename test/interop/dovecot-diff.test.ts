@@ -9,7 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Section } from '../../src/protocol/fetch-item.js';
-import { binaryPart, encodeBodyStructure, encodeEnvelope, parseMessage, sectionBytes } from '../../workers/mime/index.js';
+import { binaryPart, parseMessage, sectionBytes } from '../../src/mime/index.js';
+import { encodeBodyStructure, encodeEnvelope } from '../../src/protocol/encode/mime-structure.js';
 import { DOVECOT_IMAP, DOVECOT_PACKAGE, fetchFromDovecot, parseValue, type FetchResult } from '../helpers/dovecot.js';
 import { needTool } from '../helpers/interop.js';
 

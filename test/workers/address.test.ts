@@ -5,8 +5,8 @@
 
 import fc from 'fast-check';
 import t, { type Test } from 'tap';
-import { parseAddressList, writeAddressList } from '../../workers/mime/address.js';
-import type { Address } from '../../workers/mime/types.js';
+import { parseAddressList, writeAddressList } from '../../src/mime/address.js';
+import type { Address } from '../../src/mime/types.js';
 
 const NUM_RUNS = Number(process.env.GANNET_FUZZ_RUNS ?? 300);
 

@@ -13,18 +13,16 @@ import {
   MAX_MIME_DEPTH,
   MAX_MIME_PARTS,
   binaryPart,
-  encodeBodyStructure,
-  encodeEnvelope,
-  evaluate,
-  matchesText,
   parseMessage,
   resolvePart,
   searchText,
   sectionBytes,
   type MessageIndex,
   type PartIndex,
-} from '../../workers/mime/index.js';
-import { decodeQuotedPrintable } from '../../workers/mime/decode.js';
+} from '../../src/mime/index.js';
+import { encodeBodyStructure, encodeEnvelope } from '../../src/protocol/encode/mime-structure.js';
+import { evaluate, matchesText } from '../../src/search/text-match.js';
+import { decodeQuotedPrintable } from '../../src/mime/decode.js';
 import parseMimeTask from '../../workers/parse-mime.js';
 import searchTextTask from '../../workers/search-text.js';
 

@@ -7,7 +7,8 @@ import t from 'tap';
 import { PoolBusyError, TaskAbortedError, createPool } from '../../src/pool.js';
 import { storageToImap } from '../../src/errors.js';
 import { createHash } from 'node:crypto';
-import { parseMessage, summarize } from '../../workers/mime/index.js';
+import { parseMessage } from '../../src/mime/index.js';
+import { summarize } from '../../src/protocol/encode/mime-summary.js';
 
 const raw = readFileSync(new URL('../fixtures/mime/forward-rfc822.eml', import.meta.url));
 

@@ -2,7 +2,8 @@
 // back whole, and summaries stored as objects before that are still read.
 
 import t from 'tap';
-import { MESSAGE_INDEX_VERSION, mimeData, parseMessage, readSummary, summarize } from '../../workers/mime/index.js';
+import { MESSAGE_INDEX_VERSION, parseMessage } from '../../src/mime/index.js';
+import { mimeData, readSummary, summarize } from '../../src/protocol/encode/mime-summary.js';
 import { freshStore } from '../storage/fixture.js';
 
 const RAW = Buffer.from(

@@ -2,7 +2,7 @@
 // enforced before the literal was accepted (TOOBIG, RFC 7889); a missing mailbox is TRYCREATE.
 
 import { no, storageToImap } from '../../../src/errors.js';
-import { storedForm } from '../../../workers/mime/index.js';
+import { storedForm } from '../../../src/protocol/encode/mime-summary.js';
 import { accountOf, destinationMailbox } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 

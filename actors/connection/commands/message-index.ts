@@ -2,7 +2,8 @@
 // before indexing, or by an older index format) parsed now and stored for next time.
 
 import type { MessageRecord, MailStore } from '../../../src/storage/types.js';
-import { MESSAGE_INDEX_VERSION, mimeData, parseMessage, readSummary, type MessageIndex, type MimeSummary } from '../../../workers/mime/index.js';
+import { MESSAGE_INDEX_VERSION, parseMessage, type MessageIndex } from '../../../src/mime/index.js';
+import { mimeData, readSummary, type MimeSummary } from '../../../src/protocol/encode/mime-summary.js';
 
 export function messageIndex(store: MailStore, msg: MessageRecord, raw: () => Buffer): MessageIndex {
   const stored = store.getMimeIndex(msg) as MessageIndex | null;

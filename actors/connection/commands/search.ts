@@ -11,7 +11,7 @@ import type { SearchMessage } from '../../../workers/contracts.js';
 import type { SessionView } from '../session-view.js';
 import { messageIndex } from './message-index.js';
 import iconv from 'iconv-lite';
-import { normaliseCharset } from '../../../workers/mime/params.js';
+import { normaliseCharset } from '../../../src/mime/params.js';
 import { viewOf } from './mail-common.js';
 import type { CommandHandler, CommandScope } from './types.js';
 

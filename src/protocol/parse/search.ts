@@ -9,7 +9,7 @@ import type {
   SearchTextKeyName,
 } from '../search-key.js';
 import { decodeText, type Reader } from './reader.js';
-import { decodeCharset, normaliseCharset } from '../../../workers/mime/params.js';
+import { decodeCharset, normaliseCharset } from '../../mime/params.js';
 import { readSearchDate, readSequenceSet } from './values.js';
 
 const FLAG_KEYS = new Set<string>([

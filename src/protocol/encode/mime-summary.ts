@@ -2,9 +2,8 @@
 // text encoded once at store time, so the FETCH items clients ask for most read three short
 // strings instead of decoding the whole index (RFC 3501 §7.4.2).
 
-import { encodeBodyStructure, encodeEnvelope } from './encode.js';
-import type { MimeData } from '../../src/storage/types.js';
-import { MESSAGE_INDEX_VERSION, type MessageIndex } from './types.js';
+import { MESSAGE_INDEX_VERSION, type MessageIndex } from '../../mime/types.js';
+import { encodeBodyStructure, encodeEnvelope } from './mime-structure.js';
 
 export interface MimeSummary {
   /** The MessageIndex format the strings were made from (re-encoded when it changes). */
@@ -23,8 +22,19 @@ export function summarize(index: MessageIndex): MimeSummary {
   };
 }
 
+/**
+ * The MIME data of a message as the store takes it (MimeData in src/storage/types.ts), written
+ * out here because protocol code does not import storage; the compiler checks that it fits
+ * wherever it is handed to the store.
+ */
+export interface StoredMime {
+  index: Record<string, unknown>;
+  summary: StoredSummary;
+  headerEnd: number;
+}
+
 /** A parse-mime task's result as an append takes it: stored MIME data and content address. */
-export function storedForm(parsed: { index: MessageIndex; summary: MimeSummary; sha256: string }): { mime: MimeData; address: string } {
+export function storedForm(parsed: { index: MessageIndex; summary: MimeSummary; sha256: string }): { mime: StoredMime; address: string } {
   return { mime: mimeData(parsed.index, parsed.summary), address: parsed.sha256 };
 }
 
@@ -36,7 +46,7 @@ export function storedForm(parsed: { index: MessageIndex; summary: MimeSummary; 
 type StoredSummary = [v: number, envelope: string, bodystructure: string, body: string];
 
 /** The index, its summary and where the header ends, in the shape the store keeps them (opaque to storage). */
-export function mimeData(index: MessageIndex, summary: MimeSummary = summarize(index)): MimeData {
+export function mimeData(index: MessageIndex, summary: MimeSummary = summarize(index)): StoredMime {
   const stored: StoredSummary = [summary.v, summary.envelope, summary.bodystructure, summary.body];
   return { index: index as unknown as Record<string, unknown>, summary: stored, headerEnd: index.root.bodyStart };
 }

@@ -1,9 +1,9 @@
 // ENVELOPE and BODY/BODYSTRUCTURE wire text (RFC 3501 §7.4.2, §9 `envelope`, `body`).
 // Strings follow the ResponseBuilder rules: quoted when possible, else a literal; NIL for absent.
 
-import { ResponseBuilder } from '../../src/protocol/encode/writer.js';
-import { encodeRfc2231Value } from './params.js';
-import type { Address, Envelope, MessageIndex, Param, PartIndex } from './types.js';
+import { encodeRfc2231Value } from '../../mime/params.js';
+import type { Address, Envelope, MessageIndex, Param, PartIndex } from '../../mime/types.js';
+import { ResponseBuilder } from './writer.js';
 
 /** ENVELOPE of the message, e.g. `("date" "subject" ((…)) …)`. */
 export function encodeEnvelope(index: MessageIndex): string {

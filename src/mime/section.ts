@@ -1,10 +1,28 @@
 // Body sections (RFC 3501 §6.4.5 BODY[section]) and BINARY (RFC 3516 §4.2), served from the
 // offsets in the index. Nothing here re-parses MIME structure.
 
-import type { Section } from '../../src/protocol/fetch-item.js';
 import { headerFieldSpans } from './header.js';
 import { decodeBase64, decodeQuotedPrintable } from './decode.js';
 import type { MessageIndex, PartIndex } from './types.js';
+
+/** The text part of a section after the part numbers (`section-msgtext` / `"MIME"`). */
+export type SectionText =
+  | { kind: 'HEADER' }
+  | { kind: 'TEXT' }
+  /** Only valid after at least one part number (RFC 3501 §6.4.5). */
+  | { kind: 'MIME' }
+  /** Field names are upper-cased, since header field names are case-insensitive. */
+  | { kind: 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT'; fields: string[] };
+
+/**
+ * A body section (`section-spec`): `part` is the list of part numbers (`1.2.3` is `[1, 2, 3]`,
+ * `[]` for the whole message) and `text` the optional text specifier. `BODY[]` is
+ * `{ part: [], text: null }`.
+ */
+export interface Section {
+  part: number[];
+  text: SectionText | null;
+}
 
 const CRLF = Buffer.from('\r\n');
 
