@@ -2,8 +2,8 @@
 // de-facto Delivered-To), in maddy's order and wording, and the few reads of the incoming
 // header that delivery needs (Subject for filters, the quarantine marker).
 
-import libmime from 'libmime';
 import { findBodyStart, parseHeaderFields, type HeaderField } from '../mime/header.js';
+import { decodeWords } from '../mime/words.js';
 
 /** What the Received field says about where the message came from. */
 export interface TraceInfo {
@@ -87,14 +87,6 @@ export function toCrlf(body: Buffer): Buffer {
 /** The top-level header fields of a message (unfolded values, raw text). */
 export function headerFields(raw: Buffer): HeaderField[] {
   return parseHeaderFields(raw, 0, findBodyStart(raw, 0, raw.length));
-}
-
-function decodeWords(s: string): string {
-  try {
-    return libmime.decodeWords(s);
-  } catch {
-    return s;
-  }
 }
 
 /** The first Subject, unfolded and RFC 2047-decoded; '' when absent. */

@@ -1,12 +1,12 @@
 // Text for SEARCH (RFC 3501 §6.4.4): a message's decoded headers and body text. The rules
 // that match SEARCH keys against it are src/search/text-match.ts.
 
-import libmime from 'libmime';
 import { parseAddressList, writeAddressList } from './address.js';
 import { parseDateHeader } from './date.js';
 import { decodeBase64, decodeQuotedPrintable } from './decode.js';
 import { parseHeaderFields } from './header.js';
 import { decodeCharset } from './params.js';
+import { decodeWords } from './words.js';
 import type { MessageIndex, PartIndex } from './types.js';
 
 /** Most decoded body text kept per message for BODY/TEXT; a search past it would not be worth its memory. */
@@ -30,14 +30,6 @@ export interface SearchText {
   sent: number | null;
   /** Transfer- and charset-decoded text of the text/* parts (HTML as is), parts joined by newlines. */
   body: string;
-}
-
-function decodeWords(s: string): string {
-  try {
-    return libmime.decodeWords(s);
-  } catch {
-    return s;
-  }
 }
 
 /** Builds the search text of a message. Never throws. */
