@@ -10,7 +10,7 @@ import { normalizeUsername } from '../../src/auth/normalize.js';
 import { runHandler } from './commands/index.js';
 import type { CommandScope, Completion } from './commands/types.js';
 import { depsOf, type ConnectionDeps } from './deps.js';
-import { defaultMailboxesFor } from '../../src/config/default-mailboxes.js';
+import { defaultMailboxesFor } from '../../src/storage/default-mailboxes.js';
 import type { Credentials } from './types.js';
 
 export interface RunCommandInput {

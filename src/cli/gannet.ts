@@ -15,7 +15,7 @@ import { credsCommand, hashCommand } from './creds.js';
 import { imapAcctCommand } from './imap-acct.js';
 import { imapMboxesCommand } from './imap-mboxes.js';
 import { imapMsgsCommand } from './imap-msgs.js';
-import { deliverCommand, EX_TEMPFAIL } from '../delivery/deliver-command.js';
+import { deliverCommand, EX_TEMPFAIL } from './deliver.js';
 
 const USAGE = `Usage: gannet [--config FILE] COMMAND [ARGS]
 

@@ -3,7 +3,7 @@
 // asks before deleting unless --yes, `appendlimit` accepts sizes with units and --reset,
 // and every name goes through the same normalisation as login.
 
-import { defaultMailboxesFor } from '../config/default-mailboxes.js';
+import { defaultMailboxesFor } from '../storage/default-mailboxes.js';
 import { parseSize } from '../config/values.js';
 import { StorageError } from '../storage/index.js';
 import { EXIT_OK, type CliContext } from './context.js';

@@ -19,7 +19,7 @@ import {
 import { readConfigTree, type ConfigNode, type ConfigTree, type ReadTreeOptions } from './parser.js';
 import type { EndpointAddress, GannetConfig, ImapEndpointConfig, LogTarget, TlsConfig } from './schema.js';
 import { parseTlsDirective } from './tls-directive.js';
-import { checkLmtpAddresses, readLmtpEndpoint } from '../delivery/config.js';
+import { checkLmtpAddresses, readLmtpEndpoint } from './delivery.js';
 
 /** Where {@link loadConfig} reads from. */
 export interface LoadConfigOptions {

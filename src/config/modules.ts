@@ -26,7 +26,7 @@ import type {
   TableConfig,
   TlsConfig,
 } from './schema.js';
-import { parseDeliveryMap, parseDeliveryNormalize, parseImapFilters } from '../delivery/config.js';
+import { parseDeliveryMap, parseDeliveryNormalize, parseImapFilters } from './delivery.js';
 
 export type ModuleNamespace = 'auth' | 'storage';
 

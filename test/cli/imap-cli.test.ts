@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { GannetConfig, StorageModuleConfig } from '../../src/config/schema.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { imapAcctCommand } from '../../src/cli/imap-acct.js';
-import { defaultMailboxesFor } from '../../src/config/default-mailboxes.js';
+import { defaultMailboxesFor } from '../../src/storage/default-mailboxes.js';
 import { imapMboxesCommand } from '../../src/cli/imap-mboxes.js';
 import { imapMsgsCommand } from '../../src/cli/imap-msgs.js';
 import { decodeEncodedWords } from '../../src/cli/imap-headers.js';

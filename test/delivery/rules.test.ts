@@ -10,7 +10,7 @@ import { combineDecisions, expandArgs, parseFilterOutput, type PlaceholderValues
 import { accountNameFor, normalizeRecipient, openRecipientMap } from '../../src/delivery/recipients.js';
 import { orcptAddress } from '../../src/delivery/lmtp-server.js';
 import { receivedValue, rfc5322Date, toCrlf } from '../../src/delivery/headers.js';
-import { exitStatus } from '../../src/delivery/deliver-command.js';
+import { exitStatus } from '../../src/cli/deliver.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/errors.js';
 import runFilter from '../../workers/filter.js';

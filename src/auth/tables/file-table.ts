@@ -43,6 +43,7 @@ export function parseTableFile(text: string, path: string): Map<string, string> 
  */
 export class FileTable implements ReadableTable {
   readonly kind = 'file' as const;
+  readonly mutable = false;
   readonly description: string;
   #snapshot: Snapshot | undefined;
   #loading: Promise<Snapshot> | undefined;

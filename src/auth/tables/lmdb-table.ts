@@ -57,6 +57,7 @@ async function releaseEnv(path: string): Promise<void> {
 /** One credential table: key = normalised account name, value = stored hash string. */
 export class LmdbTable implements MutableTable {
   readonly kind = 'lmdb' as const;
+  readonly mutable = true as const;
   readonly description: string;
   #closed = false;
 

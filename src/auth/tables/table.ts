@@ -10,6 +10,8 @@ export interface ReadableTable {
   readonly kind: TableConfig['kind'];
   /** A short description for messages: `lmdb table "local_authdb"`, `file table /etc/...`. */
   readonly description: string;
+  /** Whether the table can be written (it is then a MutableTable); `gannet creds` asks. */
+  readonly mutable: boolean;
   get(key: string): Promise<string | undefined>;
   /** All keys, in sorted order. */
   keys(): Promise<string[]>;
@@ -18,6 +20,7 @@ export interface ReadableTable {
 
 /** A table that can also be written (`gannet creds`). */
 export interface MutableTable extends ReadableTable {
+  readonly mutable: true;
   set(key: string, value: string): Promise<void>;
   /** Stores the value only if the key is absent; false when it already existed. */
   add(key: string, value: string): Promise<boolean>;
@@ -26,7 +29,7 @@ export interface MutableTable extends ReadableTable {
 }
 
 export function isMutableTable(table: ReadableTable): table is MutableTable {
-  return table instanceof LmdbTable;
+  return table.mutable;
 }
 
 /** Opens the table a configuration names; lmdb tables live under `<stateDir>/tables`. */

@@ -7,15 +7,15 @@
 // Exit statuses are sysexits(3), which MTAs turn into bounce or retry: 0 delivered, 64 usage,
 // 65 bad or too big message, 67 unknown user, 75 temporary failure (the MTA keeps the message).
 
-import { EXIT_OK, type CliContext } from '../cli/context.js';
-import { parse, selectStorage, stringValue, UsageError } from '../cli/imap-common.js';
+import { EXIT_OK, type CliContext } from './context.js';
+import { parse, selectStorage, stringValue, UsageError } from './imap-common.js';
 import { createLogger } from '../log.js';
 import { openMailStore, type MailStore } from '../storage/index.js';
 import { createPool, type WorkerPool } from '../pool.js';
 import { storedForm } from '../protocol/encode/mime-summary.js';
 import parseMimeTask from '../../workers/parse-mime.js';
-import { DeliveryAgent, type RecipientOutcome } from './agent.js';
-import { headerFields, toCrlf } from './headers.js';
+import { DeliveryAgent, type RecipientOutcome } from '../delivery/agent.js';
+import { headerFields, toCrlf } from '../delivery/headers.js';
 import { randomBytes } from 'node:crypto';
 
 export const EX_USAGE = 64;

@@ -2,8 +2,8 @@
 // plus the storage module's `default_mailboxes`, with the special-use attribute (RFC 6154)
 // that each well-known name implies.
 
-import type { StorageModuleConfig } from './schema.js';
-import type { SpecialUse } from '../storage/types.js';
+import type { StorageModuleConfig } from '../config/schema.js';
+import type { SpecialUse } from './types.js';
 
 /** Well-known names and their special use, compared case-insensitively. */
 const SPECIAL_BY_NAME: Record<string, SpecialUse> = {

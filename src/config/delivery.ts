@@ -2,10 +2,10 @@
 // directives `delivery_map`, `delivery_normalize` and `imap_filter` (maddy-storage(5),
 // maddy-imap-filters(5)), read into the typed forms of schema.ts.
 
-import { boolArg, dirOf, fail, noBlock, posOf, processBlock, resolveAgainst, singleArg, sizeArg } from '../config/directive.js';
-import { ConfigError } from '../config/errors.js';
-import { parseTable, resolveModuleRef, type LoadContext } from '../config/modules.js';
-import type { ConfigNode } from '../config/parser.js';
+import { boolArg, dirOf, fail, noBlock, posOf, processBlock, resolveAgainst, singleArg, sizeArg } from './directive.js';
+import { ConfigError } from './errors.js';
+import { parseTable, resolveModuleRef, type LoadContext } from './modules.js';
+import type { ConfigNode } from './parser.js';
 import type {
   DeliveryMapConfig,
   DeliveryNormalize,
@@ -13,8 +13,8 @@ import type {
   GannetConfig,
   ImapFilterConfig,
   LmtpEndpointConfig,
-} from '../config/schema.js';
-import { parseDuration } from '../config/values.js';
+} from './schema.js';
+import { parseDuration } from './values.js';
 
 /** maddy's default for `max_message_size` in its SMTP/LMTP endpoints. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024;
