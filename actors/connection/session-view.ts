@@ -11,11 +11,8 @@
 // mailbox at 4 MB per session.
 
 import type { MailStore } from '../../src/storage/types.js';
-import { ResponseBuilder } from '../../src/protocol/encode/writer.js';
-import { encodeStatus } from '../../src/protocol/encode/status.js';
-
-/** System flags every mailbox supports (RFC 3501 §2.3.2), as FLAGS and PERMANENTFLAGS list them. */
-export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+import { encodeFetchFlags } from '../../src/protocol/encode/fetch.js';
+import { encodeExistsRecent, encodeExpunge, encodeMailboxFlags } from '../../src/protocol/encode/mailbox.js';
 
 /** Growth step for a view that starts empty; IDLE sessions on empty mailboxes hold nothing. */
 const INITIAL_CAPACITY = 16;
@@ -146,11 +143,7 @@ export class SessionView {
    */
   announceFlags(keywords: readonly string[]): string {
     this.#announced = new Set(keywords.map((k) => k.toLowerCase()));
-    const b = new ResponseBuilder();
-    b.raw('* FLAGS ').flags([...SYSTEM_FLAGS, ...keywords]);
-    const permanent = this.readOnly ? [] : [...SYSTEM_FLAGS, ...keywords, '\\*'];
-    const text = this.readOnly ? 'No permanent flags permitted' : 'Flags permitted';
-    return `${b.toString()}\r\n${encodeStatus({ tag: '*', status: 'OK', code: { code: 'PERMANENTFLAGS', flags: permanent }, text })}`;
+    return encodeMailboxFlags(keywords, this.readOnly);
   }
 
   /**
@@ -212,7 +205,7 @@ export class SessionView {
       // Highest sequence number first, so each number is still valid when it is sent.
       const seqs = this.#pendingExpunges.map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
       for (const seq of seqs) {
-        out += `* ${seq} EXPUNGE\r\n`;
+        out += encodeExpunge(seq);
         this.#uids.copyWithin(seq - 1, seq, this.#length);
         this.#length--;
       }
@@ -222,7 +215,7 @@ export class SessionView {
       this.#append(this.#pendingNew);
       this.#pendingNew = [];
       if (newRecent) this.addRecent(newRecent);
-      out += `* ${this.#length} EXISTS\r\n* ${this.recentCount()} RECENT\r\n`;
+      out += encodeExistsRecent(this.#length, this.recentCount());
     }
     if (this.#pendingFlags.size > 0) {
       const uids = [...this.#pendingFlags].sort((a, b) => a - b);
@@ -232,7 +225,7 @@ export class SessionView {
         const msg = seq > 0 ? store.getMessage(this.mailboxId, uid) : null;
         if (!msg) continue;
         out += this.announceNewKeywords(store, msg.flags);
-        out += `* ${seq} FETCH (UID ${uid} FLAGS ${formatFlags(msg.flags, this.isRecent(uid))})\r\n`;
+        out += encodeFetchFlags(seq, uid, msg.flags, this.isRecent(uid));
       }
     }
     return out;
@@ -257,11 +250,4 @@ export class SessionView {
     }
     for (const uid of uids) this.#uids[this.#length++] = uid;
   }
-}
-
-/** A flag list as FETCH FLAGS writes it, with \Recent added for this session's recent messages. */
-export function formatFlags(flags: readonly string[], recent: boolean): string {
-  const b = new ResponseBuilder();
-  b.flags(recent ? [...flags, '\\Recent'] : [...flags]);
-  return b.toString();
 }

@@ -5,8 +5,8 @@
 
 import { no, storageToImap } from '../../../src/errors.js';
 import { compileMetadataKey, needsText, textUnits, type SearchSubject } from '../../../src/search/metadata-match.js';
-import { formatRanges, rangesFromNumbers } from '../../../src/protocol/sequence-set.js';
-import type { SearchKey, SearchReturnOption } from '../../../src/protocol/args.js';
+import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search.js';
+import type { SearchKey } from '../../../src/protocol/args.js';
 import type { SearchMessage } from '../../../workers/contracts.js';
 import type { SessionView } from '../session-view.js';
 import { messageIndex } from './message-index.js';
@@ -31,17 +31,6 @@ function charsetSupported(name: string): boolean {
   if (SEARCH_CHARSETS.includes(name.toUpperCase())) return true;
   const cs = normaliseCharset(name);
   return iconv.encodingExists(cs) || /^iso-2022-jp/.test(cs);
-}
-
-/** The ESEARCH response (RFC 4731 §3.1): MIN/MAX/ALL omitted when nothing matched; COUNT always. */
-export function formatEsearch(tag: string, uid: boolean, options: SearchReturnOption[], results: number[]): string {
-  const want = new Set(options.length === 0 ? ['ALL'] : options);
-  let out = `* ESEARCH (TAG "${tag}")${uid ? ' UID' : ''}`;
-  if (want.has('MIN') && results.length > 0) out += ` MIN ${results[0]}`;
-  if (want.has('MAX') && results.length > 0) out += ` MAX ${results[results.length - 1]}`;
-  if (want.has('COUNT')) out += ` COUNT ${results.length}`;
-  if (want.has('ALL') && results.length > 0) out += ` ALL ${formatRanges(rangesFromNumbers(results))}`;
-  return `${out}\r\n`;
 }
 
 /** Every message the client knows, as search subjects (expunged-but-unannounced ones left out). */
@@ -133,10 +122,6 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
   const match = compileMetadataKey(cmd.criteria, { ...bounds, textResults });
   const results: number[] = [];
   for (const m of candidates) if (match(m)) results.push(cmd.uid ? m.uid : m.seq);
-  scope.out.write(
-    cmd.returnOptions === null
-      ? `* SEARCH${results.length > 0 ? ` ${results.join(' ')}` : ''}\r\n`
-      : formatEsearch(cmd.tag, cmd.uid, cmd.returnOptions, results),
-  );
+  scope.out.write(cmd.returnOptions === null ? encodeSearch(results) : encodeEsearch(cmd.tag, cmd.uid, cmd.returnOptions, results));
   return {};
 };

@@ -1,6 +1,7 @@
 // SELECT and EXAMINE (RFC 3501 §6.3.1-2, RFC 9051 §6.3.2-3): open a mailbox and tell the
 // client its state. A SELECT that fails leaves no mailbox selected.
 
+import { encodeExistsRecent } from '../../../src/protocol/encode/mailbox.js';
 import { encodeStatus } from '../../../src/protocol/encode/status.js';
 import { SessionView } from '../session-view.js';
 import { selectableMailbox } from './mail-common.js';
@@ -40,7 +41,7 @@ export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, sc
   // treats a keyword it was not told of as a protocol error (RFC 3501 §7.2.6).
   const unseen = mb.unseen > 0 ? firstUnseenSeq(scope, view) : 0;
   let out = view.announceFlags(store.keywords(mb.id));
-  out += `* ${view.exists} EXISTS\r\n* ${view.recentCount()} RECENT\r\n`;
+  out += encodeExistsRecent(view.exists, view.recentCount());
   if (unseen > 0) out += untaggedOk({ code: 'UNSEEN', value: unseen }, `Message ${unseen} is first unseen`);
   out += untaggedOk({ code: 'UIDVALIDITY', value: mb.uidValidity }, 'UIDs valid');
   out += untaggedOk({ code: 'UIDNEXT', value: mb.uidNext }, 'Predicted next UID');

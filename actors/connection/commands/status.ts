@@ -1,7 +1,8 @@
 // STATUS (RFC 3501 §6.3.10; SIZE RFC 8438, APPENDLIMIT RFC 7889): a mailbox's counters
 // without selecting it. Answered from the counters the store keeps in the mailbox record.
 
-import { ResponseBuilder } from '../../../src/protocol/encode/writer.js';
+import type { StatusItem } from '../../../src/protocol/args.js';
+import { encodeMailboxStatus } from '../../../src/protocol/encode/mailbox.js';
 import { selectableMailbox, accountOf } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
@@ -9,11 +10,11 @@ export const handleStatus: CommandHandler<'STATUS'> = (cmd, scope) => {
   const { store, config } = scope.deps.mail;
   const mb = selectableMailbox(scope, cmd.mailbox);
   const account = accountOf(scope);
-  const values: string[] = [];
+  const values: Array<[StatusItem, number]> = [];
   for (const item of cmd.items) {
     switch (item) {
       case 'MESSAGES':
-        values.push(`MESSAGES ${mb.messages}`);
+        values.push(['MESSAGES', mb.messages]);
         break;
       case 'RECENT': {
         // Messages no session has seen as \Recent yet.
@@ -21,28 +22,26 @@ export const handleStatus: CommandHandler<'STATUS'> = (cmd, scope) => {
         const uids = store.uids(mb.id);
         let n = 0;
         for (let i = uids.length - 1; i >= 0 && uids[i]! >= floor; i--) n++;
-        values.push(`RECENT ${n}`);
+        values.push(['RECENT', n]);
         break;
       }
       case 'UIDNEXT':
-        values.push(`UIDNEXT ${mb.uidNext}`);
+        values.push(['UIDNEXT', mb.uidNext]);
         break;
       case 'UIDVALIDITY':
-        values.push(`UIDVALIDITY ${mb.uidValidity}`);
+        values.push(['UIDVALIDITY', mb.uidValidity]);
         break;
       case 'UNSEEN':
-        values.push(`UNSEEN ${mb.unseen}`);
+        values.push(['UNSEEN', mb.unseen]);
         break;
       case 'SIZE':
-        values.push(`SIZE ${mb.size}`);
+        values.push(['SIZE', mb.size]);
         break;
       case 'APPENDLIMIT':
-        values.push(`APPENDLIMIT ${account.appendLimit ?? config.appendLimit}`);
+        values.push(['APPENDLIMIT', account.appendLimit ?? config.appendLimit]);
         break;
     }
   }
-  const b = new ResponseBuilder(scope.session.enabled.includes('UTF8=ACCEPT'));
-  b.raw('* STATUS ').mailbox(mb.name, b.utf8).raw(` (${values.join(' ')})`).crlf();
-  scope.out.write(b.toString());
+  scope.out.write(encodeMailboxStatus(mb.name, values, scope.session.enabled.includes('UTF8=ACCEPT')));
   return {};
 };

@@ -2,7 +2,7 @@
 
 import { storageToImap } from '../../../src/errors.js';
 import { resolveMessageSet } from '../message-set.js';
-import { formatFlags } from '../session-view.js';
+import { encodeFetchFlags } from '../../../src/protocol/encode/fetch.js';
 import { requireWritable, viewOf } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
@@ -28,8 +28,7 @@ export const handleStore: CommandHandler<'STORE'> = async (cmd, scope) => {
     if (!msg || seq === 0) continue;
     // A keyword new to the mailbox goes out in FLAGS first (RFC 3501 §7.2.6).
     out += view.announceNewKeywords(store, msg.flags);
-    const flags = formatFlags(msg.flags, view.isRecent(uid));
-    out += cmd.uid ? `* ${seq} FETCH (UID ${uid} FLAGS ${flags})\r\n` : `* ${seq} FETCH (FLAGS ${flags})\r\n`;
+    out += encodeFetchFlags(seq, cmd.uid ? uid : null, msg.flags, view.isRecent(uid));
   }
   if (out) scope.out.write(out);
   return {};
