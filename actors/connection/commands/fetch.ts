@@ -10,10 +10,16 @@ import { binaryPart, sectionBytes, topHeaderSection, type MessageIndex } from '.
 import { summarize, type MimeSummary } from '../../../src/protocol/encode/mime-summary.js';
 import { resolveMessageSet } from '../message-set.js';
 import { viewOf } from './mail-common.js';
-import { messageIndex, messageSummary } from './message-index.js';
+import { currentIndex, messageSummary, reindex } from './message-index.js';
 import type { CommandHandler } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * An item needs a message's MIME index and the stored one is missing or of an old format. The
+ * main thread never parses MIME: the message is parsed in the pool and encoded again.
+ */
+class StaleIndex extends Error {}
 
 /** Does fetching this item mark the message \Seen? (RFC 3501 §6.4.5; RFC 3516 §4.2) */
 function setsSeen(item: FetchItem): boolean {
@@ -70,7 +76,11 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
     let summary: MimeSummary | null = null;
     let headerBytes: Buffer | null | undefined;
     const body = () => (bytes ??= store.readBody(msg));
-    const mime = () => (index ??= messageIndex(store, msg, body));
+    const mime = (): MessageIndex => {
+      index ??= currentIndex(store, msg);
+      if (index === null) throw new StaleIndex();
+      return index;
+    };
     const data: FetchedData = {
       recent: () => view.isRecent(msg.uid),
       body,
@@ -99,7 +109,20 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
       const announcement = view.announceNewKeywords(store, msg.flags);
       if (announcement) scope.out.write(announcement);
     }
-    scope.out.write(encodeFetch(view.seqOf(uid), items, msg, data));
+    let response;
+    try {
+      response = encodeFetch(view.seqOf(uid), items, msg, data);
+    } catch (err) {
+      if (!(err instanceof StaleIndex)) throw err;
+      // Nothing was written: encoding builds the whole response first.
+      try {
+        ({ index, summary } = await reindex(scope.deps.mail.pool, store, msg, body()));
+      } catch (poolErr) {
+        throw storageToImap(poolErr);
+      }
+      response = encodeFetch(view.seqOf(uid), items, msg, data);
+    }
+    scope.out.write(response);
     // Large results: let the socket drain instead of buffering the whole mailbox in memory.
     await io.drained();
   }

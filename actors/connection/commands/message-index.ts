@@ -1,18 +1,37 @@
-// A message's MIME index for FETCH: the one stored with its bytes, or (for messages stored
-// before indexing, or by an older index format) parsed now and stored for next time.
+// A message's MIME index for FETCH and SEARCH: the one stored with its bytes when it is of the
+// current format. A message stored before indexing, or by an older index format, is parsed
+// again and the result stored for next time: in the worker pool for FETCH (reindex), on the
+// spot for SEARCH's batches (messageIndex).
 
 import type { MessageRecord, MailStore } from '../../../src/storage/types.js';
+import type { WorkerPool } from '../../../src/pool.js';
 import { MESSAGE_INDEX_VERSION, parseMessage, type MessageIndex } from '../../../src/mime/index.js';
 import { mimeData, readSummary, type MimeSummary } from '../../../src/protocol/encode/mime-summary.js';
 
-export function messageIndex(store: MailStore, msg: MessageRecord, raw: () => Buffer): MessageIndex {
+/** The stored index if it is of the current format, else null. */
+export function currentIndex(store: MailStore, msg: MessageRecord): MessageIndex | null {
   const stored = store.getMimeIndex(msg) as MessageIndex | null;
-  if (stored && stored.v === MESSAGE_INDEX_VERSION) return stored;
+  return stored && stored.v === MESSAGE_INDEX_VERSION ? stored : null;
+}
+
+/** Stores a fresh parse; best effort: if it fails, the next read parses again. */
+function storeBack(store: MailStore, msg: MessageRecord, index: MessageIndex, summary?: MimeSummary): void {
+  store.setMimeIndex(msg, mimeData(index, summary)).catch(() => {});
+}
+
+export function messageIndex(store: MailStore, msg: MessageRecord, raw: () => Buffer): MessageIndex {
+  const stored = currentIndex(store, msg);
+  if (stored) return stored;
   const index = parseMessage(raw());
-  store.setMimeIndex(msg, mimeData(index)).catch(() => {
-    // Best effort: the next FETCH parses again.
-  });
+  storeBack(store, msg, index);
   return index;
+}
+
+/** Parses the message in the pool, off the event loop, and stores index and summary for next time. */
+export async function reindex(pool: WorkerPool, store: MailStore, msg: MessageRecord, raw: Buffer): Promise<{ index: MessageIndex; summary: MimeSummary }> {
+  const { index, summary } = await pool.parseMime(raw);
+  storeBack(store, msg, index, summary);
+  return { index, summary };
 }
 
 /** The stored summary (pre-encoded ENVELOPE/BODYSTRUCTURE/BODY) if current, else null. */
