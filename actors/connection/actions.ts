@@ -6,19 +6,33 @@ import type { ConnectionContext, ConnectionEvent } from './types.js';
 import { depsOf } from './deps.js';
 import { admit } from './admission.js';
 import { sessionState } from './guards.js';
-import { literalLimit } from './literal-limit.js';
+import { carriesMessage, literalLimit } from './literal-limit.js';
 import { statusLine } from './reply.js';
 import { capabilityList } from './commands/capability.js';
 import { sessionInfo } from './scope.js';
-import { toFailureReply } from '../../src/errors.js';
+import { ImapError, toFailureReply } from '../../src/errors.js';
 import { LOGIN_PASSWORD_PROMPT, LOGIN_USERNAME_PROMPT, decodeSaslResponse } from './sasl.js';
 import type { Completion } from './commands/types.js';
+import type { VerifyOutput } from './actors.js';
 import { deliverUpdates } from './commands/mail-common.js';
 
 interface ActionArgs {
   context: ConnectionContext;
   event: ConnectionEvent;
   self: AnyActorRef;
+}
+
+// What an invoked actor's done or error event carries reaches actions as params, computed in
+// machine.ts where xstate types the event (`({ event }) => event.output`): no casts here.
+
+/** A command's completion (runCommand's output). */
+export interface CompletionParams {
+  completion: Completion;
+}
+
+/** A failure (an invoked actor's error). */
+export interface FailureParams {
+  error: unknown;
 }
 
 function write({ self }: ActionArgs, data: string): void {
@@ -64,7 +78,7 @@ export const actions = {
     const text =
       event.size <= limit
         ? 'Command literals exceed the size limit of one request'
-        : event.name === 'APPEND' && context.user !== null
+        : carriesMessage(event.name) && context.user !== null
           ? `Message of ${event.size} bytes exceeds the limit of ${limit} bytes`
           : `Literal of ${event.size} bytes exceeds the limit of ${limit} bytes`;
     depsOf(self).io.rejectLiteral(event.tag, text);
@@ -129,23 +143,27 @@ export const actions = {
     write(args, statusLine(tag, 'BAD', event.type === 'socket.invalid' ? event.text : 'Invalid SASL response'));
   },
 
-  replyLoggedIn: (args: ActionArgs) => {
-    const { context, event, self } = args;
-    const user = (event as { output?: { username?: string } }).output?.username ?? null;
+  /** The account of a login: the session's, from now on (its mailboxes are opened through it). */
+  installAccount: ({ self }: ActionArgs, params: VerifyOutput) => {
+    depsOf(self).session.account = params.account ?? null;
+  },
+
+  replyLoggedIn: (args: ActionArgs, params: VerifyOutput) => {
+    const { context, self } = args;
+    const user = params.ok ? params.username : null;
     const deps = depsOf(self);
     // From here on every record of this connection names the account.
     if (user !== null) deps.logger.bind({ user });
     deps.logger.info('authenticated');
-    const appendLimit = (event as { output?: { appendLimit?: number } }).output?.appendLimit ?? context.appendLimit;
+    const appendLimit = params.appendLimit ?? context.appendLimit;
     const caps = capabilityList({ ...sessionInfo(context, 'authenticated'), user, appendLimit });
     write(args, statusLine(tagOf(context), 'OK', 'Logged in', { code: 'CAPABILITY', capabilities: caps }));
     logCommand(args, 'OK');
   },
 
   /** One line per failed login, with the attempted name, for fail2ban-style tools. */
-  logAuthFailure: ({ self, event }: ActionArgs) => {
-    const attempted = (event as { output?: { attempted?: string } }).output?.attempted;
-    depsOf(self).logger.info({ user: attempted }, 'authentication failed');
+  logAuthFailure: ({ self }: ActionArgs, params: VerifyOutput) => {
+    depsOf(self).logger.info({ user: params.attempted }, 'authentication failed');
   },
 
   replyAuthFailed: (args: ActionArgs) => {
@@ -153,26 +171,25 @@ export const actions = {
     logCommand(args, 'NO', 'AUTHENTICATIONFAILED');
   },
 
-  replyAuthUnavailable: (args: ActionArgs) => {
-    const err = (args.event as { error?: unknown }).error;
-    depsOf(args.self).logger.error({ err }, 'authentication back-end failed');
+  replyAuthUnavailable: (args: ActionArgs, params: FailureParams) => {
+    depsOf(args.self).logger.error({ err: params.error }, 'authentication back-end failed');
     write(args, statusLine(tagOf(args.context), 'NO', 'Authentication is temporarily unavailable', { code: 'UNAVAILABLE' }));
     logCommand(args, 'NO', 'UNAVAILABLE');
   },
 
-  replyDone: (args: ActionArgs) => {
-    const { context, event } = args;
-    const out = ((event as { output?: Completion }).output ?? {}) as Completion;
+  replyDone: (args: ActionArgs, params: CompletionParams) => {
+    const { context } = args;
+    const out = params.completion;
     const name = context.command?.name ?? '';
     write(args, statusLine(tagOf(context), 'OK', out.text ?? `${name} completed`, out.code));
     logCommand(args, 'OK');
   },
 
-  replyFailed: (args: ActionArgs) => {
-    const { context, event, self } = args;
-    const reply = toFailureReply((event as { error?: unknown }).error);
+  replyFailed: (args: ActionArgs, params: FailureParams) => {
+    const { context, self } = args;
+    const reply = toFailureReply(params.error);
     if (reply.serverBug) {
-      depsOf(self).logger.error({ err: (event as { error?: unknown }).error, tag: context.command?.tag, cmd: context.command?.name }, 'command failed');
+      depsOf(self).logger.error({ err: params.error, tag: context.command?.tag, cmd: context.command?.name }, 'command failed');
     }
     write(args, statusLine(tagOf(context), reply.status, reply.text, reply.code));
     logCommand(args, reply.status, reply.code?.code);
@@ -182,12 +199,22 @@ export const actions = {
    * A failure after which the session cannot go on truthfully (its outcome is unknown): BYE
    * with the reason instead of a tagged NO (RFC 3501 §7.1.5), then the connection closes.
    */
-  replyFailedBye: (args: ActionArgs) => {
-    const { context, event, self } = args;
-    const reply = toFailureReply((event as { error?: unknown }).error);
-    depsOf(self).logger.warn({ err: (event as { error?: unknown }).error, tag: context.command?.tag, cmd: context.command?.name }, 'command failed; ending the session');
+  replyFailedBye: (args: ActionArgs, params: FailureParams) => {
+    const { context, self } = args;
+    const reply = toFailureReply(params.error);
+    depsOf(self).logger.warn({ err: params.error, tag: context.command?.tag, cmd: context.command?.name }, 'command failed; ending the session');
     write(args, statusLine(null, 'BYE', reply.text, reply.code));
     logCommand(args, 'BYE', reply.code?.code);
+  },
+
+  /** SELECT or EXAMINE succeeded: its view is the session's selected mailbox now. */
+  installView: ({ self }: ActionArgs, params: CompletionParams) => {
+    depsOf(self).session.view = params.completion.selected?.view ?? null;
+  },
+
+  /** The session has no mailbox selected any more (CLOSE, UNSELECT, a failed SELECT). */
+  dropView: ({ self }: ActionArgs) => {
+    depsOf(self).session.view = null;
   },
 
   closeConnection: ({ self }: ActionArgs) => {
@@ -213,6 +240,8 @@ export const actions = {
       // May finish later (a \Recent claim being stored); its output keeps its place meanwhile.
       void deliverUpdates(scope, true);
     } catch (err) {
+      // A mailbox deleted meanwhile: its `mailbox.deleted` event ends the session.
+      if (err instanceof ImapError && err.disconnect) return;
       deps.logger.error({ err }, 'delivering mailbox updates failed');
     }
   },

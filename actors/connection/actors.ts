@@ -27,7 +27,8 @@ export interface VerifyInput {
   deps: ConnectionDeps;
 }
 
-export type VerifyOutput = AuthResult & { attempted: string; appendLimit?: number };
+/** The check's result: on success with the account (the machine installs it) and its APPENDLIMIT. */
+export type VerifyOutput = AuthResult & { attempted: string; appendLimit?: number; account?: Account };
 
 export const verifyCredentials = fromPromise<VerifyOutput, VerifyInput>(async ({ input }) => {
   const { username, password, authzid } = input.credentials;
@@ -39,7 +40,7 @@ export const verifyCredentials = fromPromise<VerifyOutput, VerifyInput>(async ({
   const result = await input.deps.authenticator.authenticate(username, password);
   if (!result.ok) return { ...result, attempted: username };
   const account = await openAccount(input.deps, result.username);
-  return { ...result, attempted: username, appendLimit: account.appendLimit ?? input.deps.mail.config.appendLimit };
+  return { ...result, attempted: username, account, appendLimit: account.appendLimit ?? input.deps.mail.config.appendLimit };
 });
 
 function safeNormalize(name: string): string | null {
@@ -64,7 +65,6 @@ async function openAccount(deps: ConnectionDeps, username: string): Promise<Acco
       if (!account) throw err;
     }
   }
-  deps.session.account = account;
   return account;
 }
 
@@ -74,8 +74,11 @@ async function openAccount(deps: ConnectionDeps, username: string): Promise<Acco
  * reference to the connection actor there would keep the whole stopped actor alive (the
  * dependencies are found through the parent, which is the live actor after a wake-up too).
  */
-export const mailboxSubscription = fromCallback<{ type: 'none' }, { mailboxId: number }>(({ input, self, sendBack }) => {
+export const mailboxSubscription = fromCallback<{ type: 'none' }, { mailboxId: number }, { type: 'mailbox.changed' } | { type: 'mailbox.deleted' }>(({ input, self, sendBack }) => {
   const parent = (self as AnyActorRef)._parent;
   if (!parent) throw new Error('mailboxSubscription runs only as a child of a connection actor');
-  return depsOf(parent).mail.registry.subscribe(input.mailboxId, () => sendBack({ type: 'mailbox.changed' }));
+  const { registry, store } = depsOf(parent).mail;
+  return registry.subscribe(input.mailboxId, () =>
+    sendBack(store.getMailboxById(input.mailboxId) ? { type: 'mailbox.changed' } : { type: 'mailbox.deleted' }),
+  );
 });

@@ -15,6 +15,7 @@ import { connectionMachine } from './machine.js';
 import { bindDeps, type ConnectionDeps, type ConnectionTimeouts, type MailServices } from './deps.js';
 import { sessionInfo } from './scope.js';
 import { sessionState } from './guards.js';
+import { ImapError } from '../../src/errors.js';
 import { deliverUpdates } from './commands/mail-common.js';
 import type { CommandScope } from './commands/types.js';
 import type { TransitionTracer } from './trace.js';
@@ -164,15 +165,18 @@ export class Connection {
    * that function's variables, the live snapshot among them, and with it the stopped actor.
    */
   #keepIdling(mailboxId: number, scope: CommandScope): void {
-    this.#idleUnsubscribe = this.#deps.mail.registry.subscribe(mailboxId, () => {
+    const deliver = (): void => {
       try {
         void deliverUpdates(scope, true);
       } catch (err) {
-        this.#deps.logger.error({ err }, 'delivering mailbox updates failed');
+        // The mailbox is gone: the machine, woken, ends the session.
+        if (err instanceof ImapError && err.disconnect) this.#wake().send({ type: 'mailbox.deleted' });
+        else this.#deps.logger.error({ err }, 'delivering mailbox updates failed');
       }
-    });
+    };
+    this.#idleUnsubscribe = this.#deps.mail.registry.subscribe(mailboxId, deliver);
     // Anything that changed between the machine's last flush and now.
-    void deliverUpdates(scope, true);
+    deliver();
   }
 
   /** Hibernates after IDLE_HIBERNATE_AFTER_MS if the rest that began at `since` lasts that long. */

@@ -12,6 +12,7 @@ import {
 } from '../../src/server/limits.js';
 import { ImapError } from '../../src/errors.js';
 import { literalFits } from './literal-limit.js';
+import type { CompletionParams, FailureParams } from './actions.js';
 import { decodeSaslResponse, parsePlain } from './sasl.js';
 
 interface GuardArgs {
@@ -23,11 +24,6 @@ interface GuardArgs {
 export function sessionState(context: ConnectionContext): SessionState {
   if (context.user === null) return 'notAuthenticated';
   return context.mailbox === null ? 'authenticated' : 'selected';
-}
-
-/** The output of a finished command run, when the event is one. */
-function completionOf(event: ConnectionEvent): { selected?: unknown; deselected?: boolean } | undefined {
-  return (event as { output?: { selected?: unknown; deselected?: boolean } }).output;
 }
 
 function commandOf(event: ConnectionEvent): ParsedCommand | null {
@@ -97,19 +93,18 @@ export const guards = {
 
   saslNeedsPassword: ({ context }: GuardArgs) => context.sasl?.mechanism === 'LOGIN' && context.sasl.username === null,
 
-  credentialsValid: ({ event }: GuardArgs) => (event as { output?: { ok?: boolean } }).output?.ok === true,
+  // Guards over an invoked actor's result take it as params (machine.ts computes them from the
+  // typed done or error event).
+  credentialsValid: (_: GuardArgs, params: { ok: boolean }) => params.ok,
 
   tooManyAuthFailures: ({ context }: GuardArgs) => context.authFailures >= MAX_AUTH_FAILURES,
 
-  enteredMailbox: ({ event }: GuardArgs) => completionOf(event)?.selected !== undefined,
+  enteredMailbox: (_: GuardArgs, params: CompletionParams) => params.completion.selected !== undefined,
 
-  leftMailbox: ({ event }: GuardArgs) => completionOf(event)?.deselected === true,
+  leftMailbox: (_: GuardArgs, params: CompletionParams) => params.completion.deselected === true,
 
   /** The command failed in a way that ends the session (an ImapError with `disconnect`). */
-  failureEndsSession: ({ event }: GuardArgs) => {
-    const error = (event as { error?: unknown }).error;
-    return error instanceof ImapError && error.disconnect;
-  },
+  failureEndsSession: (_: GuardArgs, params: FailureParams) => params.error instanceof ImapError && params.error.disconnect,
 
   selectFailed: ({ context }: GuardArgs) => context.command?.name === 'SELECT' || context.command?.name === 'EXAMINE',
 

@@ -2,11 +2,17 @@
 // for APPEND's TOOBIG, RFC 7888 §4 for LITERAL+).
 
 import type { ConnectionContext } from './types.js';
+import { COMMANDS, isCommandName } from '../../src/protocol/commands.js';
 import { MAX_LITERAL_BYTES, MAX_LITERAL_BYTES_PREAUTH, MAX_REQUEST_BYTES } from '../../src/server/limits.js';
+
+/** A message to store (APPEND), not a command argument: its literal may be as large as APPENDLIMIT. */
+export function carriesMessage(command: string | null): boolean {
+  return command !== null && isCommandName(command) && COMMANDS[command].literal === 'message';
+}
 
 export function literalLimit(context: Pick<ConnectionContext, 'user' | 'appendLimit'>, command: string | null): number {
   if (context.user === null) return MAX_LITERAL_BYTES_PREAUTH;
-  if (command === 'APPEND') return context.appendLimit;
+  if (carriesMessage(command)) return context.appendLimit;
   return MAX_LITERAL_BYTES;
 }
 
@@ -19,5 +25,5 @@ export function literalFits(
   event: { name: string | null; size: number; literalBytes: number },
 ): boolean {
   if (event.size > literalLimit(context, event.name)) return false;
-  return event.name === 'APPEND' || event.literalBytes + event.size <= MAX_REQUEST_BYTES;
+  return carriesMessage(event.name) || event.literalBytes + event.size <= MAX_REQUEST_BYTES;
 }

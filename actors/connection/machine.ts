@@ -13,7 +13,13 @@ import { actions, decodeLoginUsername } from './actions.js';
 import { depsOf } from './deps.js';
 import { guards } from './guards.js';
 import { buildScope, credentialsFromEvent } from './scope.js';
-import type { Completion } from './commands/types.js';
+import type { CompletionParams, FailureParams } from './actions.js';
+import type { VerifyOutput } from './actors.js';
+
+/** An invoked actor's result as the params of the actions and guards of its transitions. */
+const completion = ({ event }: { event: { output: CompletionParams['completion'] } }): CompletionParams => ({ completion: event.output });
+const verified = ({ event }: { event: { output: VerifyOutput } }): VerifyOutput => event.output;
+const failure = ({ event }: { event: { error: unknown } }): FailureParams => ({ error: event.error });
 
 const connectionSetup = setup({
   types: {
@@ -38,17 +44,15 @@ const connectionSetup = setup({
     countAuthFailure: assign({ authFailures: ({ context }) => context.authFailures + 1 }),
     markSecure: assign({ secure: true, tlsAvailable: false }),
     markShuttingDown: assign({ shuttingDown: true }),
-    recordEnabled: assign({
-      enabled: ({ context, event }) => {
-        const out = (event as { output?: { enabled?: string[] } }).output;
-        return out?.enabled?.length ? [...context.enabled, ...out.enabled] : context.enabled;
-      },
+    recordEnabled: assign(({ context }, params: CompletionParams) => {
+      const enabled = params.completion.enabled;
+      return { enabled: enabled?.length ? [...context.enabled, ...enabled] : context.enabled };
     }),
-    setUser: assign({
-      user: ({ event }) => (event as { output?: { username?: string } }).output?.username ?? null,
-      appendLimit: ({ context, event }) => (event as { output?: { appendLimit?: number } }).output?.appendLimit ?? context.appendLimit,
+    setUser: assign(({ context }, params: VerifyOutput) => ({
+      user: params.ok ? params.username : null,
+      appendLimit: params.appendLimit ?? context.appendLimit,
       sasl: null,
-    }),
+    })),
     startSasl: assign({
       sasl: ({ event }) =>
         event.type === 'socket.request' && event.command.name === 'AUTHENTICATE'
@@ -68,8 +72,11 @@ const connectionSetup = setup({
           : context.sasl,
     }),
     endSasl: assign({ sasl: null }),
-    recordSelected: assign({
-      mailbox: ({ event }) => (event as { output?: Completion }).output?.selected ?? null,
+    // The context keeps what the snapshot of a hibernating connection can hold; the view itself
+    // is installed beside it (installView), by the machine too.
+    recordSelected: assign((_, params: CompletionParams) => {
+      const selected = params.completion.selected;
+      return { mailbox: selected ? { mailboxId: selected.mailboxId, name: selected.name, readOnly: selected.readOnly } : null };
     }),
     clearSelected: assign({ mailbox: null }),
   },
@@ -116,6 +123,8 @@ const sessionReady = connectionSetup.createStateConfig({
   ...readyBase,
   on: {
     ...literalAndErrorTransitions,
+    // While a command runs, its own delivery of updates finds the mailbox gone and fails.
+    'mailbox.deleted': { target: '#conn.logout', actions: { type: 'sayBye', params: { text: 'Selected mailbox was deleted' } } },
     'socket.request': [
       { guard: 'notAdmitted', target: 'ready', reenter: true, actions: ['rejectCommand', 'countBad'] },
       { guard: { type: 'isCommand', params: { name: 'LOGOUT' } }, target: '#conn.logout', actions: 'sayGoodbye' },
@@ -135,6 +144,7 @@ const idling = connectionSetup.createStateConfig({
   always: { guard: 'shuttingDown', target: '#conn.logout', actions: 'sayShutdown' },
   on: {
     'mailbox.changed': { actions: 'pushUpdates' },
+    'mailbox.deleted': { target: '#conn.logout', actions: { type: 'sayBye', params: { text: 'Selected mailbox was deleted' } } },
     'socket.invalid': { target: 'ready', actions: ['replyIdleNotDone', 'endCommand', 'countBad'] },
     'socket.line': [
       { guard: 'lineIsDone', target: 'ready', actions: ['replyIdleDone', 'endCommand'] },
@@ -192,10 +202,11 @@ export const connectionMachine = connectionSetup.createMachine({
         },
         running: {
           invoke: {
+            id: 'command',
             src: 'runCommand',
             input: ({ context, event, self }) => buildScope(context, event, self, 'notAuthenticated'),
-            onDone: { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
-            onError: { target: 'ready', actions: ['replyFailed', 'endCommand'] },
+            onDone: { target: 'ready', actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'] },
+            onError: { target: 'ready', actions: [{ type: 'replyFailed', params: failure }, 'endCommand'] },
           },
         },
         tlsHandshake: {
@@ -216,13 +227,24 @@ export const connectionMachine = connectionSetup.createMachine({
         },
         authenticating: {
           invoke: {
+            id: 'verify',
             src: 'verifyCredentials',
             input: ({ context, event, self }) => credentialsFromEvent(context, event, self),
             onDone: [
-              { guard: 'credentialsValid', target: '#conn.authenticated', actions: ['setUser', 'queueAsSession', 'replyLoggedIn', 'endCommand'] },
-              { target: 'authFailed', actions: ['countAuthFailure', 'logAuthFailure', 'endSasl'] },
+              {
+                guard: { type: 'credentialsValid', params: verified },
+                target: '#conn.authenticated',
+                actions: [
+                  { type: 'setUser', params: verified },
+                  { type: 'installAccount', params: verified },
+                  'queueAsSession',
+                  { type: 'replyLoggedIn', params: verified },
+                  'endCommand',
+                ],
+              },
+              { target: 'authFailed', actions: ['countAuthFailure', { type: 'logAuthFailure', params: verified }, 'endSasl'] },
             ],
-            onError: { target: 'ready', actions: ['replyAuthUnavailable', 'endSasl', 'endCommand'] },
+            onError: { target: 'ready', actions: [{ type: 'replyAuthUnavailable', params: failure }, 'endSasl', 'endCommand'] },
           },
         },
         authFailed: {
@@ -244,15 +266,20 @@ export const connectionMachine = connectionSetup.createMachine({
         idling,
         running: {
           invoke: {
+            id: 'command',
             src: 'runCommand',
             input: ({ context, event, self }) => buildScope(context, event, self, 'authenticated'),
             onDone: [
-              { guard: 'enteredMailbox', target: '#conn.selected', actions: ['recordSelected', 'replyDone', 'endCommand'] },
-              { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
+              {
+                guard: { type: 'enteredMailbox', params: completion },
+                target: '#conn.selected',
+                actions: [{ type: 'recordSelected', params: completion }, { type: 'installView', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
+              },
+              { target: 'ready', actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'] },
             ],
             onError: [
-              { guard: 'failureEndsSession', target: '#conn.logout', actions: ['replyFailedBye', 'endCommand'] },
-              { target: 'ready', actions: ['replyFailed', 'endCommand'] },
+              { guard: { type: 'failureEndsSession', params: failure }, target: '#conn.logout', actions: [{ type: 'replyFailedBye', params: failure }, 'endCommand'] },
+              { target: 'ready', actions: [{ type: 'replyFailed', params: failure }, 'endCommand'] },
             ],
           },
         },
@@ -262,6 +289,7 @@ export const connectionMachine = connectionSetup.createMachine({
       // Change notices for the selected mailbox arrive as `mailbox.changed` while selected;
       // leaving the state (CLOSE, UNSELECT, another SELECT, logout) unsubscribes.
       invoke: {
+        id: 'subscription',
         src: 'mailboxSubscription',
         input: ({ context }) => ({ mailboxId: context.mailbox?.mailboxId ?? 0 }),
       },
@@ -271,18 +299,28 @@ export const connectionMachine = connectionSetup.createMachine({
         idling,
         running: {
           invoke: {
+            id: 'command',
             src: 'runCommand',
             input: ({ context, event, self }) => buildScope(context, event, self, 'selected'),
             onDone: [
-              { guard: 'enteredMailbox', target: '#conn.selected', reenter: true, actions: ['recordSelected', 'replyDone', 'endCommand'] },
-              { guard: 'leftMailbox', target: '#conn.authenticated', actions: ['clearSelected', 'replyDone', 'endCommand'] },
-              { target: 'ready', actions: ['recordEnabled', 'replyDone', 'endCommand'] },
+              {
+                guard: { type: 'enteredMailbox', params: completion },
+                target: '#conn.selected',
+                reenter: true,
+                actions: [{ type: 'recordSelected', params: completion }, { type: 'installView', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
+              },
+              {
+                guard: { type: 'leftMailbox', params: completion },
+                target: '#conn.authenticated',
+                actions: ['clearSelected', 'dropView', { type: 'replyDone', params: completion }, 'endCommand'],
+              },
+              { target: 'ready', actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'] },
             ],
             onError: [
-              { guard: 'failureEndsSession', target: '#conn.logout', actions: ['replyFailedBye', 'endCommand'] },
+              { guard: { type: 'failureEndsSession', params: failure }, target: '#conn.logout', actions: [{ type: 'replyFailedBye', params: failure }, 'endCommand'] },
               // RFC 9051 §6.3.2: a SELECT or EXAMINE that fails leaves no mailbox selected.
-              { guard: 'selectFailed', target: '#conn.authenticated', actions: ['clearSelected', 'replyFailed', 'endCommand'] },
-              { target: 'ready', actions: ['replyFailed', 'endCommand'] },
+              { guard: 'selectFailed', target: '#conn.authenticated', actions: ['clearSelected', 'dropView', { type: 'replyFailed', params: failure }, 'endCommand'] },
+              { target: 'ready', actions: [{ type: 'replyFailed', params: failure }, 'endCommand'] },
             ],
           },
         },

@@ -62,4 +62,10 @@ export interface Credentials {
 
 export type { IoEvent, ParsedCommand };
 
-export type ConnectionEvent = IoEvent | { type: 'server.shutdown' } | { type: 'mailbox.changed' };
+export type ConnectionEvent =
+  | IoEvent
+  | { type: 'server.shutdown' }
+  /** The selected mailbox changed: the session pulls what it owes its client. */
+  | { type: 'mailbox.changed' }
+  /** The selected mailbox is gone (deleted by another session or process): the session ends. */
+  | { type: 'mailbox.deleted' };

@@ -1,5 +1,7 @@
 // The CAPABILITY list for a connection's current situation (RFC 9051 §6.1.1, §7.2.2).
-// Only what works is advertised: each extension is added here when its commands land.
+// Only what works is advertised: an extension comes with the registry entry of its command.
+
+import { commandCapabilities } from '../protocol/commands.js';
 
 export interface CapabilityState {
   authenticated: boolean;
@@ -16,19 +18,24 @@ export interface CapabilityState {
 }
 
 /**
- * Mailbox extensions, advertised after login: UIDPLUS (RFC 4315), MOVE (RFC 6851), IDLE
- * (RFC 2177), UNSELECT (RFC 3691), CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), NAMESPACE
- * (RFC 2342), BINARY (RFC 3516), ESEARCH (RFC 4731).
+ * The order capabilities are listed in; which of them are listed is decided by the command
+ * registry (protocol/commands.ts): a capability is advertised when a command that brings it
+ * is there. IMAP4rev1 and LITERAL+ (RFC 7888, the framer's) are always there; ID (RFC 2971),
+ * ENABLE (RFC 5161), UIDPLUS (RFC 4315), MOVE (RFC 6851), IDLE (RFC 2177), UNSELECT (RFC 3691),
+ * CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), NAMESPACE (RFC 2342), BINARY (RFC 3516) and
+ * ESEARCH (RFC 4731) come with their commands.
  */
-const MAILBOX_EXTENSIONS = ['UIDPLUS', 'MOVE', 'IDLE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'NAMESPACE', 'BINARY', 'ESEARCH'];
+export const CAPABILITY_ORDER = [
+  'IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE', 'UIDPLUS', 'MOVE', 'IDLE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'NAMESPACE', 'BINARY', 'ESEARCH',
+];
 
-/** Extensions available in every state. */
-const ALWAYS = ['IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE'];
+/** Capabilities of the protocol itself rather than of a command. */
+const ALWAYS = new Set(['IMAP4rev1', 'LITERAL+']);
 
 export function capabilities(s: CapabilityState): string[] {
-  const caps = [...ALWAYS];
+  const brought = commandCapabilities(s.authenticated);
+  const caps = CAPABILITY_ORDER.filter((c) => ALWAYS.has(c) || brought.has(c));
   if (s.authenticated) {
-    caps.push(...MAILBOX_EXTENSIONS);
     if (s.appendLimit !== undefined) caps.push(`APPENDLIMIT=${s.appendLimit}`);
     return caps;
   }

@@ -124,3 +124,20 @@ t.test('UID EXPUNGE keeps a message whose \\Deleted another session took away fi
   const status = await a.command('st', 'STATUS Keep (MESSAGES)');
   t.same(status.untagged, [`* STATUS Keep (MESSAGES ${bFirst})`], 'every message B kept is still there');
 });
+
+t.test('a selected mailbox deleted by another session ends the session with BYE, in a command and in IDLE', async (t) => {
+  const [a, b, owner] = [await session(), await session(), await session()];
+  t.teardown(() => (a.close(), b.close(), owner.close()));
+  await owner.command('c', 'CREATE Doomed');
+  await a.command('s', 'SELECT Doomed');
+  await b.command('s', 'SELECT Doomed');
+  b.write('i IDLE\r\n');
+  t.equal(await b.readLine(), '+ idling');
+  t.equal((await owner.command('d', 'DELETE Doomed')).tagged, 'd OK DELETE completed');
+  t.equal(await b.readLine(), '* BYE Selected mailbox was deleted', 'IDLE: at once');
+  await b.waitClosed();
+  a.write('n NOOP\r\n');
+  t.equal(await a.readLine(), '* BYE Selected mailbox was deleted', 'a command: instead of its tagged reply');
+  await a.waitClosed();
+  t.equal(a.unread, '');
+});

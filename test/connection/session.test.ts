@@ -290,7 +290,7 @@ t.test('trace_transitions records the machine’s transitions for LOGIN + LOGOUT
     [
       ['xstate.init', 'notAuthenticated.ready.waiting'],
       ['socket.request', 'notAuthenticated.authenticating'],
-      ['xstate.done.actor.0.conn.notAuthenticated.authenticating', 'authenticated.ready.waiting'],
+      ['xstate.done.actor.verify', 'authenticated.ready.waiting'],
       ['socket.request', 'logout'],
     ],
   );

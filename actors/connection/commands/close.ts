@@ -1,9 +1,9 @@
 // CHECK (RFC 3501 §6.4.1), CLOSE (§6.4.2), UNSELECT (RFC 3691), EXPUNGE (§6.4.3) and
 // UID EXPUNGE (RFC 4315 §2.1).
 
-import { no, storageToImap } from '../../../src/errors.js';
+import { no } from '../../../src/errors.js';
 import { resolveMessageSet } from '../message-set.js';
-import { requireWritable, viewOf } from './mail-common.js';
+import { viewOf } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
 /** Every write is durable before it is acknowledged, so there is nothing to checkpoint. */
@@ -13,32 +13,23 @@ export const handleClose: CommandHandler<'CLOSE' | 'UNSELECT'> = async (cmd, sco
   const view = viewOf(scope);
   // CLOSE expunges silently, and only when the mailbox is writable (RFC 3501 §6.4.2).
   if (cmd.name === 'CLOSE' && !view.readOnly) {
-    try {
-      await scope.deps.mail.registry.write(view.mailboxId, { kind: 'expunge', uids: null });
-    } catch (err) {
-      throw storageToImap(err);
-    }
+    await scope.deps.mail.registry.write(view.mailboxId, { kind: 'expunge', uids: null });
   }
-  scope.deps.session.view = null;
+  // The machine drops the view as it leaves the selected state.
   return { deselected: true };
 };
 
 export const handleExpunge: CommandHandler<'EXPUNGE'> = async (cmd, scope) => {
   const view = viewOf(scope);
-  requireWritable(view);
   let uids: number[] | null = null;
   if (cmd.uid) {
     if (!cmd.sequence) throw no({ code: 'CLIENTBUG' }, 'UID EXPUNGE needs a UID set');
     uids = resolveMessageSet(view, cmd.sequence, true);
     if (uids.length === 0) return {};
   }
-  try {
-    // With a UID set only the \Deleted ones among them go (RFC 4315 §2.1). Which those are is
-    // decided inside the write's transaction: a -FLAGS (\Deleted) committed meanwhile by
-    // another session keeps its message.
-    await scope.deps.mail.registry.write(view.mailboxId, { kind: 'expunge', uids });
-  } catch (err) {
-    throw storageToImap(err);
-  }
+  // With a UID set only the \Deleted ones among them go (RFC 4315 §2.1). Which those are is
+  // decided inside the write's transaction: a -FLAGS (\Deleted) committed meanwhile by
+  // another session keeps its message.
+  await scope.deps.mail.registry.write(view.mailboxId, { kind: 'expunge', uids });
   return {};
 };

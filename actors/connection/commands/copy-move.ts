@@ -1,13 +1,12 @@
 // COPY / UID COPY (RFC 3501 §6.4.7) and MOVE / UID MOVE (RFC 6851), with COPYUID
 // (UIDPLUS, RFC 4315 §3). A missing destination is NO [TRYCREATE].
 
-import { storageToImap } from '../../../src/errors.js';
 import { encodeStatus } from '../../../src/protocol/encode/status.js';
 import { rangesFromNumbers } from '../../../src/protocol/sequence-set.js';
 import type { ResponseCode } from '../../../src/protocol/response-codes.js';
 import type { CopyResult } from '../../../src/storage/types.js';
 import { resolveMessageSet } from '../message-set.js';
-import { destinationMailbox, requireWritable, viewOf } from './mail-common.js';
+import { destinationMailbox, viewOf } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
 function copyUid(result: CopyResult): ResponseCode {
@@ -22,22 +21,16 @@ function copyUid(result: CopyResult): ResponseCode {
 
 export const handleCopyMove: CommandHandler<'COPY' | 'MOVE'> = async (cmd, scope) => {
   const view = viewOf(scope);
-  if (cmd.name === 'MOVE') requireWritable(view);
   const uids = resolveMessageSet(view, cmd.sequence, cmd.uid);
   const dest = destinationMailbox(scope, cmd.mailbox);
   if (uids.length === 0) return {};
   const { registry } = scope.deps.mail;
-  let result: CopyResult;
-  try {
-    // Both go through the source's writer; destination UIDs are allocated inside the
-    // transaction, so concurrent writers of the destination cannot collide with them.
-    result =
-      cmd.name === 'COPY'
-        ? await registry.write(view.mailboxId, { kind: 'copy', uids, destinationId: dest.id })
-        : await registry.write(view.mailboxId, { kind: 'move', uids, destinationId: dest.id });
-  } catch (err) {
-    throw storageToImap(err, { tryCreate: true });
-  }
+  // Both go through the source's mailbox actor; destination UIDs are allocated inside the
+  // transaction, so concurrent writers of the destination cannot collide with them.
+  const result: CopyResult =
+    cmd.name === 'COPY'
+      ? await registry.write(view.mailboxId, { kind: 'copy', uids, destinationId: dest.id })
+      : await registry.write(view.mailboxId, { kind: 'move', uids, destinationId: dest.id });
   if (result.pairs.length === 0) return {};
   if (cmd.name === 'COPY') return { code: copyUid(result), text: 'COPY completed' };
   // RFC 6851 §4.3: COPYUID comes in an untagged OK before the EXPUNGEs of the moved messages.

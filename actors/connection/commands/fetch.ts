@@ -3,7 +3,7 @@
 // stored bytes, which are never re-encoded. A non-PEEK body fetch sets \Seen first and
 // reports the new FLAGS (RFC 3501 §6.4.5).
 
-import { no, storageToImap } from '../../../src/errors.js';
+import { no } from '../../../src/errors.js';
 import type { FetchItem } from '../../../src/protocol/args.js';
 import { encodeFetch, type FetchedData } from '../../../src/protocol/encode/fetch.js';
 import { binaryPart, sectionBytes, topHeaderSection, type MessageIndex } from '../../../src/mime/index.js';
@@ -57,12 +57,8 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
       return m && !m.flags.includes('\\Seen');
     });
     if (unseen.length > 0) {
-      try {
-        const changes = await registry.write(view.mailboxId, { kind: 'setFlags', uids: unseen, mode: 'add', flags: ['\\Seen'] });
-        for (const c of changes) view.noteOwnChange(c.uid, c.modseq);
-      } catch (err) {
-        throw storageToImap(err);
-      }
+      const changes = await registry.write(view.mailboxId, { kind: 'setFlags', uids: unseen, mode: 'add', flags: ['\\Seen'] });
+      for (const c of changes) view.noteOwnChange(c.uid, c.modseq);
       if (!items.some((i) => i.type === 'FLAGS')) items.push({ type: 'FLAGS' });
     }
   }
@@ -115,11 +111,7 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
     } catch (err) {
       if (!(err instanceof StaleIndex)) throw err;
       // Nothing was written: encoding builds the whole response first.
-      try {
-        ({ index, summary } = await reindex(scope.deps.mail.pool, store, msg, body()));
-      } catch (poolErr) {
-        throw storageToImap(poolErr);
-      }
+      ({ index, summary } = await reindex(scope.deps.mail.pool, store, msg, body()));
       response = encodeFetch(view.seqOf(uid), items, msg, data);
     }
     scope.out.write(response);

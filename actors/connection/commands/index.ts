@@ -1,9 +1,11 @@
-// The command table: which handler runs each command that reaches the generic run step.
-// Commands that change the session state by themselves (STARTTLS, LOGIN, AUTHENTICATE,
-// LOGOUT, IDLE) are transitions of the connection machine instead, so they have no entry.
+// The handler table: which handler runs each command that reaches the generic run step, and
+// the one boundary where a handler's outcome becomes what the machine answers. Commands the
+// registry marks `runs: 'machine'` (STARTTLS, LOGIN, AUTHENTICATE, LOGOUT, IDLE) change the
+// session by themselves and are transitions of the connection machine instead.
 
 import type { ParsedCommand } from '../../../src/protocol/args.js';
-import { bad, ImapError } from '../../../src/errors.js';
+import { ImapError, no, storageToImap } from '../../../src/errors.js';
+import { COMMANDS, expungeAllowed, type HandlerCommandName } from '../../../src/protocol/commands.js';
 import { handleAppend } from './append.js';
 import { handleCapability, handleNoop } from './capability.js';
 import { handleCheck, handleClose, handleExpunge } from './close.js';
@@ -21,7 +23,8 @@ import { handleStatus } from './status.js';
 import { handleStore } from './store.js';
 import type { CommandHandler, CommandOf, CommandScope, Completion } from './types.js';
 
-type HandlerTable = { [N in ParsedCommand['name']]?: CommandHandler<N> };
+/** Complete by type: a command the registry says a handler runs cannot lack one. */
+type HandlerTable = { [N in HandlerCommandName]: CommandHandler<N> };
 
 const HANDLERS: HandlerTable = {
   CAPABILITY: handleCapability,
@@ -51,27 +54,41 @@ const HANDLERS: HandlerTable = {
   SEARCH: handleSearch,
 };
 
-/**
- * RFC 3501 §7.4.1: no EXPUNGE while answering FETCH, STORE or SEARCH (their UID forms may),
- * since the client could not tell which message a sequence number meant.
- */
-function expungeAllowed(cmd: ParsedCommand): boolean {
-  if (cmd.name === 'FETCH' || cmd.name === 'STORE' || cmd.name === 'SEARCH') return cmd.uid;
-  return true;
+/** The handler of a command the registry says a handler runs, or null for the machine's own. */
+export function handlerOf(name: ParsedCommand['name']): CommandHandler<HandlerCommandName> | null {
+  return COMMANDS[name].runs === 'handler' ? (HANDLERS[name as HandlerCommandName] as CommandHandler<HandlerCommandName>) : null;
 }
 
-/** Runs the command's handler, then delivers pending mailbox updates before the tagged reply. */
+/**
+ * Runs the command's handler, then delivers pending mailbox updates before the tagged reply
+ * (RFC 3501 §7.4.1 decides whether EXPUNGE may be among them). Failures leave here as
+ * ImapErrors, mapped once: a storage error by its kind, with [TRYCREATE] for a missing mailbox
+ * where the registry says so.
+ */
 export async function runHandler(cmd: ParsedCommand, scope: CommandScope): Promise<Completion> {
-  const handler = HANDLERS[cmd.name] as CommandHandler<typeof cmd.name> | undefined;
-  if (!handler) throw bad(`${cmd.name} is not supported`);
+  const spec = COMMANDS[cmd.name];
+  const handler = handlerOf(cmd.name);
+  if (!handler) throw new Error(`${cmd.name} is run by the connection machine, not by a handler`);
+  const allowExpunge = expungeAllowed(cmd.name, 'uid' in cmd && cmd.uid);
   try {
-    const completion = await handler(cmd as CommandOf<typeof cmd.name>, scope);
-    if (!completion.deselected) await deliverUpdates(scope, expungeAllowed(cmd));
+    // RFC 3501 §6.3.2: a mailbox opened with EXAMINE is read-only.
+    if (spec.writes && scope.deps.session.view?.readOnly) throw no(undefined, 'Mailbox is read-only (opened with EXAMINE)');
+    const completion = await handler(cmd as CommandOf<HandlerCommandName>, scope);
+    if (!spec.leavesMailbox) await deliverUpdates(scope, allowExpunge);
     return completion;
-  } catch (err) {
+  } catch (thrown) {
+    let err = storageToImap(thrown, { tryCreate: spec.tryCreate });
     // A failed command still reports what changed meanwhile (RFC 9051 §7: untagged data may
     // precede any tagged reply); a failed SELECT has already left the mailbox.
-    if (err instanceof ImapError) await deliverUpdates(scope, expungeAllowed(cmd));
+    if (err instanceof ImapError && !spec.leavesMailbox) {
+      try {
+        await deliverUpdates(scope, allowExpunge);
+      } catch (next) {
+        // The selected mailbox went meanwhile: that ends the session, whatever this failure was.
+        if (!(next instanceof ImapError)) throw next;
+        if (next.disconnect && !err.disconnect) err = next;
+      }
+    }
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 // Helpers shared by the mailbox command handlers: the account, the selected view, and the
 // delivery of pending mailbox updates at the end of a command (RFC 3501 §7.4.1).
 
-import { no } from '../../../src/errors.js';
+import { ImapError, no } from '../../../src/errors.js';
 import { nameText, type MailboxName } from '../../../src/protocol/mailbox-name.js';
 import type { Account, MailboxRecord } from '../../../src/storage/types.js';
 import type { SessionView } from '../session-view.js';
@@ -38,11 +38,6 @@ export function destinationMailbox(scope: CommandScope, name: MailboxName): Mail
   return mb;
 }
 
-/** Refuses a write in a mailbox opened with EXAMINE (RFC 9051 §6.3.3). */
-export function requireWritable(view: SessionView): void {
-  if (view.readOnly) throw no(undefined, 'Mailbox is read-only (opened with EXAMINE)');
-}
-
 /**
  * Pulls the selected mailbox's changes and writes what the client is owed. EXPUNGE is held
  * back during FETCH, STORE and SEARCH (not their UID forms), where it would renumber the
@@ -54,6 +49,11 @@ export function requireWritable(view: SessionView): void {
  * claim is stored. Deliveries of one view run one after the other: a later one waits for the
  * claim of an earlier one, since both pull from the same view.
  */
+/** The failure that ends a session whose selected mailbox is gone. */
+export function selectedMailboxDeleted(): ImapError {
+  return new ImapError('NO', undefined, 'Selected mailbox was deleted', { disconnect: true });
+}
+
 export function deliverUpdates(scope: CommandScope, allowExpunge: boolean): Promise<void> | undefined {
   const view = scope.deps.session.view;
   if (!view) return undefined;
@@ -88,13 +88,10 @@ function followOutput(scope: CommandScope, view: SessionView, text: Promise<stri
 
 function pendingUpdates(scope: CommandScope, view: SessionView, allowExpunge: boolean): string | Promise<string> {
   const { store, registry } = scope.deps.mail;
-  if (!store.getMailboxById(view.mailboxId)) {
-    // The selected mailbox was deleted (or renamed away with INBOX semantics) by another
-    // session: its messages can no longer be addressed, so the session ends (STYLE §10).
-    scope.deps.session.view = null;
-    setImmediate(() => scope.deps.io.close());
-    return '* BYE Selected mailbox was deleted\r\n';
-  }
+  // The selected mailbox was deleted (or renamed away with INBOX semantics) by another
+  // session: its messages can no longer be addressed, so the session ends (STYLE §10). The
+  // machine says BYE: as this command's failure here, as a `mailbox.deleted` event in IDLE.
+  if (!store.getMailboxById(view.mailboxId)) throw selectedMailboxDeleted();
   view.pull(store);
   // RFC 3501 §2.3.2: a new message is \Recent for exactly one session, the first to learn of it.
   if (!view.hasPendingNew || view.readOnly) return view.flush(store, allowExpunge, null);

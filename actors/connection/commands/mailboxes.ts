@@ -1,6 +1,6 @@
 // CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE (RFC 3501 §6.3.3-7).
 
-import { no, storageToImap } from '../../../src/errors.js';
+import { no } from '../../../src/errors.js';
 import { nameText, type MailboxName } from '../../../src/protocol/mailbox-name.js';
 import { accountOf, findMailbox } from './mail-common.js';
 import type { CommandHandler } from './types.js';
@@ -20,22 +20,14 @@ const nonexistent = (name: MailboxName) => no({ code: 'NONEXISTENT' }, `Mailbox 
 export const handleCreate: CommandHandler<'CREATE'> = async (cmd, scope) => {
   const name = newName(cmd.mailbox);
   if (name === 'INBOX') throw no({ code: 'ALREADYEXISTS' }, 'INBOX always exists');
-  try {
-    await scope.deps.mail.store.createMailbox(accountOf(scope).id, name);
-  } catch (err) {
-    throw storageToImap(err);
-  }
+  await scope.deps.mail.store.createMailbox(accountOf(scope).id, name);
   return {};
 };
 
 export const handleDelete: CommandHandler<'DELETE'> = async (cmd, scope) => {
   const mb = findMailbox(scope, cmd.mailbox);
   if (!mb) throw nonexistent(cmd.mailbox);
-  try {
-    await scope.deps.mail.store.deleteMailbox(accountOf(scope).id, mb.name);
-  } catch (err) {
-    throw storageToImap(err);
-  }
+  await scope.deps.mail.store.deleteMailbox(accountOf(scope).id, mb.name);
   return {};
 };
 
@@ -45,21 +37,13 @@ export const handleRename: CommandHandler<'RENAME'> = async (cmd, scope) => {
   if (!from) throw nonexistent(cmd.from);
   const to = newName(cmd.to);
   if (to === 'INBOX' || findMailbox(scope, to)) throw no({ code: 'ALREADYEXISTS' }, `Mailbox already exists: ${to}`);
-  try {
-    await store.renameMailbox(accountOf(scope).id, from.name, to);
-  } catch (err) {
-    throw storageToImap(err);
-  }
+  await store.renameMailbox(accountOf(scope).id, from.name, to);
   return {};
 };
 
 export const handleSubscribe: CommandHandler<'SUBSCRIBE' | 'UNSUBSCRIBE'> = async (cmd, scope) => {
   // No mailbox has an undecodable name, nor can one be listed by it (RFC 3501 §6.3.6).
   if (typeof cmd.mailbox !== 'string') throw nonexistent(cmd.mailbox);
-  try {
-    await scope.deps.mail.store.setSubscribed(accountOf(scope).id, cmd.mailbox, cmd.name === 'SUBSCRIBE');
-  } catch (err) {
-    throw storageToImap(err);
-  }
+  await scope.deps.mail.store.setSubscribed(accountOf(scope).id, cmd.mailbox, cmd.name === 'SUBSCRIBE');
   return {};
 };

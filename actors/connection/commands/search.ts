@@ -3,7 +3,7 @@
 // (FROM, SUBJECT, BODY, TEXT, HEADER, SENT*) run in the worker pool over the messages that
 // the rest of the key leaves, in batches spread over the pool's threads.
 
-import { no, storageToImap } from '../../../src/errors.js';
+import { no } from '../../../src/errors.js';
 import { compileMetadataKey, needsText, textUnits, type SearchSubject } from '../../../src/search/metadata-match.js';
 import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search.js';
 import type { SearchKey } from '../../../src/protocol/args.js';
@@ -113,11 +113,7 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
       const pre = metadataOnly.map((k) => compileMetadataKey(k, bounds));
       candidates = candidates.filter((m) => pre.every((p) => p(m)));
     }
-    try {
-      for (const unit of textUnits(cmd.criteria)) textResults.set(unit, await searchText(scope, view, unit, candidates));
-    } catch (err) {
-      throw storageToImap(err);
-    }
+    for (const unit of textUnits(cmd.criteria)) textResults.set(unit, await searchText(scope, view, unit, candidates));
   }
   const match = compileMetadataKey(cmd.criteria, { ...bounds, textResults });
   const results: number[] = [];

@@ -25,10 +25,9 @@ function firstUnseenSeq(scope: CommandScope, view: SessionView): number {
 export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, scope) => {
   const { store, registry } = scope.deps.mail;
   const readOnly = cmd.name === 'EXAMINE';
-  const hadMailbox = scope.deps.session.view !== null;
-  // The previous mailbox is closed first, whatever happens next (RFC 9051 §6.3.2).
-  scope.deps.session.view = null;
-  if (hadMailbox) scope.out.write(untaggedOk({ code: 'CLOSED' }, 'Previous mailbox closed'));
+  // The previous mailbox is closed first, whatever happens next (RFC 9051 §6.3.2): the machine
+  // drops its view when this fails and installs the new one when it succeeds.
+  if (scope.deps.session.view !== null) scope.out.write(untaggedOk({ code: 'CLOSED' }, 'Previous mailbox closed'));
   const mb = selectableMailbox(scope, cmd.mailbox);
 
   // Read the record before the UIDs: anything committed in between shows up again in the
@@ -46,10 +45,9 @@ export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, sc
   out += untaggedOk({ code: 'UIDVALIDITY', value: mb.uidValidity }, 'UIDs valid');
   out += untaggedOk({ code: 'UIDNEXT', value: mb.uidNext }, 'Predicted next UID');
   scope.out.write(out);
-  scope.deps.session.view = view;
   return {
     code: { code: readOnly ? 'READ-ONLY' : 'READ-WRITE' },
     text: `${cmd.name} completed`,
-    selected: { mailboxId: mb.id, name: mb.name, readOnly },
+    selected: { mailboxId: mb.id, name: mb.name, readOnly, view },
   };
 };

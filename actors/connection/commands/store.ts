@@ -1,23 +1,16 @@
 // STORE and UID STORE (RFC 3501 §6.4.6, §6.4.8): change flags, report the result.
 
-import { storageToImap } from '../../../src/errors.js';
 import { resolveMessageSet } from '../message-set.js';
 import { encodeFetchFlags } from '../../../src/protocol/encode/fetch.js';
-import { requireWritable, viewOf } from './mail-common.js';
+import { viewOf } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
 export const handleStore: CommandHandler<'STORE'> = async (cmd, scope) => {
   const view = viewOf(scope);
-  requireWritable(view);
   const uids = resolveMessageSet(view, cmd.sequence, cmd.uid);
   if (uids.length === 0) return {};
   const { registry, store } = scope.deps.mail;
-  let changes;
-  try {
-    changes = await registry.write(view.mailboxId, { kind: 'setFlags', uids, mode: cmd.mode, flags: cmd.flags });
-  } catch (err) {
-    throw storageToImap(err);
-  }
+  const changes = await registry.write(view.mailboxId, { kind: 'setFlags', uids, mode: cmd.mode, flags: cmd.flags });
   for (const c of changes) view.noteOwnChange(c.uid, c.modseq);
   if (cmd.silent) return {};
   // The new flags of every message in the set (RFC 3501 §6.4.6), with UID for UID STORE.

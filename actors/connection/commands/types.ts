@@ -7,6 +7,7 @@ import type { ResponseCode } from '../../../src/protocol/response-codes.js';
 import type { Chunk } from '../../../src/server/connection-io.js';
 import type { ConnectionDeps } from '../deps.js';
 import type { SessionState } from '../admission.js';
+import type { SessionView } from '../session-view.js';
 
 export interface Completion {
   code?: ResponseCode;
@@ -14,8 +15,11 @@ export interface Completion {
   text?: string;
   /** Extensions this command turned on (ENABLE). */
   enabled?: string[];
-  /** SELECT/EXAMINE succeeded: the session is now in the selected state. */
-  selected?: { mailboxId: number; name: string; readOnly: boolean };
+  /**
+   * SELECT/EXAMINE succeeded: the session is now in the selected state, with this view of the
+   * mailbox. The machine installs it; no handler assigns session state.
+   */
+  selected?: { mailboxId: number; name: string; readOnly: boolean; view: SessionView };
   /** CLOSE/UNSELECT, or a failed SELECT: the session is back in the authenticated state. */
   deselected?: boolean;
 }

@@ -2,6 +2,7 @@
 // then dispatch to the argument parser of each command.
 
 import type { CommandName, NoArgCommandName, ParsedCommand } from '../args.js';
+import { hasUidForm, isCommandName } from '../commands.js';
 import type { RawRequest } from '../raw-request.js';
 import { isAtomChar, isTagChar } from '../syntax.js';
 import { ParseError } from './errors.js';
@@ -23,10 +24,6 @@ export interface ParseOptions {
 }
 
 type ArgParser = (r: Reader, tag: string, uid: boolean) => ParsedCommand;
-
-const NO_ARGS: readonly NoArgCommandName[] = [
-  'CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE',
-];
 
 const PARSERS: Record<Exclude<CommandName, NoArgCommandName>, ArgParser> = {
   LOGIN: parseLogin,
@@ -52,8 +49,6 @@ const PARSERS: Record<Exclude<CommandName, NoArgCommandName>, ArgParser> = {
   MOVE: parseCopyMove('MOVE'),
 };
 
-/** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge) */
-const UID_COMMANDS = new Set<string>(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE']);
 
 /** tag = 1*<any ASTRING-CHAR except "+">; null when the line does not start with a valid tag + SP. */
 function readTag(line: string): { tag: string; valid: boolean } | null {
@@ -63,10 +58,6 @@ function readTag(line: string): { tag: string; valid: boolean } | null {
   const next = line.charAt(end);
   if (next !== '' && next !== ' ') return null;
   return { tag: line.slice(0, end), valid: next === ' ' };
-}
-
-function isCommandName(name: string): name is CommandName {
-  return Object.hasOwn(PARSERS, name) || (NO_ARGS as readonly string[]).includes(name);
 }
 
 /**
@@ -92,7 +83,8 @@ export function parseCommand(raw: RawRequest, options: ParseOptions = {}): Parse
   if (name === 'UID') {
     r.sp();
     name = r.take(isAtomChar).toUpperCase();
-    if (!UID_COMMANDS.has(name)) r.fail('Unknown command');
+    // uid = "UID" SP (copy / move / fetch / search / store / uid-expunge): the registry says which.
+    if (!hasUidForm(name)) r.fail('Unknown command');
     uid = true;
   }
   if (!isCommandName(name)) return r.fail('Unknown command');
