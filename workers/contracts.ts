@@ -27,7 +27,8 @@ export interface ParseMimeOutput {
 export interface SearchMessage {
   uid: number;
   raw: Uint8Array;
-  index: MessageIndex;
+  /** The stored MIME index; null when missing or of an old format: the task parses the message. */
+  index: MessageIndex | null;
 }
 
 /**

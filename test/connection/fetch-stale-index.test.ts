@@ -1,6 +1,7 @@
 // A message whose stored MIME index is of an older format (or missing) is parsed again in the
-// worker pool when a FETCH item needs it: FETCH answers exactly what it answers from a current
-// index, and the new index is stored for next time (RFC 3501 §6.4.5, §7.4.2).
+// worker pool when a FETCH item or a SEARCH text key needs it: FETCH answers exactly what it
+// answers from a current index, and the new index is stored for next time (RFC 3501 §6.4.5,
+// §7.4.2); SEARCH finds what it finds from a current one.
 
 import t from 'tap';
 import { rmSync } from 'node:fs';
@@ -58,6 +59,14 @@ t.test('an old-format index is parsed again, answered the same, and stored back'
   const again = await startGannet(srv.config, { acceptHandles: 1 });
   const port = again.endpoints[0]?.listeners[0]?.port;
   if (port == null) throw new Error('no listener');
+  // SEARCH's task parses a message without a current index itself, in the pool.
+  const s = await WireClient.connect(port);
+  await s.readLine();
+  await s.command('l', 'LOGIN stale secret');
+  await s.command('e', 'EXAMINE INBOX');
+  t.same((await s.command('s', 'SEARCH BODY first FROM alice')).untagged, ['* SEARCH 1'], 'SEARCH over a stale index');
+  t.same((await s.command('s', 'SEARCH BODY nowhere')).untagged, ['* SEARCH']);
+  s.close();
   t.equal(await fetchAll(port), current, 'the same bytes from the re-parsed index');
   await again.close();
 

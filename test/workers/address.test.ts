@@ -1,4 +1,4 @@
-// Address lists for ENVELOPE and SEARCH (workers/mime/address.ts): each RFC 5322 form of §3.2.2
+// Address lists for ENVELOPE and SEARCH (src/mime/address.ts): each RFC 5322 form of §3.2.2
 // (CFWS), §3.4 and §3.4.1 (address, group, addr-spec) and §4.4 (obsolete forms), mostly the RFC's
 // own Appendix A examples, read into the exact ENVELOPE address list of RFC 3501 §7.4.2; and, for
 // any input, a list whose group markers are the only entries with a NIL mailbox or host.

@@ -1,4 +1,4 @@
-// MIME parsing (workers/mime): golden ENVELOPE/BODYSTRUCTURE wire text for every fixture,
+// MIME parsing (src/mime): golden ENVELOPE/BODYSTRUCTURE wire text for every fixture,
 // exact body-section and BINARY bytes, search text decoding, and robustness: any input parses,
 // without throwing, to an index whose offsets stay inside the message.
 // Regenerate the golden files with GANNET_UPDATE_GOLDEN=1 and review the diff.

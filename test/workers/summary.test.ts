@@ -1,4 +1,4 @@
-// The summary stored beside a MIME index (workers/mime/summary.ts): stored as a tuple, read
+// The summary stored beside a MIME index (src/protocol/encode/mime-summary.ts): stored as a tuple, read
 // back whole, and summaries stored as objects before that are still read.
 
 import t from 'tap';

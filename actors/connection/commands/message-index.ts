@@ -1,11 +1,11 @@
 // A message's MIME index for FETCH and SEARCH: the one stored with its bytes when it is of the
 // current format. A message stored before indexing, or by an older index format, is parsed
-// again and the result stored for next time: in the worker pool for FETCH (reindex), on the
-// spot for SEARCH's batches (messageIndex).
+// again in the worker pool, never on the main thread: by FETCH, which stores the result for
+// next time (reindex), and by SEARCH's task itself.
 
 import type { MessageRecord, MailStore } from '../../../src/storage/types.js';
 import type { WorkerPool } from '../../../src/pool.js';
-import { MESSAGE_INDEX_VERSION, parseMessage, type MessageIndex } from '../../../src/mime/index.js';
+import { MESSAGE_INDEX_VERSION, type MessageIndex } from '../../../src/mime/index.js';
 import { mimeData, readSummary, type MimeSummary } from '../../../src/protocol/encode/mime-summary.js';
 
 /** The stored index if it is of the current format, else null. */
@@ -17,14 +17,6 @@ export function currentIndex(store: MailStore, msg: MessageRecord): MessageIndex
 /** Stores a fresh parse; best effort: if it fails, the next read parses again. */
 function storeBack(store: MailStore, msg: MessageRecord, index: MessageIndex, summary?: MimeSummary): void {
   store.setMimeIndex(msg, mimeData(index, summary)).catch(() => {});
-}
-
-export function messageIndex(store: MailStore, msg: MessageRecord, raw: () => Buffer): MessageIndex {
-  const stored = currentIndex(store, msg);
-  if (stored) return stored;
-  const index = parseMessage(raw());
-  storeBack(store, msg, index);
-  return index;
 }
 
 /** Parses the message in the pool, off the event loop, and stores index and summary for next time. */

@@ -9,7 +9,7 @@ import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search
 import type { SearchKey } from '../../../src/protocol/args.js';
 import type { SearchMessage } from '../../../workers/contracts.js';
 import type { SessionView } from '../session-view.js';
-import { messageIndex } from './message-index.js';
+import { currentIndex } from './message-index.js';
 import iconv from 'iconv-lite';
 import { normaliseCharset } from '../../../src/mime/params.js';
 import { viewOf } from './mail-common.js';
@@ -72,7 +72,7 @@ async function searchText(scope: CommandScope, view: SessionView, unit: SearchKe
       const msg = store.getMessage(view.mailboxId, uid);
       if (!msg) continue;
       const raw = store.readBody(msg);
-      batch.push({ uid, raw, index: messageIndex(store, msg, () => raw) });
+      batch.push({ uid, raw, index: currentIndex(store, msg) });
       bytes += raw.length;
     }
     return batch;
