@@ -50,7 +50,10 @@ export function ensureDovecotInstalled(lmtp = false): void {
   if (!existsSync('/usr/lib/dovecot/imap')) want.push('dovecot-imapd');
   if (want.length === 0) return;
   if (process.getuid?.() !== 0) throw new Error(`Dovecot is not installed: apt-get install -y --no-install-recommends ${want.join(' ')}`);
-  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...new Set(want)], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...new Set(want)], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.status !== 0) throw new Error(`apt-get install ${want.join(' ')} failed`);
 }
 
@@ -87,8 +90,8 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
   const root = process.getuid?.() === 0;
   const uid = root ? NOBODY : process.getuid!();
   const gid = root ? NOBODY : process.getgid!();
-  const user = root ? 'nobody' : (spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim() || String(uid));
-  const group = root ? 'nogroup' : (spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim() || String(gid));
+  const user = root ? 'nobody' : spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim() || String(uid);
+  const group = root ? 'nogroup' : spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim() || String(gid);
   const dir = mkdtempSync(join(tmpdir(), 'gannet-dovecot-bench-'));
   const port = await freePort();
   const lmtpPort = opts.lmtp ? await freePort() : 0;

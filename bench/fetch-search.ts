@@ -34,7 +34,8 @@ const USER = 'bench';
 const PASSWORD = 'secret';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const jsonOut = opt('--json') ?? join(here, 'results', `fetch-search-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const jsonOut =
+  opt('--json') ?? join(here, 'results', `fetch-search-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 
 interface Target {
   name: 'Gannet' | 'Dovecot';
@@ -163,7 +164,12 @@ async function main(): Promise<void> {
     const [gf, df] = fills as [Awaited<ReturnType<typeof fill>>, Awaited<ReturnType<typeof fill>>];
     const counts = gf.counts;
     raw['mailboxBytes'] = gf.bytes;
-    rows.push(row('fill: APPEND, 8 connections × 16 pipelined (LITERAL+)', 'msgs/s', true, gf.perSecond, df.perSecond, { gannetCpu: gf.cpu, dovecotCpu: df.cpu }));
+    rows.push(
+      row('fill: APPEND, 8 connections × 16 pipelined (LITERAL+)', 'msgs/s', true, gf.perSecond, df.perSecond, {
+        gannetCpu: gf.cpu,
+        dovecotCpu: df.cpu,
+      }),
+    );
     const memAfterFill = { gannet: gannet.memory(), dovecot: dovecot.memory() };
 
     const sessions = new Map<Target, StreamClient>();
@@ -182,7 +188,9 @@ async function main(): Promise<void> {
           out.get(t)!.push(await timed(t, sessions.get(t)!, command));
         }
       }
-      raw[label] = Object.fromEntries([...out].map(([t, ms]) => [t.name, ms.map(({ seconds, cpu, count, bytes }) => ({ seconds, cpu, count, bytes }))]));
+      raw[label] = Object.fromEntries(
+        [...out].map(([t, ms]) => [t.name, ms.map(({ seconds, cpu, count, bytes }) => ({ seconds, cpu, count, bytes }))]),
+      );
       return out;
     };
 
@@ -195,10 +203,17 @@ async function main(): Promise<void> {
     const first = (t: Target) => meta.get(t)![0]!;
     const warm = (t: Target) => meta.get(t)!.slice(1);
     rows.push(
-      row('FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE), first pass', 'msgs/s', true, MESSAGES / first(gannet).seconds, MESSAGES / first(dovecot).seconds, {
-        gannetCpu: first(gannet).cpu,
-        dovecotCpu: first(dovecot).cpu,
-      }),
+      row(
+        'FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE), first pass',
+        'msgs/s',
+        true,
+        MESSAGES / first(gannet).seconds,
+        MESSAGES / first(dovecot).seconds,
+        {
+          gannetCpu: first(gannet).cpu,
+          dovecotCpu: first(dovecot).cpu,
+        },
+      ),
     );
     rows.push(
       row(
@@ -217,12 +232,25 @@ async function main(): Promise<void> {
     // Parallel APPENDs land in a different order on each server, so 1:n is the same number of
     // messages but not the same ones (unless n is the whole mailbox): MiB/s uses each server's bytes.
     const bodyBytes = (t: Target) => body.get(t)![0]!.bytes;
-    for (const t of targets) if (body.get(t)!.some((m) => m.count !== BODY_RANGE)) throw new Error(`${t.name}: BODY.PEEK[] returned the wrong number of messages`);
-    rows.push(row(`FETCH 1:${BODY_RANGE} BODY.PEEK[] (median)`, 'msgs/s', true, BODY_RANGE / bodyMed(gannet), BODY_RANGE / bodyMed(dovecot), { gannetCpu: bodyCpu(gannet), dovecotCpu: bodyCpu(dovecot) }));
+    for (const t of targets)
+      if (body.get(t)!.some((m) => m.count !== BODY_RANGE)) throw new Error(`${t.name}: BODY.PEEK[] returned the wrong number of messages`);
     rows.push(
-      row(`FETCH 1:${BODY_RANGE} BODY.PEEK[] (median)`, 'MiB/s', true, bodyBytes(gannet) / 2 ** 20 / bodyMed(gannet), bodyBytes(dovecot) / 2 ** 20 / bodyMed(dovecot), {
-        note: `bytes: Gannet ${bodyBytes(gannet)}, Dovecot ${bodyBytes(dovecot)}`,
+      row(`FETCH 1:${BODY_RANGE} BODY.PEEK[] (median)`, 'msgs/s', true, BODY_RANGE / bodyMed(gannet), BODY_RANGE / bodyMed(dovecot), {
+        gannetCpu: bodyCpu(gannet),
+        dovecotCpu: bodyCpu(dovecot),
       }),
+    );
+    rows.push(
+      row(
+        `FETCH 1:${BODY_RANGE} BODY.PEEK[] (median)`,
+        'MiB/s',
+        true,
+        bodyBytes(gannet) / 2 ** 20 / bodyMed(gannet),
+        bodyBytes(dovecot) / 2 ** 20 / bodyMed(dovecot),
+        {
+          note: `bytes: Gannet ${bodyBytes(gannet)}, Dovecot ${bodyBytes(dovecot)}`,
+        },
+      ),
     );
 
     const searches: Array<{ key: string; expect: number | null }> = [
@@ -239,29 +267,47 @@ async function main(): Promise<void> {
       if (s.expect !== null) note += `, generated ${s.expect}`;
       const sec = (t: Target) => median(m.get(t)!.map((x) => x.seconds));
       const cpu = (t: Target) => median(m.get(t)!.map((x) => x.cpu));
-      rows.push(row(`SEARCH ${s.key} (median)`, 's', false, sec(gannet), sec(dovecot), { gannetCpu: cpu(gannet), dovecotCpu: cpu(dovecot), note }));
+      rows.push(
+        row(`SEARCH ${s.key} (median)`, 's', false, sec(gannet), sec(dovecot), { gannetCpu: cpu(gannet), dovecotCpu: cpu(dovecot), note }),
+      );
     }
     // Measured with the sessions still open: Dovecot's per-session imap process is part of its cost.
     const memEnd = { gannet: gannet.memory(), dovecot: dovecot.memory() };
     for (const c of sessions.values()) c.close();
     rows.push(row('server RSS after fill', 'MiB', false, memAfterFill.gannet.rssKiB / 1024, memAfterFill.dovecot.rssKiB / 1024));
     rows.push(row('server PSS after fill', 'MiB', false, memAfterFill.gannet.pssKiB / 1024, memAfterFill.dovecot.pssKiB / 1024));
-    rows.push(row('server RSS after the searches, 1 session open', 'MiB', false, memEnd.gannet.rssKiB / 1024, memEnd.dovecot.rssKiB / 1024));
-    rows.push(row('server PSS after the searches, 1 session open', 'MiB', false, memEnd.gannet.pssKiB / 1024, memEnd.dovecot.pssKiB / 1024));
-    rows.push(row('server anonymous memory after the searches (no mapped files)', 'MiB', false, memEnd.gannet.anonKiB / 1024, memEnd.dovecot.anonKiB / 1024));
+    rows.push(
+      row('server RSS after the searches, 1 session open', 'MiB', false, memEnd.gannet.rssKiB / 1024, memEnd.dovecot.rssKiB / 1024),
+    );
+    rows.push(
+      row('server PSS after the searches, 1 session open', 'MiB', false, memEnd.gannet.pssKiB / 1024, memEnd.dovecot.pssKiB / 1024),
+    );
+    rows.push(
+      row(
+        'server anonymous memory after the searches (no mapped files)',
+        'MiB',
+        false,
+        memEnd.gannet.anonKiB / 1024,
+        memEnd.dovecot.anonKiB / 1024,
+      ),
+    );
     raw['memory'] = { afterFill: memAfterFill, end: memEnd };
   } finally {
     for (const t of targets) await t.stop().catch(() => {});
   }
 
   const machine = machineInfo();
-  console.log(`\nfetch-search: ${MESSAGES.toLocaleString('en-US')} messages (seed ${SEED}), ${machine.cores} cores, node ${machine.node}, Dovecot ${machine.dovecot}`);
+  console.log(
+    `\nfetch-search: ${MESSAGES.toLocaleString('en-US')} messages (seed ${SEED}), ${machine.cores} cores, node ${machine.node}, Dovecot ${machine.dovecot}`,
+  );
   console.log('advantage = how many times better Gannet is (> 1: Gannet ahead); CPU = server CPU seconds for that run\n');
   console.log('| measure | unit | Gannet | Dovecot | advantage | CPU s G / D | note |');
   console.log('|---|---|---:|---:|---:|---:|---|');
   for (const r of rows) {
     const cpu = r.gannetCpu !== undefined ? `${fmt(r.gannetCpu)} / ${fmt(r.dovecotCpu ?? 0)}` : '';
-    console.log(`| ${r.measure} | ${r.unit} | ${fmt(r.gannet)} | ${fmt(r.dovecot)} | ${r.advantage.toFixed(2)}× | ${cpu} | ${r.note ?? ''} |`);
+    console.log(
+      `| ${r.measure} | ${r.unit} | ${fmt(r.gannet)} | ${fmt(r.dovecot)} | ${r.advantage.toFixed(2)}× | ${cpu} | ${r.note ?? ''} |`,
+    );
   }
   mkdirSync(dirname(jsonOut), { recursive: true });
   writeFileSync(

@@ -151,7 +151,8 @@ function drop(): void {
 }
 
 process.on('message', (m: ToClients) => {
-  const work = m.type === 'open' ? open(m) : m.type === 'collect' ? collect(m.deadline) : Promise.resolve(m.type === 'arm' ? arm(m.exists) : drop());
+  const work =
+    m.type === 'open' ? open(m) : m.type === 'collect' ? collect(m.deadline) : Promise.resolve(m.type === 'arm' ? arm(m.exists) : drop());
   work.catch((err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
 });
 // The parent going away (or closing the channel) ends this process and its sockets.

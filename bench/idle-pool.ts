@@ -83,7 +83,9 @@ export class ClientPool {
     const procs = Array.from({ length: processes }, () => new ClientProcess());
     const pool = new ClientPool(procs);
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`client processes not ready after ${timeoutMs / 1000} s`)), timeoutMs)));
+    const late = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`client processes not ready after ${timeoutMs / 1000} s`)), timeoutMs)),
+    );
     try {
       await Promise.race([Promise.all(procs.map((p) => p.request('ready'))), late]);
     } catch (err) {

@@ -56,7 +56,14 @@ function percentile(sorted: number[], p: number): number {
 export function latency(ms: number[]): Latency {
   const s = [...ms].sort((a, b) => a - b);
   const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
-  return { min: s[0] ?? NaN, p50: percentile(s, 0.5), p90: percentile(s, 0.9), p99: percentile(s, 0.99), max: s[s.length - 1] ?? NaN, mean };
+  return {
+    min: s[0] ?? NaN,
+    p50: percentile(s, 0.5),
+    p90: percentile(s, 0.9),
+    p99: percentile(s, 0.99),
+    max: s[s.length - 1] ?? NaN,
+    mean,
+  };
 }
 
 function fmt(x: number | undefined, digits = 1): string {
@@ -77,7 +84,9 @@ export function mainTable(results: Result[]): string[] {
   for (const r of results) {
     const mib = (m: MemoryUse | undefined, k: 'rssKiB' | 'pssKiB') => fmt(m ? m[k] / 1024 : undefined);
     const seen = r.runs.length > 0 ? `${Math.min(...r.runs.map((x) => x.seen))}/${r.n}` : '–';
-    const lat = [runMedian(r, (x) => x.latencyMs.p50), runMedian(r, (x) => x.latencyMs.p99), runMedian(r, (x) => x.latencyMs.max)].map((x) => fmt(x)).join(' / ');
+    const lat = [runMedian(r, (x) => x.latencyMs.p50), runMedian(r, (x) => x.latencyMs.p99), runMedian(r, (x) => x.latencyMs.max)]
+      .map((x) => fmt(x))
+      .join(' / ');
     const cells = [
       `${r.label}${r.error ? ' (FAILED)' : ''}`,
       r.n.toLocaleString('en-US'),
@@ -90,7 +99,10 @@ export function mainTable(results: Result[]): string[] {
       fmt(r.afterUncollected && r.before ? (r.afterUncollected.rssKiB - r.before.rssKiB) / r.n : undefined, 2),
       seen,
       lat,
-      fmt(runMedian(r, (x) => x.cpuSeconds), 2),
+      fmt(
+        runMedian(r, (x) => x.cpuSeconds),
+        2,
+      ),
     ];
     out.push(`| ${cells.join(' | ')} |`);
   }
@@ -99,11 +111,16 @@ export function mainTable(results: Result[]): string[] {
 
 /** Every run of every server. */
 export function runsTable(results: Result[]): string[] {
-  const out = ['| server | run | EXISTS | saw it | processes before | APPEND ms | p50 ms | p90 ms | p99 ms | max ms | CPU s |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const out = [
+    '| server | run | EXISTS | saw it | processes before | APPEND ms | p50 ms | p90 ms | p99 ms | max ms | CPU s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const r of results) {
     r.runs.forEach((x, i) => {
       const l = x.latencyMs;
-      out.push(`| ${r.label} | ${i + 1} | ${x.exists} | ${x.seen}/${r.n} | ${x.processesBefore} | ${fmt(x.appendMs)} | ${fmt(l.p50)} | ${fmt(l.p90)} | ${fmt(l.p99)} | ${fmt(l.max)} | ${fmt(x.cpuSeconds, 2)} |`);
+      out.push(
+        `| ${r.label} | ${i + 1} | ${x.exists} | ${x.seen}/${r.n} | ${x.processesBefore} | ${fmt(x.appendMs)} | ${fmt(l.p50)} | ${fmt(l.p90)} | ${fmt(l.p99)} | ${fmt(l.max)} | ${fmt(x.cpuSeconds, 2)} |`,
+      );
     });
   }
   return out;
@@ -117,9 +134,17 @@ export function ratioTable(results: Result[]): string[] {
   const g = results.find((r) => r.server === 'gannet' && !r.error);
   const ds = results.filter((r) => r.server !== 'gannet' && !r.error);
   if (!g || ds.length === 0) return [];
-  const ratio = (d: number | undefined, gv: number | undefined) => (d !== undefined && gv !== undefined && gv > 0 && !Number.isNaN(d) ? `${(d / gv).toFixed(2)}×` : '–');
+  const ratio = (d: number | undefined, gv: number | undefined) =>
+    d !== undefined && gv !== undefined && gv > 0 && !Number.isNaN(d) ? `${(d / gv).toFixed(2)}×` : '–';
   const sameN = (d: Result, x: string) => (d.n === g.n ? x : 'n/a (N differs)');
-  const lat = (d: Result, f: (l: Latency) => number) => sameN(d, ratio(runMedian(d, (x) => f(x.latencyMs)), runMedian(g, (x) => f(x.latencyMs))));
+  const lat = (d: Result, f: (l: Latency) => number) =>
+    sameN(
+      d,
+      ratio(
+        runMedian(d, (x) => f(x.latencyMs)),
+        runMedian(g, (x) => f(x.latencyMs)),
+      ),
+    );
   const rows: Array<[string, (d: Result) => string]> = [
     ['KiB per connection, RSS', (d) => ratio(d.kibPerConnection?.rss, g.kibPerConnection?.rss)],
     ['KiB per connection, PSS', (d) => ratio(d.kibPerConnection?.pss, g.kibPerConnection?.pss)],

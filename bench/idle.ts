@@ -43,7 +43,9 @@ const SETTLE_S = Number(opt('--settle') ?? (QUICK ? 12 : 45));
 const SERVER_NAMES = ['gannet', 'dovecot', 'dovecot-hibernate'] as const;
 type ServerName = (typeof SERVER_NAMES)[number];
 /** Quick runs leave out Dovecot without hibernation: one process per connection takes long to start. */
-const SERVERS = (opt('--servers') ?? (QUICK ? 'gannet,dovecot-hibernate' : SERVER_NAMES.join(','))).split(',').filter(Boolean) as ServerName[];
+const SERVERS = (opt('--servers') ?? (QUICK ? 'gannet,dovecot-hibernate' : SERVER_NAMES.join(',')))
+  .split(',')
+  .filter(Boolean) as ServerName[];
 const USER = 'bench';
 const PASSWORD = 'secret';
 /** Dovecot's imap_hibernate_timeout for the hibernating variant: well inside the settle time. */
@@ -95,7 +97,8 @@ const INOTIFY_LIMIT = '/proc/sys/fs/inotify/max_user_instances';
 const INOTIFY_HEADROOM = 1024;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const jsonOut = opt('--json') ?? join(here, 'results', `idle-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const jsonOut =
+  opt('--json') ?? join(here, 'results', `idle-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 
 const LABELS: Record<ServerName, string> = {
   gannet: 'Gannet',
@@ -151,7 +154,9 @@ async function startTarget(name: ServerName): Promise<Target> {
 
 function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done after ${ms / 1000} s`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done after ${ms / 1000} s`)), ms)),
+  );
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
@@ -234,7 +239,8 @@ async function measure(name: ServerName, n: number): Promise<Result> {
       // Gannet holds every connection in one process: its soft limit must allow n sockets.
       // (Node raises its soft limit to the hard one at start; checked, not assumed.)
       result.openFiles = openFilesLimit(t.pid);
-      if (result.openFiles.soft < n + OPEN_FILES_MARGIN) throw new Error(`Gannet may open ${result.openFiles.soft} files, too few for ${n} connections (raise ulimit -n)`);
+      if (result.openFiles.soft < n + OPEN_FILES_MARGIN)
+        throw new Error(`Gannet may open ${result.openFiles.soft} files, too few for ${n} connections (raise ulimit -n)`);
     }
     pool = await ClientPool.start(Math.max(1, Math.ceil(n / SOCKETS_PER_PROCESS)), STEP_DEADLINE_MS);
     const opts = { concurrency: CONCURRENCY, user: USER, password: PASSWORD };
@@ -308,7 +314,10 @@ async function main(): Promise<void> {
   const inotify = inotifyInstances();
   const notes: string[] = [];
   const gannetRest = GANNET_HIBERNATE_S + Math.min(10, GANNET_HIBERNATE_S);
-  if (SERVERS.includes('gannet') && SETTLE_S < gannetRest) notes.push(`settle ${SETTLE_S} s is shorter than Gannet's hibernation (hibernate_after ${GANNET_HIBERNATE_S}s plus one sweep): some connections may not hibernate`);
+  if (SERVERS.includes('gannet') && SETTLE_S < gannetRest)
+    notes.push(
+      `settle ${SETTLE_S} s is shorter than Gannet's hibernation (hibernate_after ${GANNET_HIBERNATE_S}s plus one sweep): some connections may not hibernate`,
+    );
   if (dovecotRuns && inotify < inotifyWanted) {
     notes.push(
       `fs.inotify.max_user_instances is ${inotify}, below ${inotifyWanted} for ${DOVECOT_N} Dovecot IDLE connections: IDLE processes past the limit poll the mailbox ` +
@@ -335,7 +344,7 @@ async function main(): Promise<void> {
     `${machine.cores} cores, node ${machine.node}, Dovecot ${machine.dovecot}; open files: ${machine.openFiles.soft} here, ${gannetFiles ?? '–'} for Gannet; ` +
       `fs.inotify.max_user_instances ${inotify}`,
     'Per-connection figures (KiB/conn, and the ratios per connection) compare runs with different N; latencies and fan-out CPU grow with N and compare directly only at equal N.',
-    'EXISTS latency: from just before the APPEND is written until each client has read * n EXISTS; median over the runs of each run\'s p50 / p99 / max.',
+    "EXISTS latency: from just before the APPEND is written until each client has read * n EXISTS; median over the runs of each run's p50 / p99 / max.",
     ...notes.map((n) => `Note: ${n}.`),
     '',
     ...mainTable(results),
@@ -347,7 +356,8 @@ async function main(): Promise<void> {
   for (const r of results) {
     if (r.error) lines.push('', `${r.label} FAILED: ${r.error}`);
     if (r.shortfall) lines.push('', `${r.label}: ${r.shortfall}; later runs skipped`);
-    if (r.logProblems.length > 0) lines.push('', `${r.label}, its log:`, ...r.logProblems.slice(0, 3).map((p) => `  ${p.count} × ${p.line}`));
+    if (r.logProblems.length > 0)
+      lines.push('', `${r.label}, its log:`, ...r.logProblems.slice(0, 3).map((p) => `  ${p.count} × ${p.line}`));
   }
   console.log(`\n${lines.join('\n')}`);
   mkdirSync(dirname(jsonOut), { recursive: true });
@@ -362,7 +372,10 @@ async function main(): Promise<void> {
     socketsPerClientProcess: SOCKETS_PER_PROCESS,
     handshakesInFlightPerClientProcess: CONCURRENCY,
   };
-  writeFileSync(jsonOut, `${JSON.stringify({ bench: 'idle', date: new Date().toISOString(), quick: QUICK, config, seconds: (Date.now() - started) / 1000, machine, notes, results }, null, 2)}\n`);
+  writeFileSync(
+    jsonOut,
+    `${JSON.stringify({ bench: 'idle', date: new Date().toISOString(), quick: QUICK, config, seconds: (Date.now() - started) / 1000, machine, notes, results }, null, 2)}\n`,
+  );
   console.log(`\nJSON: ${jsonOut}`);
   if (results.some((r) => r.error)) process.exitCode = 1;
 }

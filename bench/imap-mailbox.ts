@@ -24,8 +24,7 @@ const message = (i: number, size = 2048) => {
   return Buffer.from(head + 'x'.repeat(Math.max(0, size - head.length - 2)) + '\r\n');
 };
 
-const appendCommand = (mailbox: string, body: Buffer) =>
-  Buffer.concat([Buffer.from(`APPEND ${mailbox} {${body.length}+}\r\n`), body]);
+const appendCommand = (mailbox: string, body: Buffer) => Buffer.concat([Buffer.from(`APPEND ${mailbox} {${body.length}+}\r\n`), body]);
 
 async function appends(port: number, clients: number, perClient: number): Promise<number> {
   const sessions = await Promise.all(Array.from({ length: clients }, () => Session.open(port)));
@@ -116,4 +115,3 @@ main().catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });
-

@@ -194,6 +194,8 @@ console.log(`LMTP delivery, ${CLIENTS} clients, messages/s (node ${process.versi
 console.log('size    gannet  +filter  dovecot  gannet/dovecot  +filter/dovecot  filter/no-filter');
 for (const [size, v] of Object.entries(results)) {
   const { gannet = 0, gannetFilter = 0, dovecot: dc = 0 } = v;
-  console.log(`${size.padEnd(6)}${f(gannet)}${f(gannetFilter)}${f(dc)}${r(gannet / dc).padStart(16)}${r(gannetFilter / dc).padStart(17)}${r(gannetFilter / gannet).padStart(18)}`);
+  console.log(
+    `${size.padEnd(6)}${f(gannet)}${f(gannetFilter)}${f(dc)}${r(gannet / dc).padStart(16)}${r(gannetFilter / dc).padStart(17)}${r(gannetFilter / gannet).padStart(18)}`,
+  );
 }
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);

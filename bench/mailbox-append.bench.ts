@@ -81,5 +81,7 @@ console.log(`node ${process.version}, ${TOTAL} messages of ${BODY_BYTES} B per s
 console.log('| scenario | messages/s | p50 ms/call | p99 ms/call |');
 console.log('|---|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.scenario} | ${Math.round(r.appends / r.seconds).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`);
+  console.log(
+    `| ${r.scenario} | ${Math.round(r.appends / r.seconds).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`,
+  );
 }

@@ -120,7 +120,11 @@ async function session(user: MixedWorkerInput['users'][number], r: () => number,
       exists--;
     }
     const m = corpus.message(n, user.index);
-    await timed(c, 'APPEND', Buffer.concat([Buffer.from(`APPEND INBOX (${m.flags.join(' ')}) "${m.internalDate}" {${m.raw.length}+}\r\n`), m.raw]));
+    await timed(
+      c,
+      'APPEND',
+      Buffer.concat([Buffer.from(`APPEND INBOX (${m.flags.join(' ')}) "${m.internalDate}" {${m.raw.length}+}\r\n`), m.raw]),
+    );
     await timed(c, 'LOGOUT', 'LOGOUT');
   } finally {
     c.close();

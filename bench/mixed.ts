@@ -56,7 +56,8 @@ const FILL_WINDOW = 8;
 const MEMORY_SAMPLE_MS = 1000;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const jsonOut = opt('--json') ?? join(here, 'results', `mixed-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const jsonOut =
+  opt('--json') ?? join(here, 'results', `mixed-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 
 interface Target {
   name: string;
@@ -101,7 +102,9 @@ async function fill(t: Target, corpus: Corpus): Promise<void> {
       const inflight = new Set<Promise<unknown>>();
       for (let k = 0; k < MESSAGES; k++) {
         const m = corpus.message(1_000_000 + k, u.index);
-        const p = c.ok(Buffer.concat([Buffer.from(`APPEND INBOX (${m.flags.join(' ')}) "${m.internalDate}" {${m.raw.length}+}\r\n`), m.raw]));
+        const p = c.ok(
+          Buffer.concat([Buffer.from(`APPEND INBOX (${m.flags.join(' ')}) "${m.internalDate}" {${m.raw.length}+}\r\n`), m.raw]),
+        );
         const tracked: Promise<unknown> = p.finally(() => inflight.delete(tracked));
         inflight.add(tracked);
         if (inflight.size >= FILL_WINDOW) await Promise.race(inflight);
@@ -125,7 +128,15 @@ async function run(t: Target, clients: number, pacedSessionsPerSecond: number | 
         new Worker(new URL('./ts-worker.mjs', import.meta.url), {
           workerData: {
             tsModule: new URL('./mixed-worker.ts', import.meta.url).href,
-            ...({ port: t.port, users: share, durationMs: SECONDS * 1000, seed: SEED, corpusSeed: CORPUS_SEED, corpusSize: CORPUS_SIZE, ...(sessionIntervalMs === undefined ? {} : { sessionIntervalMs }) } satisfies MixedWorkerInput),
+            ...({
+              port: t.port,
+              users: share,
+              durationMs: SECONDS * 1000,
+              seed: SEED,
+              corpusSeed: CORPUS_SEED,
+              corpusSize: CORPUS_SIZE,
+              ...(sessionIntervalMs === undefined ? {} : { sessionIntervalMs }),
+            } satisfies MixedWorkerInput),
           },
         }),
     );
@@ -140,7 +151,10 @@ async function run(t: Target, clients: number, pacedSessionsPerSecond: number | 
   );
   // A worker that fails before 'ready' must fail the run, not leave a rejection unhandled.
   for (const r of results) r.catch(() => {});
-  await Promise.race([Promise.all(workers.map((w) => new Promise<void>((resolve) => w.once('message', () => resolve())))), Promise.all(results)]);
+  await Promise.race([
+    Promise.all(workers.map((w) => new Promise<void>((resolve) => w.once('message', () => resolve())))),
+    Promise.all(results),
+  ]);
   const cpu0 = t.cpu();
   for (const w of workers) w.postMessage('go');
   let peak = t.memory();
@@ -193,7 +207,13 @@ async function startTarget(name: string): Promise<Target> {
   const creds = Object.fromEntries(users.map((u) => [u.name, u.password]));
   if (name === 'gannet') {
     const s = await startBenchServer(creds);
-    return { name: 'Gannet', port: s.port, cpu: () => cpuSeconds(s.process.pid!), memory: () => memoryUse(s.process.pid!), stop: () => s.stop() };
+    return {
+      name: 'Gannet',
+      port: s.port,
+      cpu: () => cpuSeconds(s.process.pid!),
+      memory: () => memoryUse(s.process.pid!),
+      stop: () => s.stop(),
+    };
   }
   if (name === 'dovecot') {
     // Dovecot's authentication cache on, as a tuned installation has it: it saves the passdb
@@ -225,7 +245,9 @@ function section(lines: string[], title: string, g: RunResult | undefined, d: Ru
   row('commands per server CPU-second', g?.perCpuSecond, d?.perCpuSecond, true);
   row('server CPU seconds', g?.cpuSeconds, d?.cpuSeconds, false);
   row('sessions completed', g?.loops, d?.loops, true);
-  lines.push(`| load generator busiest thread, % busy | ${g ? Math.round(g.clientUtilization * 100) : ''} | ${d ? Math.round(d.clientUtilization * 100) : ''} | |`);
+  lines.push(
+    `| load generator busiest thread, % busy | ${g ? Math.round(g.clientUtilization * 100) : ''} | ${d ? Math.round(d.clientUtilization * 100) : ''} | |`,
+  );
   row('server peak RSS, MiB', g && g.peak.rssKiB / 1024, d && d.peak.rssKiB / 1024, false);
   row('server peak PSS, MiB', g && g.peak.pssKiB / 1024, d && d.peak.pssKiB / 1024, false);
   // RSS and PSS count the pages of LMDB's memory-mapped file that the run touched; anonymous
@@ -243,12 +265,18 @@ function section(lines: string[], title: string, g: RunResult | undefined, d: Ru
 function table(results: RunResult[]): string {
   const lines: string[] = [];
   for (const clients of CLIENTS) {
-    const pick = (server: string, paced: boolean) => results.find((r) => r.clients === clients && r.server === server && (r.pacedSessionsPerSecond !== null) === paced);
+    const pick = (server: string, paced: boolean) =>
+      results.find((r) => r.clients === clients && r.server === server && (r.pacedSessionsPerSecond !== null) === paced);
     section(lines, `${clients} clients, closed loop, ${SECONDS} s`, pick('Gannet', false), pick('Dovecot', false));
     const paced = pick('Gannet', true) ?? pick('Dovecot', true);
     if (paced) {
       const rate = paced.pacedSessionsPerSecond!;
-      section(lines, `${clients} clients, paced at ${fmt(rate)} sessions/s (${PACED_SHARE * 100} % of Dovecot's closed-loop rate), ${SECONDS} s`, pick('Gannet', true), pick('Dovecot', true));
+      section(
+        lines,
+        `${clients} clients, paced at ${fmt(rate)} sessions/s (${PACED_SHARE * 100} % of Dovecot's closed-loop rate), ${SECONDS} s`,
+        pick('Gannet', true),
+        pick('Dovecot', true),
+      );
     }
   }
   return lines.join('\n');
@@ -269,10 +297,14 @@ async function main(): Promise<void> {
       process.stderr.write(`${t.name}: ${users.length} × ${MESSAGES} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     }
     const runOne = async (t: Target, clients: number, paced: number | null): Promise<RunResult> => {
-      process.stderr.write(`${t.name}: ${clients} clients, ${paced === null ? 'closed loop' : `paced at ${fmt(paced)} sessions/s`}, ${SECONDS} s…\n`);
+      process.stderr.write(
+        `${t.name}: ${clients} clients, ${paced === null ? 'closed loop' : `paced at ${fmt(paced)} sessions/s`}, ${SECONDS} s…\n`,
+      );
       const r = await run(t, clients, paced);
       results.push(r);
-      process.stderr.write(`  ${fmt(r.perSecond)} commands/s, ${fmt(r.perCpuSecond)} per CPU-second, client ${Math.round(r.clientUtilization * 100)} % busy, errors ${JSON.stringify(r.errors)}\n`);
+      process.stderr.write(
+        `  ${fmt(r.perSecond)} commands/s, ${fmt(r.perCpuSecond)} per CPU-second, client ${Math.round(r.clientUtilization * 100)} % busy, errors ${JSON.stringify(r.errors)}\n`,
+      );
       for (const s of r.errorSamples) process.stderr.write(`  error: ${s}\n`);
       return r;
     };

@@ -97,10 +97,12 @@ export class Session {
       const s = connect({ port, host: '127.0.0.1' });
       s.once('error', reject);
       const session = new Session(s);
-      session.#until(() => session.#buf.includes('\r\n')).then(() => {
-        session.#buf = '';
-        resolve(session);
-      }, reject);
+      session
+        .#until(() => session.#buf.includes('\r\n'))
+        .then(() => {
+          session.#buf = '';
+          resolve(session);
+        }, reject);
     });
   }
 
@@ -112,7 +114,9 @@ export class Session {
   async run(command: string | Buffer): Promise<string> {
     const tag = `t${++this.#n}`;
     const prefix = `${tag} `;
-    this.#socket.write(typeof command === 'string' ? `${prefix}${command}\r\n` : Buffer.concat([Buffer.from(prefix), command, Buffer.from('\r\n')]));
+    this.#socket.write(
+      typeof command === 'string' ? `${prefix}${command}\r\n` : Buffer.concat([Buffer.from(prefix), command, Buffer.from('\r\n')]),
+    );
     let end = -1;
     await this.#until(() => {
       const i = this.#buf.indexOf(`\r\n${tag} `);

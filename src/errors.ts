@@ -22,8 +22,7 @@ export class ImapError extends Error {
   }
 }
 
-export const no = (code: ResponseCode | undefined, text: string, cause?: unknown): ImapError =>
-  new ImapError('NO', code, text, { cause });
+export const no = (code: ResponseCode | undefined, text: string, cause?: unknown): ImapError => new ImapError('NO', code, text, { cause });
 
 export const bad = (text: string, code?: ResponseCode): ImapError => new ImapError('BAD', code, text);
 
@@ -62,10 +61,15 @@ export function storageToImap(err: unknown, opts: { tryCreate?: boolean } = {}):
   if (err.kind === 'uncertain') {
     // A NO would tell the client the change did not happen, and it may have: a retried APPEND
     // would store the message twice. The session ends instead; a new one sees what is stored.
-    return new ImapError('NO', { code: 'UNAVAILABLE' }, 'The mail store failed before it could confirm the change; reconnect to see its outcome', {
-      cause: err,
-      disconnect: true,
-    });
+    return new ImapError(
+      'NO',
+      { code: 'UNAVAILABLE' },
+      'The mail store failed before it could confirm the change; reconnect to see its outcome',
+      {
+        cause: err,
+        disconnect: true,
+      },
+    );
   }
   if (opts.tryCreate && (err.kind === 'nonexistent' || err.kind === 'noselect')) {
     return no({ code: 'TRYCREATE' }, err.message, err);

@@ -108,8 +108,7 @@ function openTracers(endpoints: ImapEndpointConfig[], logger: Logger): Map<ImapE
 
 export async function startGannet(config: GannetConfig, opts: StartOptions = {}): Promise<GannetServer> {
   const logger =
-    opts.logger ??
-    createLogger({ target: config.log, debug: config.debug, ...(opts.logStream ? { stream: opts.logStream } : {}) });
+    opts.logger ?? createLogger({ target: config.log, debug: config.debug, ...(opts.logStream ? { stream: opts.logStream } : {}) });
   mkdirSync(config.stateDir, { recursive: true });
   // Before anything else starts (and after state_dir, where relative trace paths lead), so a
   // trace file that cannot be opened stops the start-up with nothing to undo.
@@ -158,12 +157,15 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
   // One sweep for all connections (no timer per connection): hibernate the long-resting.
   const hibernation =
     hibernateAfterMs !== null && hibernateAfterMs > 0
-      ? setInterval(() => {
-          const limit = Date.now() - hibernateAfterMs;
-          let n = 0;
-          for (const c of connections) if (c.restingSince !== 0 && c.restingSince <= limit && c.hibernate()) n++;
-          if (n > 0) logger.debug({ hibernated: n, connections: connections.size }, 'hibernation sweep');
-        }, Math.min(HIBERNATE_SWEEP_MS, hibernateAfterMs))
+      ? setInterval(
+          () => {
+            const limit = Date.now() - hibernateAfterMs;
+            let n = 0;
+            for (const c of connections) if (c.restingSince !== 0 && c.restingSince <= limit && c.hibernate()) n++;
+            if (n > 0) logger.debug({ hibernated: n, connections: connections.size }, 'hibernation sweep');
+          },
+          Math.min(HIBERNATE_SWEEP_MS, hibernateAfterMs),
+        )
       : null;
   hibernation?.unref();
   const endpoints: RunningEndpoint[] = [];

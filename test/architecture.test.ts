@@ -153,7 +153,11 @@ function rings(graph: Map<string, Set<string>>): Array<{ areas: string[]; shorte
 const imports = SCANNED.flatMap(tsFiles).flatMap(importsOf);
 
 t.test('the scan sees the code: files under each scanned folder, and their relative imports', async (t) => {
-  for (const dir of SCANNED) t.ok(imports.some((i) => i.file.startsWith(`${dir}/`)), `imports read under ${dir}/`);
+  for (const dir of SCANNED)
+    t.ok(
+      imports.some((i) => i.file.startsWith(`${dir}/`)),
+      `imports read under ${dir}/`,
+    );
   t.ok(
     imports.some((i) => i.file === 'src/main.ts' && i.target === 'src/pool.ts'),
     'src/main.ts imports src/pool.ts (a known import is found and resolved)',

@@ -58,23 +58,24 @@ t.teardown(async () => {
   for (const s of servers.values()) await s.close();
 });
 
-for (const file of findTranscripts(root)) for (const hibernate of [false, true]) {
-  const name = relative(root, file);
-  t.test(hibernate ? `${name} (hibernating)` : name, async (t) => {
-    const transcript = parseTranscript(file, name);
-    const server = await serverFor(transcript.header.config ?? 'default', hibernate);
-    // Each transcript that logs in gets its own account unless it names one, so mailbox
-    // state never leaks from one transcript into another.
-    const user = transcript.header.user ?? `u-${name.replace(/\.imap$/, '').replace(/[^a-z0-9]+/gi, '-')}`;
-    const password = transcript.header.password ?? 'secret';
-    if (!server.config.auth.size || !(await userExists(server, user))) await setPassword(server.config, user, password);
-    const problems = await runTranscript(transcript, {
-      port: server.port(),
-      login: async (c) => {
-        const r = await c.command('pre', `LOGIN "${user}" "${password}"`);
-        if (!r.tagged.startsWith('pre OK')) throw new Error(`login failed: ${r.tagged}`);
-      },
+for (const file of findTranscripts(root))
+  for (const hibernate of [false, true]) {
+    const name = relative(root, file);
+    t.test(hibernate ? `${name} (hibernating)` : name, async (t) => {
+      const transcript = parseTranscript(file, name);
+      const server = await serverFor(transcript.header.config ?? 'default', hibernate);
+      // Each transcript that logs in gets its own account unless it names one, so mailbox
+      // state never leaks from one transcript into another.
+      const user = transcript.header.user ?? `u-${name.replace(/\.imap$/, '').replace(/[^a-z0-9]+/gi, '-')}`;
+      const password = transcript.header.password ?? 'secret';
+      if (!server.config.auth.size || !(await userExists(server, user))) await setPassword(server.config, user, password);
+      const problems = await runTranscript(transcript, {
+        port: server.port(),
+        login: async (c) => {
+          const r = await c.command('pre', `LOGIN "${user}" "${password}"`);
+          if (!r.tagged.startsWith('pre OK')) throw new Error(`login failed: ${r.tagged}`);
+        },
+      });
+      t.same(problems, [], 'transcript matches');
     });
-    t.same(problems, [], 'transcript matches');
-  });
-}
+  }

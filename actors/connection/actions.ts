@@ -202,7 +202,10 @@ export const actions = {
   replyFailedBye: (args: ActionArgs, params: FailureParams) => {
     const { context, self } = args;
     const reply = toFailureReply(params.error);
-    depsOf(self).logger.warn({ err: params.error, tag: context.command?.tag, cmd: context.command?.name }, 'command failed; ending the session');
+    depsOf(self).logger.warn(
+      { err: params.error, tag: context.command?.tag, cmd: context.command?.name },
+      'command failed; ending the session',
+    );
     write(args, statusLine(null, 'BYE', reply.text, reply.code));
     logCommand(args, 'BYE', reply.code?.code);
   },

@@ -18,9 +18,7 @@ export interface RunCommandInput {
   scope: CommandScope;
 }
 
-export const runCommand = fromPromise<Completion, RunCommandInput>(({ input }) =>
-  runHandler(input.command, input.scope),
-);
+export const runCommand = fromPromise<Completion, RunCommandInput>(({ input }) => runHandler(input.command, input.scope));
 
 export interface VerifyInput {
   credentials: Credentials;
@@ -74,7 +72,11 @@ async function openAccount(deps: ConnectionDeps, username: string): Promise<Acco
  * reference to the connection actor there would keep the whole stopped actor alive (the
  * dependencies are found through the parent, which is the live actor after a wake-up too).
  */
-export const mailboxSubscription = fromCallback<{ type: 'none' }, { mailboxId: number }, { type: 'mailbox.changed' } | { type: 'mailbox.deleted' }>(({ input, self, sendBack }) => {
+export const mailboxSubscription = fromCallback<
+  { type: 'none' },
+  { mailboxId: number },
+  { type: 'mailbox.changed' } | { type: 'mailbox.deleted' }
+>(({ input, self, sendBack }) => {
   const parent = (self as AnyActorRef)._parent;
   if (!parent) throw new Error('mailboxSubscription runs only as a child of a connection actor');
   const { registry, store } = depsOf(parent).mail;

@@ -225,7 +225,11 @@ export class Connection {
         if (!resting) return;
         // Out of the actor's own processing, and only if it is still resting by then.
         if (opts.hibernateAfterMs === 0) setImmediate(() => this.hibernate());
-        else if (opts.hibernateAfterMs !== null && opts.hibernateAfterMs > IDLE_HIBERNATE_AFTER_MS && IDLING_STATES.some((r) => s.matches(r as never))) {
+        else if (
+          opts.hibernateAfterMs !== null &&
+          opts.hibernateAfterMs > IDLE_HIBERNATE_AFTER_MS &&
+          IDLING_STATES.some((r) => s.matches(r as never))
+        ) {
           this.#hibernateSoon(this.restingSince);
         }
       },

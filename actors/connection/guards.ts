@@ -4,12 +4,7 @@ import type { ConnectionContext, ConnectionEvent } from './types.js';
 import type { ParsedCommand } from '../../src/protocol/args.js';
 import { admit, type SessionState } from './admission.js';
 import { passwordAuthAllowed } from '../../src/server/capabilities.js';
-import {
-  MAX_AUTH_FAILURES,
-  MAX_BAD_COMMANDS,
-  MAX_BAD_COMMANDS_PREAUTH,
-  MAX_DISCARDED_LITERAL_BYTES,
-} from '../../src/server/limits.js';
+import { MAX_AUTH_FAILURES, MAX_BAD_COMMANDS, MAX_BAD_COMMANDS_PREAUTH, MAX_DISCARDED_LITERAL_BYTES } from '../../src/server/limits.js';
 import { ImapError } from '../../src/errors.js';
 import { literalFits } from './literal-limit.js';
 import type { CompletionParams, FailureParams } from './actions.js';
@@ -61,8 +56,7 @@ export const guards = {
 
   literalAcceptable: ({ context, event }: GuardArgs) => event.type === 'socket.literal' && literalFits(context, event),
 
-  literalUnreasonable: ({ event }: GuardArgs) =>
-    event.type === 'socket.literal' && !event.sync && event.size > MAX_DISCARDED_LITERAL_BYTES,
+  literalUnreasonable: ({ event }: GuardArgs) => event.type === 'socket.literal' && !event.sync && event.size > MAX_DISCARDED_LITERAL_BYTES,
 
   passwordAuthRefused: ({ context, event }: GuardArgs) => {
     const name = commandOf(event)?.name;
@@ -83,7 +77,10 @@ export const guards = {
   initialResponseInvalid: ({ context, event }: GuardArgs) => {
     const cmd = commandOf(event);
     if (cmd?.name !== 'AUTHENTICATE' || cmd.initialResponse === null) return false;
-    return saslInvalid({ ...context, sasl: { mechanism: cmd.mechanism === 'LOGIN' ? 'LOGIN' : 'PLAIN', username: null } }, cmd.initialResponse);
+    return saslInvalid(
+      { ...context, sasl: { mechanism: cmd.mechanism === 'LOGIN' ? 'LOGIN' : 'PLAIN', username: null } },
+      cmd.initialResponse,
+    );
   },
 
   /** RFC 9051 §6.2.2: a response of "*" cancels the exchange. */

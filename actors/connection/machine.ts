@@ -67,9 +67,7 @@ const connectionSetup = setup({
     }),
     saslUsername: assign({
       sasl: ({ context, event }) =>
-        context.sasl && event.type === 'socket.line'
-          ? { ...context.sasl, username: decodeLoginUsername(event.line) }
-          : context.sasl,
+        context.sasl && event.type === 'socket.line' ? { ...context.sasl, username: decodeLoginUsername(event.line) } : context.sasl,
     }),
     endSasl: assign({ sasl: null }),
     // The context keeps what the snapshot of a hibernating connection can hold; the view itself
@@ -98,7 +96,11 @@ const literalAndErrorTransitions = connectionSetup.createStateConfig({
       { actions: 'rejectLiteral' },
     ],
     'socket.invalid': [
-      { guard: 'tooManyBad', target: '#conn.logout', actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }] },
+      {
+        guard: 'tooManyBad',
+        target: '#conn.logout',
+        actions: ['replyInvalid', { type: 'sayBye', params: { text: 'Too many invalid commands' } }],
+      },
       { target: 'ready', reenter: true, actions: ['replyInvalid', 'countBadUnlessTooBig'] },
     ],
   },
@@ -195,7 +197,11 @@ export const connectionMachine = connectionSetup.createMachine({
               { guard: 'unsupportedMechanism', target: 'ready', reenter: true, actions: 'replyUnsupportedMechanism' },
               { guard: 'initialResponseInvalid', target: 'ready', reenter: true, actions: ['replySaslInvalid', 'countBad'] },
               { guard: 'hasInitialResponse', target: 'authenticating', actions: 'beginCommand' },
-              { guard: { type: 'isCommand', params: { name: 'AUTHENTICATE' } }, target: 'saslExchange', actions: ['beginCommand', 'startSasl', 'sendSaslChallenge'] },
+              {
+                guard: { type: 'isCommand', params: { name: 'AUTHENTICATE' } },
+                target: 'saslExchange',
+                actions: ['beginCommand', 'startSasl', 'sendSaslChallenge'],
+              },
               { target: 'running', actions: 'beginCommand' },
             ],
           },
@@ -205,7 +211,10 @@ export const connectionMachine = connectionSetup.createMachine({
             id: 'command',
             src: 'runCommand',
             input: ({ context, event, self }) => buildScope(context, event, self, 'notAuthenticated'),
-            onDone: { target: 'ready', actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'] },
+            onDone: {
+              target: 'ready',
+              actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
+            },
             onError: { target: 'ready', actions: [{ type: 'replyFailed', params: failure }, 'endCommand'] },
           },
         },
@@ -251,7 +260,11 @@ export const connectionMachine = connectionSetup.createMachine({
           // The delay runs before the NO, so a guesser learns nothing sooner (limits.ts).
           after: {
             authFailureDelay: [
-              { guard: 'tooManyAuthFailures', target: '#conn.logout', actions: ['replyAuthFailed', { type: 'sayBye', params: { text: 'Too many authentication failures' } }] },
+              {
+                guard: 'tooManyAuthFailures',
+                target: '#conn.logout',
+                actions: ['replyAuthFailed', { type: 'sayBye', params: { text: 'Too many authentication failures' } }],
+              },
               { target: 'ready', actions: ['replyAuthFailed', 'endCommand'] },
             ],
           },
@@ -273,12 +286,24 @@ export const connectionMachine = connectionSetup.createMachine({
               {
                 guard: { type: 'enteredMailbox', params: completion },
                 target: '#conn.selected',
-                actions: [{ type: 'recordSelected', params: completion }, { type: 'installView', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
+                actions: [
+                  { type: 'recordSelected', params: completion },
+                  { type: 'installView', params: completion },
+                  { type: 'replyDone', params: completion },
+                  'endCommand',
+                ],
               },
-              { target: 'ready', actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'] },
+              {
+                target: 'ready',
+                actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
+              },
             ],
             onError: [
-              { guard: { type: 'failureEndsSession', params: failure }, target: '#conn.logout', actions: [{ type: 'replyFailedBye', params: failure }, 'endCommand'] },
+              {
+                guard: { type: 'failureEndsSession', params: failure },
+                target: '#conn.logout',
+                actions: [{ type: 'replyFailedBye', params: failure }, 'endCommand'],
+              },
               { target: 'ready', actions: [{ type: 'replyFailed', params: failure }, 'endCommand'] },
             ],
           },
@@ -307,19 +332,35 @@ export const connectionMachine = connectionSetup.createMachine({
                 guard: { type: 'enteredMailbox', params: completion },
                 target: '#conn.selected',
                 reenter: true,
-                actions: [{ type: 'recordSelected', params: completion }, { type: 'installView', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
+                actions: [
+                  { type: 'recordSelected', params: completion },
+                  { type: 'installView', params: completion },
+                  { type: 'replyDone', params: completion },
+                  'endCommand',
+                ],
               },
               {
                 guard: { type: 'leftMailbox', params: completion },
                 target: '#conn.authenticated',
                 actions: ['clearSelected', 'dropView', { type: 'replyDone', params: completion }, 'endCommand'],
               },
-              { target: 'ready', actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'] },
+              {
+                target: 'ready',
+                actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
+              },
             ],
             onError: [
-              { guard: { type: 'failureEndsSession', params: failure }, target: '#conn.logout', actions: [{ type: 'replyFailedBye', params: failure }, 'endCommand'] },
+              {
+                guard: { type: 'failureEndsSession', params: failure },
+                target: '#conn.logout',
+                actions: [{ type: 'replyFailedBye', params: failure }, 'endCommand'],
+              },
               // RFC 9051 §6.3.2: a SELECT or EXAMINE that fails leaves no mailbox selected.
-              { guard: 'selectFailed', target: '#conn.authenticated', actions: ['clearSelected', 'dropView', { type: 'replyFailed', params: failure }, 'endCommand'] },
+              {
+                guard: 'selectFailed',
+                target: '#conn.authenticated',
+                actions: ['clearSelected', 'dropView', { type: 'replyFailed', params: failure }, 'endCommand'],
+              },
               { target: 'ready', actions: [{ type: 'replyFailed', params: failure }, 'endCommand'] },
             ],
           },

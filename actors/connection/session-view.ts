@@ -178,7 +178,8 @@ export class SessionView {
     const last = Math.max(this.lastUid, this.#pendingNew[this.#pendingNew.length - 1] ?? 0);
     for (const uid of changes.expunged) {
       const pendingIdx = this.#pendingNew.indexOf(uid);
-      if (pendingIdx >= 0) this.#pendingNew.splice(pendingIdx, 1); // came and went unseen
+      if (pendingIdx >= 0)
+        this.#pendingNew.splice(pendingIdx, 1); // came and went unseen
       else if (this.seqOf(uid) > 0 && !this.#pendingExpunges.includes(uid)) this.#pendingExpunges.push(uid);
       this.#pendingFlags.delete(uid);
     }
@@ -203,7 +204,10 @@ export class SessionView {
     let out = '';
     if (allowExpunge && this.#pendingExpunges.length > 0) {
       // Highest sequence number first, so each number is still valid when it is sent.
-      const seqs = this.#pendingExpunges.map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
+      const seqs = this.#pendingExpunges
+        .map((uid) => this.seqOf(uid))
+        .filter((s) => s > 0)
+        .sort((a, b) => b - a);
       for (const seq of seqs) {
         out += encodeExpunge(seq);
         this.#uids.copyWithin(seq - 1, seq, this.#length);

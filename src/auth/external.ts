@@ -38,11 +38,7 @@ export interface ExternalAuthOptions {
  * Unlike maddy, names with more than one `@` or an empty part are refused instead of being cut
  * at the first `@`, so `alice@evil@example.org` cannot log in as `alice`.
  */
-export function accountForDomainRules(
-  username: string,
-  perDomain: boolean,
-  domains: readonly string[],
-): string | undefined {
+export function accountForDomainRules(username: string, perDomain: boolean, domains: readonly string[]): string | undefined {
   const parts = username.split('@');
   if (parts.length > 2) return undefined;
   const [local = '', domain] = parts;
@@ -75,11 +71,9 @@ export class ExternalAuthenticator implements Authenticator {
     // it would check a different password.
     if (password.includes('\n')) return { ok: false, reason: 'bad-credentials' };
 
-    const run = await runHelper(this.cfg.helper, account, password, { timeoutMs: this.#timeoutMs }).catch(
-      (err: unknown) => {
-        throw new AuthBackendError(`cannot start auth helper ${this.cfg.helper}`, { cause: err });
-      },
-    );
+    const run = await runHelper(this.cfg.helper, account, password, { timeoutMs: this.#timeoutMs }).catch((err: unknown) => {
+      throw new AuthBackendError(`cannot start auth helper ${this.cfg.helper}`, { cause: err });
+    });
     if (run.timedOut) {
       throw new AuthBackendError(`auth helper ${this.cfg.helper} did not finish within ${this.#timeoutMs} ms`);
     }

@@ -70,14 +70,7 @@ export async function hashPassword(password: string, algorithm: HashAlgorithm = 
   }
   const salt = randomBytes(ARGON2_SALT_BYTES);
   const hash = await argon2id(password, salt, ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, ARGON2_HASH_BYTES);
-  return [
-    'argon2',
-    ARGON2_TIME_COST,
-    ARGON2_MEMORY_KIB,
-    ARGON2_PARALLELISM,
-    salt.toString('base64'),
-    hash.toString('base64'),
-  ].join(':');
+  return ['argon2', ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, salt.toString('base64'), hash.toString('base64')].join(':');
 }
 
 /**

@@ -70,11 +70,9 @@ export class PamAuthenticator implements Authenticator {
     if (!name.ok) return { ok: false, reason: 'unknown-user' };
     if (password.includes('\n')) return { ok: false, reason: 'bad-credentials' };
 
-    const run = await runHelper(this.cfg.helper, name.username, password, { timeoutMs: this.#timeoutMs }).catch(
-      (err: unknown) => {
-        throw new AuthBackendError(`cannot start PAM helper ${this.cfg.helper}`, { cause: err });
-      },
-    );
+    const run = await runHelper(this.cfg.helper, name.username, password, { timeoutMs: this.#timeoutMs }).catch((err: unknown) => {
+      throw new AuthBackendError(`cannot start PAM helper ${this.cfg.helper}`, { cause: err });
+    });
     if (run.timedOut) {
       throw new AuthBackendError(`PAM helper ${this.cfg.helper} did not finish within ${this.#timeoutMs} ms`);
     }

@@ -13,9 +13,7 @@ type RawCapable = { setRawMode(mode: boolean): unknown; isRaw?: boolean };
 
 function rawCapable(stream: CliContext['stdin']): (CliContext['stdin'] & RawCapable) | undefined {
   const candidate = stream as CliContext['stdin'] & Partial<RawCapable>;
-  return stream.isTTY === true && typeof candidate.setRawMode === 'function'
-    ? (candidate as CliContext['stdin'] & RawCapable)
-    : undefined;
+  return stream.isTTY === true && typeof candidate.setRawMode === 'function' ? (candidate as CliContext['stdin'] & RawCapable) : undefined;
 }
 
 const CTRL_C = '\u0003';
@@ -61,7 +59,7 @@ export class LineInput {
 
   #takeRawLine(): string | undefined {
     let line = '';
-    for (let i = 0; i < this.#buffer.length; ) {
+    for (let i = 0; i < this.#buffer.length;) {
       const ch = String.fromCodePoint(this.#buffer.codePointAt(i) ?? 0);
       i += ch.length;
       if (ch === '\r' || ch === '\n') {
@@ -144,12 +142,7 @@ export async function readPassword(ctx: CliContext, input: LineInput, prompt: st
   return first;
 }
 
-async function promptHidden(
-  ctx: CliContext,
-  tty: CliContext['stdin'] & RawCapable,
-  input: LineInput,
-  prompt: string,
-): Promise<string> {
+async function promptHidden(ctx: CliContext, tty: CliContext['stdin'] & RawCapable, input: LineInput, prompt: string): Promise<string> {
   ctx.stderr.write(prompt);
   const wasRaw = tty.isRaw === true;
   tty.setRawMode(true);

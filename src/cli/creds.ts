@@ -171,13 +171,7 @@ async function changePassword(
   return EXIT_OK;
 }
 
-async function removeUser(
-  ctx: CliContext,
-  input: LineInput,
-  table: MutableTable,
-  username: string,
-  yes: boolean,
-): Promise<number> {
+async function removeUser(ctx: CliContext, input: LineInput, table: MutableTable, username: string, yes: boolean): Promise<number> {
   if ((await table.get(username)) === undefined) throw new CommandError(`no such user ${username}`);
   if (!yes && !(await confirmAction(ctx, input, `Delete the credentials of ${username}?`))) {
     throw new CommandError('cancelled');
@@ -218,34 +212,25 @@ async function obtainPassword(ctx: CliContext, input: LineInput, given: string |
  * The pass_table module the command works on: `--cfg-block NAME`, else the only pass_table
  * module, else the one the first imap endpoint authenticates with.
  */
-function selectPassTable(
-  config: GannetConfig,
-  cfgBlock: string | undefined,
-): Extract<AuthModuleConfig, { kind: 'pass_table' }> {
+function selectPassTable(config: GannetConfig, cfgBlock: string | undefined): Extract<AuthModuleConfig, { kind: 'pass_table' }> {
   if (cfgBlock !== undefined) {
     const module = config.auth.get(cfgBlock);
     if (module === undefined) {
       const names = [...config.auth.keys()];
-      throw new CommandError(
-        `no auth module named '${cfgBlock}'${names.length > 0 ? ` (configured: ${names.join(', ')})` : ''}`,
-      );
+      throw new CommandError(`no auth module named '${cfgBlock}'${names.length > 0 ? ` (configured: ${names.join(', ')})` : ''}`);
     }
     if (module.kind !== 'pass_table') {
       throw new CommandError(`'${cfgBlock}' is an auth.${module.kind} module; only auth.pass_table has credentials to manage`);
     }
     return module;
   }
-  const tables = [...config.auth.values()].filter(
-    (m): m is Extract<AuthModuleConfig, { kind: 'pass_table' }> => m.kind === 'pass_table',
-  );
+  const tables = [...config.auth.values()].filter((m): m is Extract<AuthModuleConfig, { kind: 'pass_table' }> => m.kind === 'pass_table');
   const [only] = tables;
   if (only === undefined) throw new CommandError('the configuration has no auth.pass_table module');
   if (tables.length === 1) return only;
   const first = config.imap[0] === undefined ? undefined : config.auth.get(config.imap[0].auth);
   if (first?.kind === 'pass_table') return first;
-  throw new CommandError(
-    `several auth.pass_table modules (${tables.map((t) => t.name).join(', ')}); choose one with --cfg-block`,
-  );
+  throw new CommandError(`several auth.pass_table modules (${tables.map((t) => t.name).join(', ')}); choose one with --cfg-block`);
 }
 
 function writable(table: ReadableTable): MutableTable {

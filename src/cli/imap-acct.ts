@@ -42,7 +42,13 @@ export async function imapAcctCommand(argv: string[], ctx: CliContext): Promise<
 }
 
 async function imapAcct(argv: string[], ctx: CliContext): Promise<number> {
-  const line = parseVerbLine(argv, { 'no-specialuse': { type: 'boolean' }, reset: { type: 'boolean' } }, VERBS as readonly Verb[], USAGE, ctx);
+  const line = parseVerbLine(
+    argv,
+    { 'no-specialuse': { type: 'boolean' }, reset: { type: 'boolean' } },
+    VERBS as readonly Verb[],
+    USAGE,
+    ctx,
+  );
   if (line === null) return EXIT_OK;
   const { args, verb, rest, cfgBlock } = line;
 

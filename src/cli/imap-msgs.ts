@@ -58,7 +58,13 @@ export async function imapMsgsCommand(argv: string[], ctx: CliContext): Promise<
 }
 
 async function imapMsgs(argv: string[], ctx: CliContext): Promise<number> {
-  const line = parseVerbLine(argv, { flag: { type: 'string', multiple: true }, date: { type: 'string' }, full: { type: 'boolean' }, seq: { type: 'boolean' } }, VERBS as readonly Verb[], USAGE, ctx);
+  const line = parseVerbLine(
+    argv,
+    { flag: { type: 'string', multiple: true }, date: { type: 'string' }, full: { type: 'boolean' }, seq: { type: 'boolean' } },
+    VERBS as readonly Verb[],
+    USAGE,
+    ctx,
+  );
   if (line === null) return EXIT_OK;
   const { args, verb, rest, cfgBlock } = line;
   const bySeq = args.values.seq === true;
@@ -127,7 +133,8 @@ async function imapMsgs(argv: string[], ctx: CliContext): Promise<number> {
         const source = requireMailbox(store, account, from!);
         const destination = requireMailbox(store, account, to!);
         const uids = select(store, source, setText!, bySeq, false);
-        const result = verb === 'copy' ? await store.copy(source.id, uids, destination.id) : await store.move(source.id, uids, destination.id);
+        const result =
+          verb === 'copy' ? await store.copy(source.id, uids, destination.id) : await store.move(source.id, uids, destination.id);
         const newUids = formatRanges(rangesFromNumbers(result.pairs.map(([, uid]) => uid)));
         ctx.stderr.write(
           `${verb === 'copy' ? 'Copied' : 'Moved'} ${result.pairs.length} message(s) to ${destination.name} (UIDs ${newUids}).\n`,

@@ -26,7 +26,14 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024;
  */
 export const DEFAULT_FILTER_TIMEOUT_MS = 30_000;
 
-const NORMALIZE_NAMES: readonly DeliveryNormalize[] = ['precis_casefold_email', 'precis_casefold', 'precis_email', 'precis', 'casefold', 'noop'];
+const NORMALIZE_NAMES: readonly DeliveryNormalize[] = [
+  'precis_casefold_email',
+  'precis_casefold',
+  'precis_email',
+  'precis',
+  'casefold',
+  'noop',
+];
 
 /** `delivery_normalize NAME`. */
 export function parseDeliveryNormalize(node: ConfigNode): DeliveryNormalize {
@@ -43,7 +50,8 @@ export function parseDeliveryNormalize(node: ConfigNode): DeliveryNormalize {
  */
 export function parseDeliveryMap(node: ConfigNode, ctx: LoadContext): DeliveryMapConfig {
   const [raw, ...rest] = node.args;
-  if (raw === undefined) fail(node, 'delivery_map needs a table, like "delivery_map email_localpart" or "delivery_map file /etc/gannet/aliases"');
+  if (raw === undefined)
+    fail(node, 'delivery_map needs a table, like "delivery_map email_localpart" or "delivery_map file /etc/gannet/aliases"');
   const kind = raw.startsWith('table.') ? raw.slice('table.'.length) : raw;
   switch (kind) {
     case 'identity':

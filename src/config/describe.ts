@@ -18,7 +18,11 @@ function yesNo(b: boolean): string {
 
 /** `32M`-style, exact: the largest unit that divides the size. */
 export function formatSize(bytes: number): string {
-  for (const [unit, factor] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) {
+  for (const [unit, factor] of [
+    ['G', 1024 ** 3],
+    ['M', 1024 ** 2],
+    ['K', 1024],
+  ] as const) {
     if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
   }
   return `${bytes}B`;
@@ -82,7 +86,9 @@ function describeDeliveryMap(m: DeliveryMapConfig): string {
 function describeDelivery(s: StorageModuleConfig): string[] {
   const lines: string[] = [];
   if (s.deliveryNormalize !== undefined || s.deliveryMap !== undefined) {
-    lines.push(`delivery: normalize ${s.deliveryNormalize ?? 'precis_casefold_email'}, map ${describeDeliveryMap(s.deliveryMap ?? { kind: 'identity' })}`);
+    lines.push(
+      `delivery: normalize ${s.deliveryNormalize ?? 'precis_casefold_email'}, map ${describeDeliveryMap(s.deliveryMap ?? { kind: 'identity' })}`,
+    );
   }
   for (const f of s.imapFilters ?? []) {
     lines.push(`imap_filter: command ${f.executable}${f.args.length > 0 ? ` ${f.args.join(' ')}` : ''} (timeout ${f.timeoutMs / 1000}s)`);

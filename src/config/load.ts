@@ -8,14 +8,7 @@ import { DEFAULT_CONFIG_NAME, DEFAULT_CONFIG_TEXT } from './default-config.js';
 import { argList, boolArg, fail, posOf, processBlock, resolveAgainst, singleArg } from './directive.js';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './values.js';
-import {
-  defineModule,
-  isMaddyModuleName,
-  MODULES,
-  resolveModuleRef,
-  unsupportedModuleText,
-  type LoadContext,
-} from './modules.js';
+import { defineModule, isMaddyModuleName, MODULES, resolveModuleRef, unsupportedModuleText, type LoadContext } from './modules.js';
 import { readConfigTree, type ConfigNode, type ConfigTree, type ReadTreeOptions } from './parser.js';
 import type { EndpointAddress, GannetConfig, ImapEndpointConfig, LogTarget, TlsConfig } from './schema.js';
 import { parseTlsDirective } from './tls-directive.js';
@@ -156,7 +149,8 @@ function interpret(tree: ConfigTree, env: NodeJS.ProcessEnv, cwd: string): Ganne
 function readWorkerThreads(node: ConfigNode): number {
   const text = singleArg(node);
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 256) fail(node, `worker_threads must be a whole number from 1 to 256, not ${JSON.stringify(text)}`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    fail(node, `worker_threads must be a whole number from 1 to 256, not ${JSON.stringify(text)}`);
   return n;
 }
 

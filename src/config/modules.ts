@@ -4,18 +4,7 @@
 // entry in MODULES; maddy modules Gannet lacks get a "not supported by Gannet" answer.
 
 import path from 'node:path';
-import {
-  argList,
-  boolArg,
-  dirOf,
-  fail,
-  noBlock,
-  posOf,
-  processBlock,
-  resolveAgainst,
-  singleArg,
-  sizeArg,
-} from './directive.js';
+import { argList, boolArg, dirOf, fail, noBlock, posOf, processBlock, resolveAgainst, singleArg, sizeArg } from './directive.js';
 import type { ConfigNode } from './parser.js';
 import type {
   AuthModuleConfig,
@@ -45,9 +34,7 @@ export interface LoadContext {
   storage: Map<string, StorageModuleConfig>;
 }
 
-type Built =
-  | { namespace: 'auth'; config: AuthModuleConfig }
-  | { namespace: 'storage'; config: StorageModuleConfig };
+type Built = { namespace: 'auth'; config: AuthModuleConfig } | { namespace: 'storage'; config: StorageModuleConfig };
 
 interface ModuleKind {
   namespace: ModuleNamespace;
@@ -240,8 +227,12 @@ export const MODULES: Record<string, ModuleKind> = {
 };
 
 const SUPPORTED_LIST: Record<ModuleNamespace, string> = {
-  auth: Object.keys(MODULES).filter((k) => k.startsWith('auth.')).join(', '),
-  storage: Object.keys(MODULES).filter((k) => k.startsWith('storage.')).join(', '),
+  auth: Object.keys(MODULES)
+    .filter((k) => k.startsWith('auth.'))
+    .join(', '),
+  storage: Object.keys(MODULES)
+    .filter((k) => k.startsWith('storage.'))
+    .join(', '),
 };
 
 /** maddy namespaces whose modules Gannet does not have (beyond those in MODULES). */

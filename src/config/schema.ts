@@ -25,8 +25,7 @@ export interface TlsConfig {
 export type LogTarget = { kind: 'stderr' } | { kind: 'off' } | { kind: 'file'; path: string };
 
 export type EndpointAddress =
-  | { scheme: 'tcp' | 'tls'; host: string; port: number; original: string }
-  | { scheme: 'unix'; path: string; original: string };
+  { scheme: 'tcp' | 'tls'; host: string; port: number; original: string } | { scheme: 'unix'; path: string; original: string };
 
 /** A credential table: `table lmdb NAME` (mutable, under state_dir) or `table file PATH` (read-only, maddy's format). */
 export type TableConfig = { kind: 'lmdb'; name: string } | { kind: 'file'; path: string };

@@ -32,7 +32,10 @@ const SIZE_UNITS: Record<string, number> = { G: 1024 ** 3, M: 1024 ** 2, K: 1024
  * Throws an Error whose message explains the problem.
  */
 export function parseSize(text: string): number {
-  const parts = text.trim().split(/\s+/).filter((p) => p !== '');
+  const parts = text
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p !== '');
   if (parts.length === 0) throw new Error('missing size');
   let total = 0;
   for (const part of parts) {
@@ -58,8 +61,8 @@ const DURATION_UNITS_MS: Record<string, number> = {
   s: 1000,
   ms: 1,
   us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ns: 1e-6,
 };
 
@@ -86,7 +89,8 @@ export function parseDuration(text: string): number {
     const unit = m[2] as string;
     if (unit === '') throw new Error(`duration ${JSON.stringify(text)} needs a unit: h, m, s or ms`);
     const factor = Object.hasOwn(DURATION_UNITS_MS, unit) ? DURATION_UNITS_MS[unit] : undefined;
-    if (factor === undefined) throw new Error(`unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(text)}: use h, m, s or ms`);
+    if (factor === undefined)
+      throw new Error(`unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(text)}: use h, m, s or ms`);
     total += Number(m[1]) * factor;
     pos = part.lastIndex;
   }

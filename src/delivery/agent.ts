@@ -113,7 +113,8 @@ export class DeliveryAgent {
         }
       }),
     );
-    const subject = byAccount.size > 0 && !req.quarantine && (this.#deps.config.imapFilters?.length ?? 0) > 0 ? subjectOf(headerFields(req.raw)) : '';
+    const subject =
+      byAccount.size > 0 && !req.quarantine && (this.#deps.config.imapFilters?.length ?? 0) > 0 ? subjectOf(headerFields(req.raw)) : '';
     await Promise.all(
       [...byAccount.values()].map(async ({ account, first, indexes }) => {
         const outcome = await this.#deliverTo(account, first, req, subject);
@@ -152,10 +153,7 @@ export class DeliveryAgent {
       const parsed = await mime;
       const { uids } = await this.#deps.append(mailbox.id, [{ body, flags, mime: parsed.mime, address: parsed.address }]);
       const uid = uids[0] ?? 0;
-      log.info(
-        { mailbox: mailbox.name, uid, flags, quarantine: req.quarantine, ms: Math.round(performance.now() - started) },
-        'delivered',
-      );
+      log.info({ mailbox: mailbox.name, uid, flags, quarantine: req.quarantine, ms: Math.round(performance.now() - started) }, 'delivered');
       return { status: 'delivered', account: account.name, mailbox: mailbox.name, uid };
     } catch (err) {
       return classify(err, log);
@@ -216,7 +214,8 @@ export class DeliveryAgent {
         }
       }
       if (mailbox !== null && !mailbox.noSelect) return mailbox;
-      if (mailbox !== null) log.warn({ mailbox: folder }, 'the folder a filter named cannot hold messages (\\Noselect); delivering to INBOX');
+      if (mailbox !== null)
+        log.warn({ mailbox: folder }, 'the folder a filter named cannot hold messages (\\Noselect); delivering to INBOX');
     }
     const inbox = store.getMailbox(account.id, INBOX);
     if (inbox === null) throw new StorageError('nonexistent', `Account ${account.name} has no INBOX`);

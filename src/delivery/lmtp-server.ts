@@ -101,7 +101,10 @@ export class LmtpEndpoint {
         }
       });
       server.on('error', (err) => this.#opts.logger.error({ err, address: address.original }, 'lmtp listener error'));
-      this.#opts.logger.info({ address: address.original, port: this.ports[this.#servers.findIndex((s) => s.server === server)] }, 'lmtp listening');
+      this.#opts.logger.info(
+        { address: address.original, port: this.ports[this.#servers.findIndex((s) => s.server === server)] },
+        'lmtp listening',
+      );
     }
   }
 
@@ -121,7 +124,8 @@ export class LmtpEndpoint {
   #server(address: EndpointAddress): SMTPServer {
     const { config, logger } = this.#opts;
     // A unix socket's file permissions already decide who may connect: its peers are trusted.
-    const trust: boolean | string[] = address.scheme === 'unix' ? true : config.trustedForwarders.length > 0 ? config.trustedForwarders : false;
+    const trust: boolean | string[] =
+      address.scheme === 'unix' ? true : config.trustedForwarders.length > 0 ? config.trustedForwarders : false;
     const options: SMTPServerOptions = {
       lmtp: true,
       name: config.hostname,
@@ -165,7 +169,11 @@ export class LmtpEndpoint {
             callback();
           },
           (err: unknown) =>
-            callback(err instanceof DeliveryTemporaryError ? replyError(451, 'Recipient lookup failed, try again later') : replyError(451, 'Internal error, try again later')),
+            callback(
+              err instanceof DeliveryTemporaryError
+                ? replyError(451, 'Recipient lookup failed, try again later')
+                : replyError(451, 'Internal error, try again later'),
+            ),
         );
       },
       onClose: (session) => {

@@ -6,7 +6,13 @@
  * `=` pad, and a trailing partial quantum is decoded as far as it goes.
  */
 export function decodeBase64(body: Uint8Array): Buffer {
-  return Buffer.from(Buffer.from(body).toString('latin1').replace(/[^A-Za-z0-9+/=]/g, '').replace(/=.*$/s, ''), 'base64');
+  return Buffer.from(
+    Buffer.from(body)
+      .toString('latin1')
+      .replace(/[^A-Za-z0-9+/=]/g, '')
+      .replace(/=.*$/s, ''),
+    'base64',
+  );
 }
 
 function hex(b: number): number {

@@ -37,7 +37,14 @@ export function parseMessage(raw: Uint8Array): MessageIndex {
  * One part in [start, end): header, then a body interpreted by content type. `inDigest`
  * changes the default type to message/rfc822 (RFC 2046 §5.1.5).
  */
-function parsePart(w: Walk, start: number, end: number, depth: number, inDigest: boolean, extendTo = end): { part: PartIndex; fields: HeaderField[] } {
+function parsePart(
+  w: Walk,
+  start: number,
+  end: number,
+  depth: number,
+  inDigest: boolean,
+  extendTo = end,
+): { part: PartIndex; fields: HeaderField[] } {
   w.parts++;
   const raw = w.raw;
   const bodyStart = findBodyStart(raw, start, end);
@@ -76,7 +83,13 @@ function parsePart(w: Walk, start: number, end: number, depth: number, inDigest:
     if (sv.value !== '') disposition = { type: sv.value, params: sv.params };
   }
   const lang = firstField(fields, 'Content-Language');
-  const languages = lang === null ? [] : lang.value.split(',').map((l) => l.replace(/\(.*?\)/g, '').trim()).filter((l) => l !== '');
+  const languages =
+    lang === null
+      ? []
+      : lang.value
+          .split(',')
+          .map((l) => l.replace(/\(.*?\)/g, '').trim())
+          .filter((l) => l !== '');
 
   const part: PartIndex = {
     headerStart: start,
@@ -144,11 +157,20 @@ function opaque(part: PartIndex): PartIndex {
  * or whose boundary never occurs, gets one empty text/plain child, as Dovecot does, since
  * RFC 3501 §9 requires at least one body in a multipart.
  */
-function parseMultipart(w: Walk, mp: PartIndex, depth: number, digest: boolean, extendTo: number): { children: PartIndex[]; bodyEnd: number } {
+function parseMultipart(
+  w: Walk,
+  mp: PartIndex,
+  depth: number,
+  digest: boolean,
+  extendTo: number,
+): { children: PartIndex[]; bodyEnd: number } {
   const raw = w.raw;
   const boundaryParam = mp.params.find((p) => p[0].toLowerCase() === 'boundary');
   const children: PartIndex[] = [];
-  const delims = boundaryParam === undefined || boundaryParam[1] === '' ? [] : findDelimiters(raw, mp.bodyStart, mp.bodyEnd, Buffer.from(`--${boundaryParam[1]}`, 'latin1'));
+  const delims =
+    boundaryParam === undefined || boundaryParam[1] === ''
+      ? []
+      : findDelimiters(raw, mp.bodyStart, mp.bodyEnd, Buffer.from(`--${boundaryParam[1]}`, 'latin1'));
   if (boundaryParam === undefined) w.warnings.push(`multipart without boundary at ${mp.headerStart}`);
   for (let i = 0; i < delims.length; i++) {
     const d = delims[i]!;

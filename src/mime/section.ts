@@ -79,7 +79,7 @@ export function sectionBytes(index: MessageIndex, raw: Uint8Array, section: Sect
     return slice(raw, node.headerStart, node.bodyStart);
   }
   // HEADER, HEADER.FIELDS[.NOT] and TEXT address a message: the top level, or an embedded one.
-  const msg = section.part.length === 0 ? index.root : node.message?.root ?? null;
+  const msg = section.part.length === 0 ? index.root : (node.message?.root ?? null);
   if (msg === null) return null;
   if (text.kind === 'TEXT') return slice(raw, msg.bodyStart, msg.bodyEnd);
   if (text.kind === 'HEADER') return slice(raw, msg.headerStart, msg.bodyStart);
@@ -93,7 +93,11 @@ export function sectionBytes(index: MessageIndex, raw: Uint8Array, section: Sect
  */
 export function topHeaderSection(header: Uint8Array, section: Section): Buffer {
   const text = section.text;
-  if (section.part.length > 0 || text === null || (text.kind !== 'HEADER' && text.kind !== 'HEADER.FIELDS' && text.kind !== 'HEADER.FIELDS.NOT')) {
+  if (
+    section.part.length > 0 ||
+    text === null ||
+    (text.kind !== 'HEADER' && text.kind !== 'HEADER.FIELDS' && text.kind !== 'HEADER.FIELDS.NOT')
+  ) {
     throw new Error('topHeaderSection takes a header section of the message itself');
   }
   if (text.kind === 'HEADER') return slice(header, 0, header.length);
@@ -116,7 +120,12 @@ function headerFields(raw: Uint8Array, headerStart: number, end: number, names: 
   // The empty line that ends the header. HEADER.FIELDS always gets one; HEADER.FIELDS.NOT
   // passes it on only when the message has one, as Dovecot does for a message that is all header.
   if (!not) out.push(CRLF);
-  else if (end > headerStart && raw[end - 1] === 0x0a && (end - 1 === headerStart || raw[end - 2] === 0x0a || (raw[end - 2] === 0x0d && (end - 2 === headerStart || raw[end - 3] === 0x0a)))) out.push(CRLF);
+  else if (
+    end > headerStart &&
+    raw[end - 1] === 0x0a &&
+    (end - 1 === headerStart || raw[end - 2] === 0x0a || (raw[end - 2] === 0x0d && (end - 2 === headerStart || raw[end - 3] === 0x0a)))
+  )
+    out.push(CRLF);
   return Buffer.concat(out);
 }
 

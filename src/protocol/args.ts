@@ -8,38 +8,15 @@ import type { SearchKey, SearchReturnOption } from './search-key.js';
 import type { SequenceSet } from './sequence-set.js';
 
 export type { FetchItem, PartialRange, Section, SectionText, SimpleFetchItemName } from './fetch-item.js';
-export type {
-  SearchDate,
-  SearchDateKeyName,
-  SearchFlagKeyName,
-  SearchKey,
-  SearchReturnOption,
-  SearchTextKeyName,
-} from './search-key.js';
+export type { SearchDate, SearchDateKeyName, SearchFlagKeyName, SearchKey, SearchReturnOption, SearchTextKeyName } from './search-key.js';
 export type { SequenceSet } from './sequence-set.js';
 export type { MailboxName, UndecodableName } from './mailbox-name.js';
 
 /** STATUS data items (RFC 3501 §6.3.10; SIZE from RFC 8438, APPENDLIMIT from RFC 7889). */
-export type StatusItem =
-  | 'MESSAGES'
-  | 'RECENT'
-  | 'UIDNEXT'
-  | 'UIDVALIDITY'
-  | 'UNSEEN'
-  | 'SIZE'
-  | 'APPENDLIMIT';
+export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'SIZE' | 'APPENDLIMIT';
 
 /** Commands that take no arguments. */
-export type NoArgCommandName =
-  | 'CAPABILITY'
-  | 'NOOP'
-  | 'LOGOUT'
-  | 'STARTTLS'
-  | 'CHECK'
-  | 'CLOSE'
-  | 'UNSELECT'
-  | 'IDLE'
-  | 'NAMESPACE';
+export type NoArgCommandName = 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE';
 
 interface Tagged {
   /** The client's tag, echoed on the completion response. */

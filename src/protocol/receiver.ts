@@ -45,11 +45,7 @@ export interface FramingError {
   size?: number;
 }
 
-export type ReceiverOutput =
-  | { kind: 'request'; request: RawRequest }
-  | { kind: 'line'; line: string }
-  | LiteralAnnouncement
-  | FramingError;
+export type ReceiverOutput = { kind: 'request'; request: RawRequest } | { kind: 'line'; line: string } | LiteralAnnouncement | FramingError;
 
 // `{123}` or `{123+}` at the very end of a line (RFC 9051 §9 literal, RFC 7888 literal-plus).
 const LITERAL_MARKER = /\{(\d{1,20})(\+?)\}$/;

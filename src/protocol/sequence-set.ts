@@ -56,9 +56,7 @@ export function parseSequenceSet(s: string): SequenceSet {
 
 /** Formats a sequence set in the compact wire form (`1:4,7,9:*`). */
 export function formatSequenceSet(set: SequenceSet): string {
-  return set
-    .map(({ start, end }) => (start === end ? String(start) : `${start}:${end}`))
-    .join(',');
+  return set.map(({ start, end }) => (start === end ? String(start) : `${start}:${end}`)).join(',');
 }
 
 /** Formats resolved ranges in the compact wire form, as used by COPYUID (RFC 4315 §3). */

@@ -68,7 +68,19 @@ export function matchesText(key: SearchKey, text: SearchText): boolean | null {
 }
 
 /** Key types `matchesText` decides. */
-export const TEXT_KEY_TYPES: ReadonlySet<SearchKey['type']> = new Set(['FROM', 'TO', 'CC', 'BCC', 'SUBJECT', 'BODY', 'TEXT', 'HEADER', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);
+export const TEXT_KEY_TYPES: ReadonlySet<SearchKey['type']> = new Set([
+  'FROM',
+  'TO',
+  'CC',
+  'BCC',
+  'SUBJECT',
+  'BODY',
+  'TEXT',
+  'HEADER',
+  'SENTBEFORE',
+  'SENTON',
+  'SENTSINCE',
+]);
 
 /**
  * Evaluates a key tree whose leaves are text keys or ALL, under AND/OR/NOT. Any other leaf

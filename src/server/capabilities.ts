@@ -26,7 +26,19 @@ export interface CapabilityState {
  * ESEARCH (RFC 4731) come with their commands.
  */
 export const CAPABILITY_ORDER = [
-  'IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE', 'UIDPLUS', 'MOVE', 'IDLE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'NAMESPACE', 'BINARY', 'ESEARCH',
+  'IMAP4rev1',
+  'LITERAL+',
+  'ID',
+  'ENABLE',
+  'UIDPLUS',
+  'MOVE',
+  'IDLE',
+  'UNSELECT',
+  'CHILDREN',
+  'SPECIAL-USE',
+  'NAMESPACE',
+  'BINARY',
+  'ESEARCH',
 ];
 
 /** Capabilities of the protocol itself rather than of a command. */

@@ -15,10 +15,7 @@ const SPECIAL_BY_NAME: Record<string, SpecialUse> = {
   archive: '\\Archive',
 };
 
-export function defaultMailboxesFor(
-  cfg: StorageModuleConfig,
-  specialUse: boolean,
-): Array<{ name: string; specialUse: SpecialUse | null }> {
+export function defaultMailboxesFor(cfg: StorageModuleConfig, specialUse: boolean): Array<{ name: string; specialUse: SpecialUse | null }> {
   const out: Array<{ name: string; specialUse: SpecialUse | null }> = [];
   const names = [...cfg.defaultMailboxes];
   // Quarantined mail goes to the junk mailbox, so every account has one.

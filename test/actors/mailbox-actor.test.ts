@@ -38,7 +38,11 @@ t.test('one batch in flight at a time, in arrival order, each write answered on 
   const first = actor.write({ kind: 'setFlags', uids: [1], mode: 'add', flags: ['\\Seen'] }).then(() => answers.push('first'));
   const second = actor.write({ kind: 'expunge', uids: [2] }).catch(() => answers.push('second failed'));
   const third = actor.write({ kind: 'setFlags', uids: [3], mode: 'remove', flags: ['\\Seen'] }).then(() => answers.push('third'));
-  t.same(calls.map((c) => c.what), ['setFlags add 1'], 'the first write goes at once; the others queue behind its batch');
+  t.same(
+    calls.map((c) => c.what),
+    ['setFlags add 1'],
+    'the first write goes at once; the others queue behind its batch',
+  );
   calls[0]!.settle(true, []);
   await turn();
   t.same(

@@ -135,10 +135,7 @@ t.test('pass_table over a file table, re-read when the file changes', async (t) 
   const dir = t.testdir();
   const path = join(dir, 'passwd');
   await writeFile(path, `# maddy table\nalice: ${await hashPassword('one', 'bcrypt')}\n`);
-  const auth = createAuthenticator(
-    { kind: 'pass_table', name: 'files', table: { kind: 'file', path }, source },
-    { stateDir: dir },
-  );
+  const auth = createAuthenticator({ kind: 'pass_table', name: 'files', table: { kind: 'file', path }, source }, { stateDir: dir });
   t.teardown(() => auth.close());
   t.same(await auth.authenticate('Alice', 'one'), { ok: true, username: 'alice' });
   t.same(await auth.authenticate('bob', 'two'), { ok: false, reason: 'unknown-user' });

@@ -119,12 +119,15 @@ t.test('table file parser follows maddy', async (t) => {
     'alice: replaced\r',
   ].join('\n');
   const m = parseTableFile(text, 'users');
-  t.same([...m.entries()], [
-    ['alice', 'replaced'],
-    ['bob@example.org', 'argon2:1:2:3:x:y'],
-    ['carol', ''],
-    ['dave', 'first'],
-  ]);
+  t.same(
+    [...m.entries()],
+    [
+      ['alice', 'replaced'],
+      ['bob@example.org', 'argon2:1:2:3:x:y'],
+      ['carol', ''],
+      ['dave', 'first'],
+    ],
+  );
   t.throws(() => parseTableFile('ok: 1\n: orphan\n', 'users'), TableFileError);
   t.throws(() => parseTableFile('ok: 1\n: orphan\n', 'users'), { message: 'users:2: empty key before colon' });
 });

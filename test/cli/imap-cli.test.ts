@@ -112,7 +112,10 @@ t.test('imap-acct', async (t) => {
   r = await acct(['remove', 'bob@example.org'], 'yes\n');
   t.equal(r.code, 0);
   r = await acct(['remove', '--yes', 'bob@example.org']);
-  t.same([r.code, r.stderr], [1, "gannet imap-acct: no account bob@example.org (create it with 'gannet imap-acct create bob@example.org')\n"]);
+  t.same(
+    [r.code, r.stderr],
+    [1, "gannet imap-acct: no account bob@example.org (create it with 'gannet imap-acct create bob@example.org')\n"],
+  );
 
   r = await acct(['frobnicate']);
   t.equal(r.code, 2);
@@ -171,9 +174,13 @@ t.test('imap-mboxes', async (t) => {
 t.test('imap-msgs', async (t) => {
   const { acct, mboxes, msgs } = setup(t);
   await acct(['create', '--no-specialuse', 'alice@example.org']);
-  const mail = (n: number) => `From: Bob <bob@example.org>\nTo: alice@example.org\nSubject: =?UTF-8?Q?M=C3=A9ssage?= ${n}\nMessage-ID: <${n}@example.org>\n\nBody ${n}\n`;
+  const mail = (n: number) =>
+    `From: Bob <bob@example.org>\nTo: alice@example.org\nSubject: =?UTF-8?Q?M=C3=A9ssage?= ${n}\nMessage-ID: <${n}@example.org>\n\nBody ${n}\n`;
 
-  let r = await msgs(['add', '--flag', '\\seen', '--flag', 'Work', '--date', '02-Jan-2024 10:00:00 +0100', 'alice@example.org', 'INBOX'], mail(1));
+  let r = await msgs(
+    ['add', '--flag', '\\seen', '--flag', 'Work', '--date', '02-Jan-2024 10:00:00 +0100', 'alice@example.org', 'INBOX'],
+    mail(1),
+  );
   t.same([r.code, r.stdout], [0, '1\n'], r.stderr);
   for (let n = 2; n <= 5; n++) {
     r = await msgs(['add', 'alice@example.org', 'inbox'], mail(n));
@@ -202,7 +209,14 @@ t.test('imap-msgs', async (t) => {
   r = await msgs(['remove', '--yes', 'alice@example.org', 'INBOX', '2,4']);
   t.equal(r.code, 0);
   r = await msgs(['list', '--seq', 'alice@example.org', 'INBOX', '2:3']);
-  t.same(r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]), ['3', '5'], 'sequence numbers map to UIDs');
+  t.same(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0]),
+    ['3', '5'],
+    'sequence numbers map to UIDs',
+  );
   r = await msgs(['dump', '--seq', 'alice@example.org', 'INBOX', '9']);
   t.equal(r.code, 1);
   r = await msgs(['remove', '--yes', 'alice@example.org', 'INBOX', '2']);
@@ -227,7 +241,13 @@ t.test('imap-msgs', async (t) => {
   r = await msgs(['set-flags', 'alice@example.org', 'INBOX', '3']);
   t.equal(r.code, 0);
   r = await msgs(['list', 'alice@example.org', 'INBOX', '3,5']);
-  t.same(r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[3]), ['()', '(\\Flagged)']);
+  t.same(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[3]),
+    ['()', '(\\Flagged)'],
+  );
   r = await msgs(['add-flags', 'alice@example.org', 'INBOX', '3']);
   t.equal(r.code, 2);
   r = await msgs(['add-flags', 'alice@example.org', 'INBOX', '3', '\\Bogus']);

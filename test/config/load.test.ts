@@ -123,7 +123,8 @@ t.test('the embedded default configuration', async (t) => {
 });
 
 t.test('global directives', async (t) => {
-  const cfg = load(`state_dir {env:DATA}
+  const cfg = load(
+    `state_dir {env:DATA}
 runtime_dir /run/gannet
 hostname mx.example.org
 log gannet.log
@@ -134,7 +135,9 @@ imap tcp://[::1]:143 unix://imap.sock unix:///abs/imap.sock tcp://:1143 {
     auth &local_authdb
     storage &local_mailboxes
 }
-`, { DATA: 'data' });
+`,
+    { DATA: 'data' },
+  );
   t.equal(cfg.stateDir, path.join(CWD, 'data'));
   t.equal(cfg.runtimeDir, '/run/gannet');
   t.equal(cfg.hostname, 'mx.example.org');
@@ -162,7 +165,8 @@ t.test('hibernate_after', async (t) => {
 });
 
 t.test('imap block options', async (t) => {
-  const cfg = load(withImap(`    tls off
+  const cfg = load(
+    withImap(`    tls off
     io_debug yes
     io_errors true
     debug off
@@ -170,7 +174,8 @@ t.test('imap block options', async (t) => {
     auth &local_authdb
     storage &local_mailboxes
     sasl_login
-    trace_transitions trace/transitions.jsonl`));
+    trace_transitions trace/transitions.jsonl`),
+  );
   const ep = cfg.imap[0] as ImapEndpointConfig;
   t.equal(ep.ioDebug, true);
   t.equal(ep.ioErrors, true);
@@ -282,7 +287,8 @@ imap tcp://127.0.0.1:3 {
 
 t.test('imports: paths relative to the file that names them', async (t) => {
   const dir = t.testdir({
-    'gannet.conf': 'import conf.d/tls.conf\nimport modules\nimap tls://127.0.0.1:993 {\n  auth &local_authdb\n  storage &local_mailboxes\n}\n',
+    'gannet.conf':
+      'import conf.d/tls.conf\nimport modules\nimap tls://127.0.0.1:993 {\n  auth &local_authdb\n  storage &local_mailboxes\n}\n',
     'conf.d': { 'tls.conf': 'tls file certs/cert.pem certs/key.pem\n' },
     'modules.conf': MODULES,
     'cycle.conf': 'import cycle2.conf\n',
@@ -347,15 +353,27 @@ t.test('TLS forms and option mapping', async (t) => {
   });
 
   const tlsError = (tlsText: string): string => loadError(withImap(`${tlsText}\nauth &local_authdb\nstorage &local_mailboxes`));
-  t.equal(tlsError('tls c k {\n  protocols tls1.4\n}'), 'gannet.conf:9: invalid TLS version "tls1.4": use tls1.0, tls1.1, tls1.2 or tls1.3');
+  t.equal(
+    tlsError('tls c k {\n  protocols tls1.4\n}'),
+    'gannet.conf:9: invalid TLS version "tls1.4": use tls1.0, tls1.1, tls1.2 or tls1.3',
+  );
   t.equal(tlsError('tls c k {\n  protocols tls1.3 tls1.2\n}'), 'gannet.conf:9: minimum TLS version tls1.3 is above the maximum tls1.2');
   t.equal(tlsError('tls c k {\n  ciphers AES-FOO\n}'), 'gannet.conf:9: unknown cipher "AES-FOO"');
-  t.equal(tlsError('tls c k {\n  ciphers RSA-WITH-RC4128-SHA\n}'), "gannet.conf:9: cipher RSA-WITH-RC4128-SHA is not available in this Node.js build's OpenSSL");
+  t.equal(
+    tlsError('tls c k {\n  ciphers RSA-WITH-RC4128-SHA\n}'),
+    "gannet.conf:9: cipher RSA-WITH-RC4128-SHA is not available in this Node.js build's OpenSSL",
+  );
   t.equal(tlsError('tls c k {\n  curve p192\n}'), 'gannet.conf:9: unknown curve "p192": use X25519, p256, p384 or p521');
   t.equal(tlsError('tls c k {\n  cipher X\n}'), 'gannet.conf:9: unknown directive "cipher" in tls block');
   t.equal(tlsError('tls acme'), 'gannet.conf:8: TLS loader "acme" is not supported by Gannet; use "tls file CERT KEY"');
-  t.equal(tlsError('tls file a b c d'), 'gannet.conf:8: several certificates (SNI) are not supported by Gannet; give one certificate and key');
-  t.equal(tlsError('tls {\n  protocols tls1.2\n}'), 'gannet.conf:8: tls needs a certificate and key: "tls CERT KEY", "tls file CERT KEY", a loader in its block, or "tls off"');
+  t.equal(
+    tlsError('tls file a b c d'),
+    'gannet.conf:8: several certificates (SNI) are not supported by Gannet; give one certificate and key',
+  );
+  t.equal(
+    tlsError('tls {\n  protocols tls1.2\n}'),
+    'gannet.conf:8: tls needs a certificate and key: "tls CERT KEY", "tls file CERT KEY", a loader in its block, or "tls off"',
+  );
 });
 
 t.test('errors name FILE:LINE', async (t) => {
@@ -363,10 +381,16 @@ t.test('errors name FILE:LINE', async (t) => {
   const storage = 'storage &local_mailboxes';
   t.equal(loadError(withImap(`tls off\ntsl off\n${auth}\n${storage}`)), 'gannet.conf:9: unknown directive "tsl" in imap block');
   t.equal(loadError(withImap(`tls off\nauth &nope\n${storage}`)), 'gannet.conf:9: unknown module reference "&nope"');
-  t.equal(loadError(withImap(`tls off\nauth &local_mailboxes\n${storage}`)), 'gannet.conf:9: &local_mailboxes is a storage module, not an auth module');
+  t.equal(
+    loadError(withImap(`tls off\nauth &local_mailboxes\n${storage}`)),
+    'gannet.conf:9: &local_mailboxes is a storage module, not an auth module',
+  );
   t.equal(loadError(withImap(`tls off\n${storage}`)), 'gannet.conf:7: imap block needs an auth directive, like "auth &local_authdb"');
   t.equal(loadError(withImap(`tls off\n${auth}`)), 'gannet.conf:7: imap block needs a storage directive, like "storage &local_mailboxes"');
-  t.equal(loadError(withImap(`${auth}\n${storage}`)), 'gannet.conf:7: imap block needs a tls directive (here or at top level); write "tls off" to serve without TLS');
+  t.equal(
+    loadError(withImap(`${auth}\n${storage}`)),
+    'gannet.conf:7: imap block needs a tls directive (here or at top level); write "tls off" to serve without TLS',
+  );
   t.equal(
     loadError(withImap(`tls off\n${auth}\n${storage}`, 'tcp://127.0.0.1:143 tls://127.0.0.1:993')),
     'gannet.conf:7: tls://127.0.0.1:993 needs TLS, but TLS is off for this imap block',
@@ -377,38 +401,76 @@ t.test('errors name FILE:LINE', async (t) => {
     'global tls off',
   );
   t.equal(loadError(withImap(`tls off\nio_debug maybe\n${auth}\n${storage}`)), 'gannet.conf:9: io_debug: expected yes or no, got "maybe"');
-  t.equal(loadError(withImap(`tls off\ntls off\n${auth}\n${storage}`)), 'gannet.conf:9: duplicate directive "tls" in imap block (first at line 8)');
-  t.equal(loadError('storage.lmdb m {\n  appendlimit 32Q\n}'), 'gannet.conf:2: appendlimit: unknown size unit "Q" in "32Q": use G, M, K or B');
-  t.equal(loadError('storage.lmdb m {\n  appendlimit 1024\n}'), 'gannet.conf:2: appendlimit: size "1024" needs a unit suffix: G, M, K or B');
+  t.equal(
+    loadError(withImap(`tls off\ntls off\n${auth}\n${storage}`)),
+    'gannet.conf:9: duplicate directive "tls" in imap block (first at line 8)',
+  );
+  t.equal(
+    loadError('storage.lmdb m {\n  appendlimit 32Q\n}'),
+    'gannet.conf:2: appendlimit: unknown size unit "Q" in "32Q": use G, M, K or B',
+  );
+  t.equal(
+    loadError('storage.lmdb m {\n  appendlimit 1024\n}'),
+    'gannet.conf:2: appendlimit: size "1024" needs a unit suffix: G, M, K or B',
+  );
   t.equal(loadError(`${MODULES}imap {\n}`), 'gannet.conf:7: imap needs at least one address, like tcp://0.0.0.0:143');
-  t.equal(loadError(withImap(`tls off\n${auth}\n${storage}`, 'tcp://::1:143')), 'gannet.conf:7: invalid address "tcp://::1:143": expected tcp://HOST:PORT (write IPv6 addresses in brackets: [::1]:143)');
-  t.equal(loadError(withImap(`tls off\n${auth}\n${storage}`, 'http://x:1')), 'gannet.conf:7: unsupported address scheme in "http://x:1": use tcp://, tls:// or unix://');
+  t.equal(
+    loadError(withImap(`tls off\n${auth}\n${storage}`, 'tcp://::1:143')),
+    'gannet.conf:7: invalid address "tcp://::1:143": expected tcp://HOST:PORT (write IPv6 addresses in brackets: [::1]:143)',
+  );
+  t.equal(
+    loadError(withImap(`tls off\n${auth}\n${storage}`, 'http://x:1')),
+    'gannet.conf:7: unsupported address scheme in "http://x:1": use tcp://, tls:// or unix://',
+  );
   t.equal(loadError('frobnicate 1'), 'gannet.conf:1: unknown directive "frobnicate"');
-  t.equal(loadError('pass_table x {\n}'), 'gannet.conf:1: unknown directive "pass_table"; a top-level module definition is written auth.pass_table');
+  t.equal(
+    loadError('pass_table x {\n}'),
+    'gannet.conf:1: unknown directive "pass_table"; a top-level module definition is written auth.pass_table',
+  );
   t.equal(loadError('hostname a\nhostname b'), 'gannet.conf:2: duplicate directive "hostname" (first at gannet.conf:1)');
   t.equal(loadError(`${MODULES}auth.pam local_authdb {\n}`), 'gannet.conf:7: module name "local_authdb" is already used at gannet.conf:2');
   t.equal(loadError('state_dir {env:UNSET}'), 'gannet.conf:1: state_dir must not be empty');
   t.equal(loadError('log syslog'), 'gannet.conf:1: log syslog is not supported by Gannet; use stderr and the service manager');
   t.equal(loadError('auth.external x {\n  perdomain yes\n}'), 'gannet.conf:1: auth.external needs a helper: "helper /path/to/program"');
   t.equal(loadError(MODULES), 'gannet.conf: no imap block, so Gannet would serve nothing');
-  t.equal(loadError(withImap(`tls off\nauth_map email_localpart\n${auth}\n${storage}`)), 'gannet.conf:9: auth_map email_localpart is not supported by Gannet; only "identity" (login names are used as they are)');
   t.equal(
-    loadError(`${MODULES}imap tcp://127.0.0.1:1 {\ntls off\n${auth}\n${storage}\n}\nimap tcp://127.0.0.1:1 {\ntls off\n${auth}\n${storage}\n}`),
+    loadError(withImap(`tls off\nauth_map email_localpart\n${auth}\n${storage}`)),
+    'gannet.conf:9: auth_map email_localpart is not supported by Gannet; only "identity" (login names are used as they are)',
+  );
+  t.equal(
+    loadError(
+      `${MODULES}imap tcp://127.0.0.1:1 {\ntls off\n${auth}\n${storage}\n}\nimap tcp://127.0.0.1:1 {\ntls off\n${auth}\n${storage}\n}`,
+    ),
     'gannet.conf:12: address tcp://127.0.0.1:1 is already used by the imap block at gannet.conf:7',
   );
 });
 
 t.test('maddy modules Gannet lacks are named as unsupported', async (t) => {
-  t.equal(loadError('smtp tcp://0.0.0.0:25 {\n}'), 'gannet.conf:1: smtp is not supported by Gannet: Gannet is an IMAP server; keep mail delivery in maddy or another MTA');
-  t.equal(loadError('submission tcp://0.0.0.0:587 {\n}'), 'gannet.conf:1: submission is not supported by Gannet: Gannet is an IMAP server; keep message submission in maddy or another MTA');
+  t.equal(
+    loadError('smtp tcp://0.0.0.0:25 {\n}'),
+    'gannet.conf:1: smtp is not supported by Gannet: Gannet is an IMAP server; keep mail delivery in maddy or another MTA',
+  );
+  t.equal(
+    loadError('submission tcp://0.0.0.0:587 {\n}'),
+    'gannet.conf:1: submission is not supported by Gannet: Gannet is an IMAP server; keep message submission in maddy or another MTA',
+  );
   t.equal(loadError('target.queue remote_queue {\n}'), 'gannet.conf:1: module target.queue is not supported by Gannet');
-  t.equal(loadError('storage.imapsql local_mailboxes {\n  driver sqlite3\n}'), 'gannet.conf:1: module storage.imapsql is not supported by Gannet; use storage.lmdb');
-  t.equal(loadError('auth.ldap x {\n}'), 'gannet.conf:1: module auth.ldap is not supported by Gannet (supported: auth.pass_table, auth.external, auth.pam)');
+  t.equal(
+    loadError('storage.imapsql local_mailboxes {\n  driver sqlite3\n}'),
+    'gannet.conf:1: module storage.imapsql is not supported by Gannet; use storage.lmdb',
+  );
+  t.equal(
+    loadError('auth.ldap x {\n}'),
+    'gannet.conf:1: module auth.ldap is not supported by Gannet (supported: auth.pass_table, auth.external, auth.pam)',
+  );
   t.equal(
     loadError('auth.pass_table local_authdb {\n  table sql_table {\n    driver sqlite3\n  }\n}'),
     'gannet.conf:2: table module "sql_table" is not supported by Gannet; use "table lmdb NAME" or "table file PATH"',
   );
-  t.equal(loadError(withImap('tls off\nauth dummy\nstorage &local_mailboxes')), 'gannet.conf:9: module auth.dummy is not supported by Gannet (supported: auth.pass_table, auth.external, auth.pam)');
+  t.equal(
+    loadError(withImap('tls off\nauth dummy\nstorage &local_mailboxes')),
+    'gannet.conf:9: module auth.dummy is not supported by Gannet (supported: auth.pass_table, auth.external, auth.pam)',
+  );
 });
 
 t.test('describeConfig summarizes endpoints, modules, state dir and log', async (t) => {

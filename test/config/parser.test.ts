@@ -12,7 +12,9 @@ type Shape = { name: string; args: string[]; children?: Shape[] };
 
 /** The tree without positions, children only where present: easier to compare. */
 function shape(nodes: ConfigNode[]): Shape[] {
-  return nodes.map((n) => (n.children.length > 0 ? { name: n.name, args: n.args, children: shape(n.children) } : { name: n.name, args: n.args }));
+  return nodes.map((n) =>
+    n.children.length > 0 ? { name: n.name, args: n.args, children: shape(n.children) } : { name: n.name, args: n.args },
+  );
 }
 
 function parse(text: string, env: NodeJS.ProcessEnv = {}): Shape[] {
@@ -76,10 +78,14 @@ t.test('quoted strings: spaces, newlines, \\" escapes, other backslashes kept', 
   ]);
   t.equal(nodes[1]?.line, 3, 'lines inside quotes are counted');
   t.same(parse('d "{" "}"'), [{ name: 'd', args: ['{', '}'] }], 'quoted braces are plain words');
-  t.same(parse('\ufeffd x\r\ne y\r\n'), [
-    { name: 'd', args: ['x'] },
-    { name: 'e', args: ['y'] },
-  ], 'BOM and CRLF');
+  t.same(
+    parse('\ufeffd x\r\ne y\r\n'),
+    [
+      { name: 'd', args: ['x'] },
+      { name: 'e', args: ['y'] },
+    ],
+    'BOM and CRLF',
+  );
 });
 
 t.test('a backslash at the end of a line continues the directive', async (t) => {
@@ -142,7 +148,14 @@ t.test('snippets: (name) { … } and import name', async (t) => {
     'import common',
   ].join('\n');
   t.same(parse(text), [
-    { name: 'first', args: [], children: [{ name: 'a', args: ['1'] }, { name: 'b', args: ['2'] }] },
+    {
+      name: 'first',
+      args: [],
+      children: [
+        { name: 'a', args: ['1'] },
+        { name: 'b', args: ['2'] },
+      ],
+    },
     { name: 'a', args: ['1'] },
     { name: 'b', args: ['2'] },
   ]);

@@ -54,7 +54,10 @@ async function acceptsPerTurn(t: Test, acceptHandles: number): Promise<{ perTurn
 t.test(`${ACCEPT_HANDLES} handles accept up to ${ACCEPT_HANDLES} waiting connections per turn of the event loop`, async (t) => {
   const { perTurn, greetings } = await acceptsPerTurn(t, ACCEPT_HANDLES);
   t.equal(greetings.length, WAITING, 'every connection is greeted');
-  t.ok(greetings.every((g) => /^\* OK \[CAPABILITY IMAP4rev1 /.test(g)), 'with the IMAP greeting, whichever handle took it');
+  t.ok(
+    greetings.every((g) => /^\* OK \[CAPABILITY IMAP4rev1 /.test(g)),
+    'with the IMAP greeting, whichever handle took it',
+  );
   t.equal(Math.max(...perTurn), ACCEPT_HANDLES, `the first turns accept ${ACCEPT_HANDLES} each (${perTurn.join(', ')})`);
   t.ok(perTurn.length <= WAITING / ACCEPT_HANDLES + 1, `all accepted within ${perTurn.length} turns`);
 });
@@ -83,7 +86,7 @@ t.test('closing the server closes every handle', async (t) => {
   }
 });
 
-t.test('every copy keeps the listen backlog (listen(2) on a copy would reset it to Node\'s 511)', needTool('ss', 'iproute2'), async (t) => {
+t.test("every copy keeps the listen backlog (listen(2) on a copy would reset it to Node's 511)", needTool('ss', 'iproute2'), async (t) => {
   const srv = await startTestServer({ users: { alice: 'pw' }, acceptHandles: ACCEPT_HANDLES });
   t.teardown(() => srv.close());
   // ss shows a listening socket's backlog as its Send-Q; the kernel caps it at somaxconn.

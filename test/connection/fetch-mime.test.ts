@@ -12,7 +12,9 @@ import { parseMessage, sectionBytes } from '../../src/mime/index.js';
 import type { Section } from '../../src/protocol/fetch-item.js';
 
 const dir = fileURLToPath(new URL('../fixtures/mime/', import.meta.url));
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.eml'))
+  .sort();
 
 const srv = await startTestServer({ users: { mime: 'secret' } });
 t.teardown(() => srv.close());
@@ -78,11 +80,19 @@ t.test('sections of a multipart message', async (t) => {
   await c.command('n', 'NOOP');
   const uid = Number(/APPENDUID \d+ (\d+)/.exec(appended)?.[1]);
   t.ok((await reply('f', `f UID FETCH ${uid} (BODY.PEEK[1])\r\n`)).includes('BODY[1] {10}\r\nfirst part)'));
-  t.ok((await reply('f', `f UID FETCH ${uid} (BODY.PEEK[1.MIME])\r\n`)).includes('BODY[1.MIME] {43}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n)'));
+  t.ok(
+    (await reply('f', `f UID FETCH ${uid} (BODY.PEEK[1.MIME])\r\n`)).includes(
+      'BODY[1.MIME] {43}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n)',
+    ),
+  );
   t.ok((await reply('f', `f UID FETCH ${uid} (BODY.PEEK[2])\r\n`)).includes('BODY[2] {8}\r\nAAEC/w==)'));
   t.ok((await reply('f', `f UID FETCH ${uid} (BINARY.SIZE[2])\r\n`)).includes('BINARY.SIZE[2] 4'));
   const binary = await reply('f', `f UID FETCH ${uid} (BINARY.PEEK[2])\r\n`);
   t.ok(binary.includes('BINARY[2] ~{4}\r\n\u0000\u0001\u0002\u00ff)'), 'decoded bytes as literal8 (they contain NUL)');
   t.ok((await reply('f', `f UID FETCH ${uid} (BODY.PEEK[3])\r\n`)).includes('BODY[3] {0}\r\n)'), 'a missing part is empty');
-  t.ok((await reply('f', `f UID FETCH ${uid} (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n`)).includes('BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: parts\r\n\r\n)'));
+  t.ok(
+    (await reply('f', `f UID FETCH ${uid} (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n`)).includes(
+      'BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: parts\r\n\r\n)',
+    ),
+  );
 });

@@ -77,7 +77,11 @@ t.test('with the default hibernate_after, IDLE hibernates after a second and oth
   await new Promise((r) => setTimeout(r, 300));
   t.equal(s3.server.hibernatingCount, 0, 'a client that has just started idling keeps its actor');
   await new Promise((r) => setTimeout(r, 1200));
-  t.equal(s3.server.hibernatingCount, 1, 'the IDLE connection hibernates within IDLE_HIBERNATE_AFTER_MS; the other rest waits for hibernate_after');
+  t.equal(
+    s3.server.hibernatingCount,
+    1,
+    'the IDLE connection hibernates within IDLE_HIBERNATE_AFTER_MS; the other rest waits for hibernate_after',
+  );
   idler.write('DONE\r\n');
   t.equal(await idler.readLine(), 'i OK IDLE terminated', 'and wakes on DONE');
   t.equal(s3.server.hibernatingCount, 0);

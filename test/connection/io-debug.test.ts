@@ -137,7 +137,10 @@ t.test('io_errors no: a reset connection is not logged', async (t) => {
   const cid = lastCid(srv);
   c.socket.resetAndDestroy();
   await until(() => srv.logs.some((r) => r['cid'] === cid && r['msg'] === 'connection closed'));
-  t.same(srv.logs.filter((r) => r['msg'] === 'connection I/O error'), []);
+  t.same(
+    srv.logs.filter((r) => r['msg'] === 'connection I/O error'),
+    [],
+  );
 });
 
 t.test('log off: nothing is written, whatever the endpoint says', async (t) => {

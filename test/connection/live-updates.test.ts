@@ -48,9 +48,17 @@ t.test('20 concurrent sessions appending to one mailbox get unique increasing UI
       return got;
     }),
   );
-  for (const got of uids) t.ok(got.every((u, i) => i === 0 || u > got[i - 1]!), 'each session sees its UIDs increase');
+  for (const got of uids)
+    t.ok(
+      got.every((u, i) => i === 0 || u > got[i - 1]!),
+      'each session sees its UIDs increase',
+    );
   const all = uids.flat().sort((a, b) => a - b);
-  t.same(all, Array.from({ length: 100 }, (_, i) => i + 1), 'UIDs 1..100, none reused or skipped');
+  t.same(
+    all,
+    Array.from({ length: 100 }, (_, i) => i + 1),
+    'UIDs 1..100, none reused or skipped',
+  );
   const st = await clients[1]!.command('s', 'STATUS Busy (MESSAGES UIDNEXT)');
   t.same(st.untagged, ['* STATUS Busy (MESSAGES 100 UIDNEXT 101)']);
   for (const c of clients) c.close();

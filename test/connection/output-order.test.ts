@@ -20,7 +20,15 @@ async function pair(t: Test): Promise<{ io: ConnectionIo; received: () => string
   const client = connect(port, '127.0.0.1');
   const [socket] = (await once(server, 'connection')) as [Socket];
   const sweeper = new DeadlineSweeper();
-  const io = new ConnectionIo({ socket, secure: false, logger: silent, ioDebug: false, ioErrors: false, sweeper, scheduler: new RequestScheduler() });
+  const io = new ConnectionIo({
+    socket,
+    secure: false,
+    logger: silent,
+    ioDebug: false,
+    ioErrors: false,
+    sweeper,
+    scheduler: new RequestScheduler(),
+  });
   let text = '';
   client.setEncoding('latin1');
   client.on('data', (d: string) => (text += d));

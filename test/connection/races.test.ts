@@ -55,7 +55,11 @@ t.test('a keyword new to the mailbox is announced to every session before a FETC
   t.match((await a.command('mv', 'MOVE 2 Labels')).tagged, /^mv OK/);
   t.same((await b.command('n', 'NOOP')).untagged, ['* 4 EXISTS', '* 2 RECENT']);
   const f = await b.command('f', 'FETCH 3:4 (FLAGS)');
-  t.same(f.untagged, [...flagsLines('$Label1 $Label2 $Label3 $Label4'), '* 3 FETCH (FLAGS ($Label3 \\Recent))', '* 4 FETCH (FLAGS ($Label4 \\Recent))']);
+  t.same(f.untagged, [
+    ...flagsLines('$Label1 $Label2 $Label3 $Label4'),
+    '* 3 FETCH (FLAGS ($Label3 \\Recent))',
+    '* 4 FETCH (FLAGS ($Label4 \\Recent))',
+  ]);
 
   // SELECT lists every keyword the mailbox holds.
   const again = await session();

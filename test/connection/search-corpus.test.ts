@@ -28,7 +28,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 type Day = number;
 const dayOf = (y: number, m: number, d: number): Day => y * 10000 + m * 100 + d;
 /** `d-Mon-yyyy` of a Day, as SEARCH dates are written. */
-const imapDay = (day: Day): string => `${day % 100}-${MONTHS[Math.floor(day / 100) % 100 - 1]}-${Math.floor(day / 10000)}`;
+const imapDay = (day: Day): string => `${day % 100}-${MONTHS[(Math.floor(day / 100) % 100) - 1]}-${Math.floor(day / 10000)}`;
 
 /** Bytes in a charset as text; UTF-8 that is not valid UTF-8 is read as Latin-1, as is an unknown charset. */
 function bytesToText(b: Buffer, charset = 'utf-8'): string {
@@ -124,7 +124,10 @@ function splitMultipart(body: Buffer, boundary: string): Buffer[] {
   while (pos <= text.length) {
     let lf = text.indexOf('\n', pos);
     if (lf < 0) lf = text.length;
-    const line = text.slice(pos, lf).replace(/\r$/, '').replace(/[ \t]+$/, '');
+    const line = text
+      .slice(pos, lf)
+      .replace(/\r$/, '')
+      .replace(/[ \t]+$/, '');
     if (line === delimiter || line === `${delimiter}--`) {
       if (start >= 0) {
         // The line break before a delimiter belongs to the delimiter.
@@ -158,10 +161,15 @@ function bodyText(entity: Buffer, defaultType: string, out: string[], depth = 0)
   if (type.startsWith('multipart/')) {
     const boundary = ct?.params['boundary'];
     if (!boundary) return;
-    for (const p of splitMultipart(body, boundary)) bodyText(p, type === 'multipart/digest' ? 'message/rfc822' : 'text/plain', out, depth + 1);
+    for (const p of splitMultipart(body, boundary))
+      bodyText(p, type === 'multipart/digest' ? 'message/rfc822' : 'text/plain', out, depth + 1);
   } else if (type === 'message/rfc822') {
     const inner = splitEntity(body);
-    out.push(headerFields(inner.head).map(([n, v]) => `${n}: ${v}`).join('\n'));
+    out.push(
+      headerFields(inner.head)
+        .map(([n, v]) => `${n}: ${v}`)
+        .join('\n'),
+    );
     bodyText(body, 'text/plain', out, depth + 1);
   } else if (type.startsWith('text/')) {
     out.push(bytesToText(decodeTransfer(body, cte), ct?.params['charset'] ?? 'us-ascii'));
@@ -184,7 +192,8 @@ interface Doc {
   sent: Day | null;
 }
 
-const has = (haystack: string | undefined, needle: string): boolean => haystack !== undefined && haystack.toLowerCase().includes(needle.toLowerCase());
+const has = (haystack: string | undefined, needle: string): boolean =>
+  haystack !== undefined && haystack.toLowerCase().includes(needle.toLowerCase());
 const headerHas = (d: Doc, name: string, needle: string): boolean => d.fields.some(([n, v]) => n.toLowerCase() === name && has(v, needle));
 const textHas = (d: Doc, needle: string): boolean => d.fields.some(([n, v]) => has(`${n}: ${v}`, needle)) || has(d.body, needle);
 const flagged = (d: Doc, flag: string): boolean => d.flags.some((f) => f.toLowerCase() === flag.toLowerCase());
@@ -237,7 +246,9 @@ async function appendAll(from: number, to: number): Promise<void> {
     const raw = readFileSync(join(dir, name));
     const flags = flagsFor(i);
     const date = internalDateFor(i);
-    c.write(Buffer.concat([Buffer.from(`a APPEND INBOX (${flags.join(' ')}) "${date.text}" {${raw.length}+}\r\n`), raw, Buffer.from('\r\n')]));
+    c.write(
+      Buffer.concat([Buffer.from(`a APPEND INBOX (${flags.join(' ')}) "${date.text}" {${raw.length}+}\r\n`), raw, Buffer.from('\r\n')]),
+    );
     const r = await c.readTagged('a', 20_000);
     const uid = Number(/APPENDUID \d+ (\d+)/.exec(r.tagged)?.[1]);
     if (!Number.isInteger(uid)) throw new Error(`${name}: ${r.tagged}`);
@@ -245,7 +256,19 @@ async function appendAll(from: number, to: number): Promise<void> {
     const fields = headerFields(head);
     const body: string[] = [];
     bodyText(raw, 'text/plain', body);
-    docs.push({ name, raw, uid, seq: i + 1, flags, internalDay: date.day, internalDate: date.text, recent: i >= half, fields, body: body.join('\n'), sent: sentDay(fields) });
+    docs.push({
+      name,
+      raw,
+      uid,
+      seq: i + 1,
+      flags,
+      internalDay: date.day,
+      internalDate: date.text,
+      recent: i >= half,
+      fields,
+      body: body.join('\n'),
+      sent: sentDay(fields),
+    });
   }
 }
 
@@ -305,7 +328,8 @@ function searchNumbers(r: { untagged: string[]; tagged: string }): number[] | st
 /** A literal with LITERAL+: `{n+}` CRLF and the bytes. */
 const lit = (bytes: Buffer): Buffer => Buffer.concat([Buffer.from(`{${bytes.length}+}\r\n`), bytes]);
 const u8 = (s: string) => Buffer.from(s, 'utf8');
-const criteria = (...parts: Array<string | Buffer>): Buffer => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
+const criteria = (...parts: Array<string | Buffer>): Buffer =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
 
 interface Case {
   /** The SEARCH criteria as sent (after `UID SEARCH`). */
@@ -425,24 +449,72 @@ t.test('FROM, TO, CC, BCC, SUBJECT (decoded headers)', async (t) => {
     h('SUBJECT', ''),
     h('FROM', ''),
     h('CC', ''),
-    { imap: criteria('CHARSET UTF-8 FROM ', lit(u8('Müller'))), label: 'CHARSET UTF-8 FROM Müller', ref: (d) => headerHas(d, 'from', 'Müller') },
+    {
+      imap: criteria('CHARSET UTF-8 FROM ', lit(u8('Müller'))),
+      label: 'CHARSET UTF-8 FROM Müller',
+      ref: (d) => headerHas(d, 'from', 'Müller'),
+    },
     { imap: criteria('CHARSET UTF-8 TO ', lit(u8('zoë'))), label: 'CHARSET UTF-8 TO zoë', ref: (d) => headerHas(d, 'to', 'zoë') },
-    { imap: criteria('CHARSET UTF-8 TO ', lit(u8('Paweł'))), label: 'CHARSET UTF-8 TO Paweł (iso-8859-2 encoded word)', ref: (d) => headerHas(d, 'to', 'Paweł') },
-    { imap: criteria('CHARSET UTF-8 SUBJECT ', lit(u8('café'))), label: 'CHARSET UTF-8 SUBJECT café', ref: (d) => headerHas(d, 'subject', 'café') },
-    { imap: criteria('CHARSET UTF-8 SUBJECT ', lit(u8('会議'))), label: 'CHARSET UTF-8 SUBJECT 会議 (UTF-8 and ISO-2022-JP words)', ref: (d) => headerHas(d, 'subject', '会議') },
-    { imap: criteria('CHARSET UTF-8 SUBJECT ', lit(u8('测试'))), label: 'CHARSET UTF-8 SUBJECT 测试 (gb2312)', ref: (d) => headerHas(d, 'subject', '测试') },
-    { imap: criteria('CHARSET UTF-8 SUBJECT ', lit(u8('ТЕСТ'))), label: 'CHARSET UTF-8 SUBJECT ТЕСТ (koi8-r, other case)', ref: (d) => headerHas(d, 'subject', 'тест') },
-    { imap: criteria('CHARSET UTF-8 FROM ', lit(u8('André'))), label: 'CHARSET UTF-8 FROM André (Q word and raw Latin-1)', ref: (d) => headerHas(d, 'from', 'André') },
-    { imap: criteria('CHARSET ISO-8859-1 SUBJECT ', lit(iconv.encode('Résumé', 'latin1'))), label: 'CHARSET ISO-8859-1 SUBJECT Résumé', ref: (d) => headerHas(d, 'subject', 'Résumé') },
-    { imap: criteria('CHARSET ISO-8859-1 SUBJECT ', lit(iconv.encode('CRÈME', 'latin1'))), label: 'CHARSET ISO-8859-1 SUBJECT CRÈME', ref: (d) => headerHas(d, 'subject', 'crème') },
-    { imap: criteria('CHARSET windows-1251 SUBJECT ', lit(iconv.encode('Отчёт', 'windows-1251'))), label: 'CHARSET windows-1251 SUBJECT Отчёт', ref: (d) => headerHas(d, 'subject', 'Отчёт') },
-    { imap: criteria('CHARSET UTF-8 SUBJECT ', u8('{7}\r\n'), u8('Grüße')), label: 'CHARSET UTF-8 SUBJECT Grüße (synchronizing literal)', sync: true, ref: (d) => headerHas(d, 'subject', 'Grüße') },
+    {
+      imap: criteria('CHARSET UTF-8 TO ', lit(u8('Paweł'))),
+      label: 'CHARSET UTF-8 TO Paweł (iso-8859-2 encoded word)',
+      ref: (d) => headerHas(d, 'to', 'Paweł'),
+    },
+    {
+      imap: criteria('CHARSET UTF-8 SUBJECT ', lit(u8('café'))),
+      label: 'CHARSET UTF-8 SUBJECT café',
+      ref: (d) => headerHas(d, 'subject', 'café'),
+    },
+    {
+      imap: criteria('CHARSET UTF-8 SUBJECT ', lit(u8('会議'))),
+      label: 'CHARSET UTF-8 SUBJECT 会議 (UTF-8 and ISO-2022-JP words)',
+      ref: (d) => headerHas(d, 'subject', '会議'),
+    },
+    {
+      imap: criteria('CHARSET UTF-8 SUBJECT ', lit(u8('测试'))),
+      label: 'CHARSET UTF-8 SUBJECT 测试 (gb2312)',
+      ref: (d) => headerHas(d, 'subject', '测试'),
+    },
+    {
+      imap: criteria('CHARSET UTF-8 SUBJECT ', lit(u8('ТЕСТ'))),
+      label: 'CHARSET UTF-8 SUBJECT ТЕСТ (koi8-r, other case)',
+      ref: (d) => headerHas(d, 'subject', 'тест'),
+    },
+    {
+      imap: criteria('CHARSET UTF-8 FROM ', lit(u8('André'))),
+      label: 'CHARSET UTF-8 FROM André (Q word and raw Latin-1)',
+      ref: (d) => headerHas(d, 'from', 'André'),
+    },
+    {
+      imap: criteria('CHARSET ISO-8859-1 SUBJECT ', lit(iconv.encode('Résumé', 'latin1'))),
+      label: 'CHARSET ISO-8859-1 SUBJECT Résumé',
+      ref: (d) => headerHas(d, 'subject', 'Résumé'),
+    },
+    {
+      imap: criteria('CHARSET ISO-8859-1 SUBJECT ', lit(iconv.encode('CRÈME', 'latin1'))),
+      label: 'CHARSET ISO-8859-1 SUBJECT CRÈME',
+      ref: (d) => headerHas(d, 'subject', 'crème'),
+    },
+    {
+      imap: criteria('CHARSET windows-1251 SUBJECT ', lit(iconv.encode('Отчёт', 'windows-1251'))),
+      label: 'CHARSET windows-1251 SUBJECT Отчёт',
+      ref: (d) => headerHas(d, 'subject', 'Отчёт'),
+    },
+    {
+      imap: criteria('CHARSET UTF-8 SUBJECT ', u8('{7}\r\n'), u8('Grüße')),
+      label: 'CHARSET UTF-8 SUBJECT Grüße (synchronizing literal)',
+      sync: true,
+      ref: (d) => headerHas(d, 'subject', 'Grüße'),
+    },
     { imap: 'CHARSET US-ASCII FROM alice', ref: (d) => headerHas(d, 'from', 'alice') },
   ]);
 });
 
 t.test('HEADER (an empty value means the field is present)', async (t) => {
-  const h = (name: string, needle: string): Case => ({ imap: `HEADER ${name} "${needle}"`, ref: (d) => d.fields.some(([n, v]) => n.toLowerCase() === name.toLowerCase() && (needle === '' || has(v, needle))) });
+  const h = (name: string, needle: string): Case => ({
+    imap: `HEADER ${name} "${needle}"`,
+    ref: (d) => d.fields.some(([n, v]) => n.toLowerCase() === name.toLowerCase() && (needle === '' || has(v, needle))),
+  });
   await check(t, [
     h('Message-ID', ''),
     h('Date', ''),
@@ -454,7 +526,11 @@ t.test('HEADER (an empty value means the field is present)', async (t) => {
     h('content-transfer-encoding', 'base64'),
     h('Date', '+0900'),
     h('Subject', 'post'),
-    { imap: criteria('CHARSET UTF-8 HEADER Subject ', lit(u8('Übersicht'))), label: 'CHARSET UTF-8 HEADER Subject Übersicht', ref: (d) => headerHas(d, 'subject', 'Übersicht') },
+    {
+      imap: criteria('CHARSET UTF-8 HEADER Subject ', lit(u8('Übersicht'))),
+      label: 'CHARSET UTF-8 HEADER Subject Übersicht',
+      ref: (d) => headerHas(d, 'subject', 'Übersicht'),
+    },
   ]);
 });
 
@@ -516,11 +592,20 @@ t.test('NOT, OR, parentheses, implicit AND', async (t) => {
     { imap: 'OR SUBJECT fwd BODY invoice', ref: (d) => headerHas(d, 'subject', 'fwd') || has(d.body, 'invoice') },
     { imap: 'NOT BODY the', ref: (d) => !has(d.body, 'the') },
     { imap: 'NOT FROM alice', ref: (d) => !headerHas(d, 'from', 'alice') },
-    { imap: '(SEEN OR FROM alice SUBJECT fwd) LARGER 400', ref: (d) => flagged(d, '\\Seen') && (headerHas(d, 'from', 'alice') || headerHas(d, 'subject', 'fwd')) && d.raw.length > 400 },
+    {
+      imap: '(SEEN OR FROM alice SUBJECT fwd) LARGER 400',
+      ref: (d) => flagged(d, '\\Seen') && (headerHas(d, 'from', 'alice') || headerHas(d, 'subject', 'fwd')) && d.raw.length > 400,
+    },
     { imap: 'NOT (UNSEEN BODY the)', ref: (d) => !(!flagged(d, '\\Seen') && has(d.body, 'the')) },
-    { imap: 'OR OR FROM yamada TO olga CC moore', ref: (d) => headerHas(d, 'from', 'yamada') || headerHas(d, 'to', 'olga') || headerHas(d, 'cc', 'moore') },
+    {
+      imap: 'OR OR FROM yamada TO olga CC moore',
+      ref: (d) => headerHas(d, 'from', 'yamada') || headerHas(d, 'to', 'olga') || headerHas(d, 'cc', 'moore'),
+    },
     { imap: 'OR NOT SMALLER 1000 (RECENT TEXT alice)', ref: (d) => d.raw.length >= 1000 || (d.recent && textHas(d, 'alice')) },
-    { imap: '1:20 NOT UID 5:8 OR KEYWORD $Work SENTON 3-Mar-2025', ref: (d) => d.seq <= 20 && !(d.uid >= 5 && d.uid <= 8) && (flagged(d, '$Work') || d.sent === dayOf(2025, 3, 3)) },
+    {
+      imap: '1:20 NOT UID 5:8 OR KEYWORD $Work SENTON 3-Mar-2025',
+      ref: (d) => d.seq <= 20 && !(d.uid >= 5 && d.uid <= 8) && (flagged(d, '$Work') || d.sent === dayOf(2025, 3, 3)),
+    },
     { imap: '((((SUBJECT a))))', ref: (d) => headerHas(d, 'subject', 'a') },
   ]);
 });
@@ -531,7 +616,11 @@ t.test('sequence numbers for SEARCH without UID', async (t) => {
     ['BODY invoice', (d: Doc) => has(d.body, 'invoice')],
     ['5:10 NOT SEEN', (d: Doc) => bySeq(d, 5, 10) && !flagged(d, '\\Seen')],
   ] as const) {
-    t.same(searchNumbers(await search('SEARCH', key)), docs.filter(ref).map((d) => d.seq), `SEARCH ${key}`);
+    t.same(
+      searchNumbers(await search('SEARCH', key)),
+      docs.filter(ref).map((d) => d.seq),
+      `SEARCH ${key}`,
+    );
   }
 });
 
@@ -540,11 +629,18 @@ t.test('CHARSET: an unknown one is NO [BADCHARSET (...)]', async (t) => {
     const r = await search('UID SEARCH', crit);
     t.match(r.tagged, /^\S+ NO \[BADCHARSET \((?:"?[\w-]+"? ?)+\)\]/, crit);
     t.ok(/BADCHARSET \([^)]*UTF-8/i.test(r.tagged), `${crit}: the list names UTF-8`);
-    t.notOk(r.untagged.some((l) => l.startsWith('* SEARCH')), `${crit}: no results`);
+    t.notOk(
+      r.untagged.some((l) => l.startsWith('* SEARCH')),
+      `${crit}: no results`,
+    );
   }
   const literal = await search('UID SEARCH', criteria('CHARSET X-NO-SUCH-CHARSET BODY ', lit(Buffer.from([0xe9, 0x74, 0xe9]))));
   t.match(literal.tagged, /^\S+ NO \[BADCHARSET/, 'unknown charset with an 8-bit literal');
-  t.same(searchNumbers(await search('UID SEARCH', 'CHARSET utf-8 SEEN')), docs.filter((d) => flagged(d, '\\Seen')).map((d) => d.uid), 'charset names are case-insensitive');
+  t.same(
+    searchNumbers(await search('UID SEARCH', 'CHARSET utf-8 SEEN')),
+    docs.filter((d) => flagged(d, '\\Seen')).map((d) => d.uid),
+    'charset names are case-insensitive',
+  );
 });
 
 /** Parses `* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set`. */
@@ -571,21 +667,44 @@ function expandSet(set: string): number[] {
 t.test('ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL), RFC 4731', async (t) => {
   const forms: Array<{ prefix: string; key: string; ref: (d: Doc) => boolean; options: string[] }> = [
     { prefix: 'SEARCH RETURN (MIN MAX COUNT ALL)', key: 'SEEN', ref: (d) => flagged(d, '\\Seen'), options: ['MIN', 'MAX', 'COUNT', 'ALL'] },
-    { prefix: 'UID SEARCH RETURN (MIN MAX COUNT ALL)', key: 'BODY the', ref: (d) => has(d.body, 'the'), options: ['MIN', 'MAX', 'COUNT', 'ALL'] },
+    {
+      prefix: 'UID SEARCH RETURN (MIN MAX COUNT ALL)',
+      key: 'BODY the',
+      ref: (d) => has(d.body, 'the'),
+      options: ['MIN', 'MAX', 'COUNT', 'ALL'],
+    },
     { prefix: 'SEARCH RETURN (COUNT)', key: 'ALL', ref: () => true, options: ['COUNT'] },
     { prefix: 'UID SEARCH RETURN (MIN)', key: 'FROM alice', ref: (d) => headerHas(d, 'from', 'alice'), options: ['MIN'] },
-    { prefix: 'SEARCH RETURN (MAX)', key: 'OR DRAFT FLAGGED', ref: (d) => flagged(d, '\\Draft') || flagged(d, '\\Flagged'), options: ['MAX'] },
+    {
+      prefix: 'SEARCH RETURN (MAX)',
+      key: 'OR DRAFT FLAGGED',
+      ref: (d) => flagged(d, '\\Draft') || flagged(d, '\\Flagged'),
+      options: ['MAX'],
+    },
     { prefix: 'SEARCH RETURN ()', key: 'UNSEEN', ref: (d) => !flagged(d, '\\Seen'), options: ['ALL'] },
     { prefix: 'UID SEARCH RETURN (ALL)', key: 'RECENT', ref: (d) => d.recent, options: ['ALL'] },
-    { prefix: 'SEARCH RETURN (MIN MAX COUNT ALL)', key: 'BODY nothing-has-this-text', ref: () => false, options: ['MIN', 'MAX', 'COUNT', 'ALL'] },
-    { prefix: 'UID SEARCH RETURN (COUNT MIN)', key: 'CHARSET UTF-8 SUBJECT Caf', ref: (d) => headerHas(d, 'subject', 'caf'), options: ['COUNT', 'MIN'] },
+    {
+      prefix: 'SEARCH RETURN (MIN MAX COUNT ALL)',
+      key: 'BODY nothing-has-this-text',
+      ref: () => false,
+      options: ['MIN', 'MAX', 'COUNT', 'ALL'],
+    },
+    {
+      prefix: 'UID SEARCH RETURN (COUNT MIN)',
+      key: 'CHARSET UTF-8 SUBJECT Caf',
+      ref: (d) => headerHas(d, 'subject', 'caf'),
+      options: ['COUNT', 'MIN'],
+    },
   ];
   for (const f of forms) {
     const label = `${f.prefix} ${f.key}`;
     const tag = `q${tagN + 1}`;
     const r = await search(f.prefix, f.key);
     t.match(r.tagged, /^\S+ OK/, `${label}: OK`);
-    t.notOk(r.untagged.some((l) => l.startsWith('* SEARCH')), `${label}: no plain SEARCH response`);
+    t.notOk(
+      r.untagged.some((l) => l.startsWith('* SEARCH')),
+      `${label}: no plain SEARCH response`,
+    );
     const e = esearch(r.untagged, tag);
     if (typeof e === 'string') {
       t.fail(`${label}: ${e}`);

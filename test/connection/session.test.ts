@@ -67,13 +67,7 @@ t.test('oversized input is answered and the session goes on', async (t) => {
 
   t.test('a LITERAL+ literal announced after a refused one is discarded too', async (t) => {
     const c = await greeted(srv);
-    c.write(
-      Buffer.concat([
-        Buffer.from('a1 LOGIN {9000+}\r\n'),
-        commandLikeBytes(9000),
-        Buffer.from(' {11+}\r\nb1 LOGOUT\r\n\r\n'),
-      ]),
-    );
+    c.write(Buffer.concat([Buffer.from('a1 LOGIN {9000+}\r\n'), commandLikeBytes(9000), Buffer.from(' {11+}\r\nb1 LOGOUT\r\n\r\n')]));
     t.match((await c.readTagged('a1')).tagged, /^a1 NO \[TOOBIG\] /);
     t.same(await c.command('a2', 'NOOP'), { untagged: [], tagged: 'a2 OK NOOP completed' }, 'b1 LOGOUT was not run');
     c.close();
@@ -107,21 +101,18 @@ t.test('oversized input is answered and the session goes on', async (t) => {
   });
 });
 
-t.test(
-  'an overlong SASL response gets a tagged BAD and the session goes on',
-  async (t) => {
-    const c = await greeted(srv);
-    c.write('a1 AUTHENTICATE PLAIN\r\n');
-    t.equal(await c.readLine(), '+ ');
-    // In pieces, so the receiver is still skipping the line when the next piece arrives.
-    c.write('A'.repeat(MAX_LINE_BYTES + 10));
-    await new Promise((r) => setTimeout(r, 50));
-    c.write('A'.repeat(100) + '\r\n');
-    t.equal(await c.readLine(1000), 'a1 BAD Line too long');
-    t.same(await c.command('a2', 'NOOP', 1000), { untagged: [], tagged: 'a2 OK NOOP completed' });
-    c.close();
-  },
-);
+t.test('an overlong SASL response gets a tagged BAD and the session goes on', async (t) => {
+  const c = await greeted(srv);
+  c.write('a1 AUTHENTICATE PLAIN\r\n');
+  t.equal(await c.readLine(), '+ ');
+  // In pieces, so the receiver is still skipping the line when the next piece arrives.
+  c.write('A'.repeat(MAX_LINE_BYTES + 10));
+  await new Promise((r) => setTimeout(r, 50));
+  c.write('A'.repeat(100) + '\r\n');
+  t.equal(await c.readLine(1000), 'a1 BAD Line too long');
+  t.same(await c.command('a2', 'NOOP', 1000), { untagged: [], tagged: 'a2 OK NOOP completed' });
+  c.close();
+});
 
 t.test('inactivity timeouts', async (t) => {
   const timed = await startTestServer({
@@ -239,33 +230,49 @@ t.test('logging: one record per failed login; passwords never logged', async (t)
   await until(() => traced.logs.filter((r) => r['msg'] === 'authentication failed').length === 5);
   const all = traced.logs.map((r) => JSON.stringify(r));
   for (const s of new Set(secrets)) {
-    t.notOk(all.some((line) => line.includes(s)), `no record contains ${JSON.stringify(s)}`);
+    t.notOk(
+      all.some((line) => line.includes(s)),
+      `no record contains ${JSON.stringify(s)}`,
+    );
   }
   const clientLines = traced.logs.filter((r) => r['dir'] === 'C').map((r) => String(r['msg']));
   t.same(
     clientLines.filter((m) => /LOGIN|AUTHENTICATE/i.test(m)),
-    ['a1 LOGIN [masked]', 'a2 LOGIN [masked]', 'a3 LOGIN [masked]', 'b1 AUTHENTICATE [masked]', 'b2 AUTHENTICATE [masked]', 'b3 AUTHENTICATE [masked]'],
+    [
+      'a1 LOGIN [masked]',
+      'a2 LOGIN [masked]',
+      'a3 LOGIN [masked]',
+      'b1 AUTHENTICATE [masked]',
+      'b2 AUTHENTICATE [masked]',
+      'b3 AUTHENTICATE [masked]',
+    ],
     'LOGIN and AUTHENTICATE lines are masked',
   );
   t.equal(clientLines.filter((m) => m === '[masked]').length, 3, 'SASL responses are masked');
-  t.ok(traced.logs.some((r) => r['dir'] === 'S' && r['msg'] === 'a1 NO [AUTHENTICATIONFAILED] Authentication failed'), 'the wire trace is on');
+  t.ok(
+    traced.logs.some((r) => r['dir'] === 'S' && r['msg'] === 'a1 NO [AUTHENTICATIONFAILED] Authentication failed'),
+    'the wire trace is on',
+  );
 });
 
-t.test(
-  'logging: LOGIN lines the parser rejects are masked too',
-  async (t) => {
-    const c = await greeted(traced);
-    // A person typing into netcat forgets the tag; a client bug adds a leading space.
-    t.match((await c.command('LOGIN', 'Pw-untagged-6')).tagged, /^LOGIN BAD /);
-    c.write(' d1 LOGIN alice Pw-leading-space-7\r\n');
-    t.match(await c.readLine(), /BAD/);
-    c.close();
-    await new Promise((r) => setTimeout(r, 50));
-    const all = traced.logs.map((r) => JSON.stringify(r));
-    t.notOk(all.some((line) => line.includes('Pw-untagged-6')), 'untagged LOGIN is masked');
-    t.notOk(all.some((line) => line.includes('Pw-leading-space-7')), 'space-led LOGIN is masked');
-  },
-);
+t.test('logging: LOGIN lines the parser rejects are masked too', async (t) => {
+  const c = await greeted(traced);
+  // A person typing into netcat forgets the tag; a client bug adds a leading space.
+  t.match((await c.command('LOGIN', 'Pw-untagged-6')).tagged, /^LOGIN BAD /);
+  c.write(' d1 LOGIN alice Pw-leading-space-7\r\n');
+  t.match(await c.readLine(), /BAD/);
+  c.close();
+  await new Promise((r) => setTimeout(r, 50));
+  const all = traced.logs.map((r) => JSON.stringify(r));
+  t.notOk(
+    all.some((line) => line.includes('Pw-untagged-6')),
+    'untagged LOGIN is masked',
+  );
+  t.notOk(
+    all.some((line) => line.includes('Pw-leading-space-7')),
+    'space-led LOGIN is masked',
+  );
+});
 
 t.test('trace_transitions records the machine’s transitions for LOGIN + LOGOUT', async (t) => {
   const c = await greeted(traced);
@@ -329,7 +336,10 @@ function machineStates(): Array<{ id: string; path: string; key: string }> {
 
 t.test('gannet statechart prints every state (Mermaid, and DOT with --dot)', async (t) => {
   const states = machineStates();
-  t.ok(states.some((s) => s.path === 'notAuthenticated.ready.waiting'), 'the walk reaches nested states');
+  t.ok(
+    states.some((s) => s.path === 'notAuthenticated.ready.waiting'),
+    'the walk reaches nested states',
+  );
   const mermaid = await runGannet(['statechart']);
   t.equal(mermaid.code, 0);
   t.equal(mermaid.stderr, '');
@@ -338,43 +348,47 @@ t.test('gannet statechart prints every state (Mermaid, and DOT with --dot)', asy
   for (const s of states) t.ok(lines.includes(`  ${s.id} : ${s.key}`), `mermaid names ${s.path}`);
   t.ok(lines.includes('  [*] --> notAuthenticated'), 'initial state');
   t.ok(lines.includes('  logout --> [*]') && lines.includes('  closed --> [*]'), 'final states');
-  t.ok(lines.some((l) => l.startsWith('  notAuthenticated_ready --> notAuthenticated_authenticating : socket.request')), 'LOGIN edge');
+  t.ok(
+    lines.some((l) => l.startsWith('  notAuthenticated_ready --> notAuthenticated_authenticating : socket.request')),
+    'LOGIN edge',
+  );
 
   const dot = await runGannet(['statechart', '--dot']);
   t.equal(dot.code, 0);
   const dotLines = dot.stdout.trimEnd().split('\n');
   t.equal(dotLines[0], 'digraph connection {');
   t.equal(dotLines[dotLines.length - 1], '}');
-  for (const s of states) t.ok(dotLines.some((l) => l.startsWith(`  ${s.id} [label="${s.path}"`)), `dot names ${s.path}`);
+  for (const s of states)
+    t.ok(
+      dotLines.some((l) => l.startsWith(`  ${s.id} [label="${s.path}"`)),
+      `dot names ${s.path}`,
+    );
   t.ok(dotLines.includes('  logout [label="logout", peripheries=2];'), 'final states drawn double');
 });
 
-t.test(
-  'gannet statechart nests each state inside its parent in Mermaid',
-  async (t) => {
-    const { stdout } = await runGannet(['statechart']);
-    // Collect, for each `state X {` block, the ids mentioned inside it.
-    const inside = new Map<string, Set<string>>();
-    const stack: string[] = [];
-    for (const line of stdout.split('\n')) {
-      const open = /^\s*state (\S+) \{$/.exec(line);
-      if (open) {
-        stack.push(open[1]!);
-        inside.set(open[1]!, new Set());
-        continue;
-      }
-      if (/^\s*\}$/.test(line)) {
-        stack.pop();
-        continue;
-      }
-      for (const block of stack) for (const id of line.match(/\b\w+\b/g) ?? []) inside.get(block)!.add(id);
+t.test('gannet statechart nests each state inside its parent in Mermaid', async (t) => {
+  const { stdout } = await runGannet(['statechart']);
+  // Collect, for each `state X {` block, the ids mentioned inside it.
+  const inside = new Map<string, Set<string>>();
+  const stack: string[] = [];
+  for (const line of stdout.split('\n')) {
+    const open = /^\s*state (\S+) \{$/.exec(line);
+    if (open) {
+      stack.push(open[1]!);
+      inside.set(open[1]!, new Set());
+      continue;
     }
-    for (const s of machineStates()) {
-      const parent = s.id.includes('_') ? s.id.slice(0, s.id.lastIndexOf('_')) : null;
-      if (parent) t.ok(inside.get(parent)?.has(s.id), `${s.path} is drawn inside ${parent}`);
+    if (/^\s*\}$/.test(line)) {
+      stack.pop();
+      continue;
     }
-  },
-);
+    for (const block of stack) for (const id of line.match(/\b\w+\b/g) ?? []) inside.get(block)!.add(id);
+  }
+  for (const s of machineStates()) {
+    const parent = s.id.includes('_') ? s.id.slice(0, s.id.lastIndexOf('_')) : null;
+    if (parent) t.ok(inside.get(parent)?.has(s.id), `${s.path} is drawn inside ${parent}`);
+  }
+});
 
 t.test('gannet verify-config', async (t) => {
   const cfgDir = t.testdir();

@@ -154,7 +154,8 @@ class StressClient {
     if (!flagsMatch) return;
     const flags = parseFlags(flagsMatch[1]!);
     for (const f of flags) {
-      if (!f.startsWith('\\') && !this.#announced.has(f.toLowerCase())) this.#violation(`keyword ${f} in a FETCH before any FLAGS announced it`);
+      if (!f.startsWith('\\') && !this.#announced.has(f.toLowerCase()))
+        this.#violation(`keyword ${f} in a FETCH before any FLAGS announced it`);
     }
     if (flags.includes('\\Recent') && uid !== 0) {
       const key = `${this.account}/${this.#mailbox}/${this.#uidValidity}/${uid}`;

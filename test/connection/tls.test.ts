@@ -43,7 +43,10 @@ t.test('plaintext port before STARTTLS: LOGINDISABLED, no AUTH=, PRIVACYREQUIRED
     tagged: 'a1 OK CAPABILITY completed',
   });
   t.same((await c.command('a2', 'LOGIN alice secret')).tagged, 'a2 NO [PRIVACYREQUIRED] Authentication requires TLS; use STARTTLS first');
-  t.same((await c.command('a3', 'AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==')).tagged, 'a3 NO [PRIVACYREQUIRED] Authentication requires TLS; use STARTTLS first');
+  t.same(
+    (await c.command('a3', 'AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==')).tagged,
+    'a3 NO [PRIVACYREQUIRED] Authentication requires TLS; use STARTTLS first',
+  );
   c.close();
 });
 

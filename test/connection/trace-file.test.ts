@@ -57,7 +57,11 @@ t.test('gannet run: the trace file error is printed and the process ends', async
   writeFileSync(file, configTracingTo(missing, dir).replace('log stderr', 'log off'));
   const run = await runGannet(['run', '--config', file]);
   t.equal(run.code, 1);
-  t.equal(run.stderr, `gannet: ${file}:10: trace_transitions: ENOENT: no such file or directory, open '${missing}'\n`, 'one line, as for any config error');
+  t.equal(
+    run.stderr,
+    `gannet: ${file}:10: trace_transitions: ENOENT: no such file or directory, open '${missing}'\n`,
+    'one line, as for any config error',
+  );
 });
 
 t.test('a failed trace write is logged once and the server goes on', async (t) => {

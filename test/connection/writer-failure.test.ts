@@ -44,7 +44,11 @@ t.test('a write committed before the writer died is never answered NO', async (t
   // A new session sees the message once; writes go on through a new thread.
   const c = await WireClient.login(srv.port(), 'alice', 'secret');
   t.teardown(() => c.close());
-  t.match((await c.command('s', 'SELECT INBOX')).untagged, ['* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)', /PERMANENTFLAGS/, '* 1 EXISTS']);
+  t.match((await c.command('s', 'SELECT INBOX')).untagged, [
+    '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
+    /PERMANENTFLAGS/,
+    '* 1 EXISTS',
+  ]);
   const f = await c.command('f', 'FETCH 1 (RFC822.SIZE)');
   t.same(f.untagged, [`* 1 FETCH (RFC822.SIZE ${message.length})`]);
   const next = 'Subject: after\r\n\r\nthe new writer thread stores this\r\n';

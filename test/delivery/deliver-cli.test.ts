@@ -48,7 +48,10 @@ t.test('delivered (exit 0); an IDLE session in the server sees EXISTS', async (t
   await c.readTagged('i');
   const f = await c.command('f', 'FETCH 1 BODY.PEEK[HEADER]');
   const header = f.untagged.join('\r\n');
-  t.match(header, /Delivered-To: alice\r\nReturn-Path: <someone@example\.net>\r\nReceived: by [^ ]+ \(envelope-sender <someone@example\.net>\) with local id [0-9a-f]{16}; /);
+  t.match(
+    header,
+    /Delivered-To: alice\r\nReturn-Path: <someone@example\.net>\r\nReceived: by [^ ]+ \(envelope-sender <someone@example\.net>\) with local id [0-9a-f]{16}; /,
+  );
   t.match(header, /Subject: by deliver\r\n/, 'bare LF line ends stored as CRLF');
   c.close();
 });

@@ -176,7 +176,13 @@ t.test('a message to one recipient is stored with trace fields; 250 after DATA',
 });
 
 t.test('multi-recipient: the unknown one gets 550 5.1.1 at RCPT, the others one 250 each after DATA', SWAKS, async (t) => {
-  const r = await swaks([...viaTcp(), '--to', `${addr('alice')},nobody@${DOMAIN},${addr('none')},ALICE@Example.ORG`, '--header', 'Subject: several']);
+  const r = await swaks([
+    ...viaTcp(),
+    '--to',
+    `${addr('alice')},nobody@${DOMAIN},${addr('none')},ALICE@Example.ORG`,
+    '--header',
+    'Subject: several',
+  ]);
   t.match(r.stdout, /RCPT TO:<nobody@example\.org>\r?\n<\*\* 550 5\.1\.1 User unknown/);
   const after = r.stdout.slice(r.stdout.indexOf(' -> .'));
   t.equal((after.match(/250 2\.6\.0 Delivered/g) ?? []).length, 3, 'one reply per accepted RCPT, the repeated address included');
@@ -203,8 +209,14 @@ t.test('an empty first line only adds flags; invalid flag lines are skipped with
   const inbox = await contents('flag', 'INBOX');
   t.equal(inbox?.length, 1);
   t.same(inbox![0]!.flags.sort(), ['$Important', '\\Recent'].sort());
-  t.ok(logged('filter output skipped').some((l) => String(l.msg).includes('not a keyword')), 'warning for the bad keyword');
-  t.ok(logged('filter output skipped').some((l) => String(l.msg).includes('\\\\Recent')), 'warning for \\Recent');
+  t.ok(
+    logged('filter output skipped').some((l) => String(l.msg).includes('not a keyword')),
+    'warning for the bad keyword',
+  );
+  t.ok(
+    logged('filter output skipped').some((l) => String(l.msg).includes('\\\\Recent')),
+    'warning for \\Recent',
+  );
 });
 
 t.test('a filter that exits 1 is logged with its stderr and ignored', SWAKS, async (t) => {
@@ -280,7 +292,10 @@ t.test('quarantined mail (quarantine_header) goes to Junk and skips the filters'
   t.equal(junk?.filter((m) => m.header.includes(marker)).length, 1, 'in the \\Junk mailbox');
   t.notOk(readFileSync(join(dir, 'ran.log'), 'utf8').includes(marker), 'no filter ran for it');
   const archive = await contents('move', 'Archive');
-  t.notOk(archive?.some((m) => m.header.includes(marker)), 'not where the filter would have put it');
+  t.notOk(
+    archive?.some((m) => m.header.includes(marker)),
+    'not where the filter would have put it',
+  );
 });
 
 t.test('over the unix socket a forwarding MTA is trusted: XCLIENT names the client', SWAKS, async (t) => {

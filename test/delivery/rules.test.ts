@@ -48,7 +48,8 @@ t.test('parseFilterOutput', async (t) => {
   t.equal(bad.folder, null);
   t.same(bad.flags, ['ok']);
   t.equal(bad.warnings.length, 4);
-  for (const f of ['/x', 'x/', 'a*', 'b%', 'c\u0001']) t.equal(parseFilterOutput(`${f}\n`).folder, null, `folder ${JSON.stringify(f)} refused`);
+  for (const f of ['/x', 'x/', 'a*', 'b%', 'c\u0001'])
+    t.equal(parseFilterOutput(`${f}\n`).folder, null, `folder ${JSON.stringify(f)} refused`);
 });
 
 t.test('combineDecisions: first folder wins, flags of all added once', async (t) => {
@@ -92,9 +93,24 @@ t.test('ORCPT (RFC 3461 §4.2) decoding', async (t) => {
 t.test('trace fields', async (t) => {
   const date = new Date(Date.UTC(2024, 0, 5, 7, 8, 9));
   t.equal(rfc5322Date(date), 'Fri, 5 Jan 2024 07:08:09 +0000');
-  const base = { hostname: 'mx.example', sender: 'a@b', heloName: 'h\r\nX-Injected: 1', sourceIp: '192.0.2.1', sourceRdns: '', protocol: 'LMTP', id: 'id1', date };
-  t.equal(receivedValue(base), 'from hX-Injected: 1 ([192.0.2.1]) by mx.example (envelope-sender <a@b>) with LMTP id id1; Fri, 5 Jan 2024 07:08:09 +0000');
-  t.equal(receivedValue({ ...base, heloName: '', sourceIp: '', sender: '', protocol: 'local' }), 'by mx.example with local id id1; Fri, 5 Jan 2024 07:08:09 +0000');
+  const base = {
+    hostname: 'mx.example',
+    sender: 'a@b',
+    heloName: 'h\r\nX-Injected: 1',
+    sourceIp: '192.0.2.1',
+    sourceRdns: '',
+    protocol: 'LMTP',
+    id: 'id1',
+    date,
+  };
+  t.equal(
+    receivedValue(base),
+    'from hX-Injected: 1 ([192.0.2.1]) by mx.example (envelope-sender <a@b>) with LMTP id id1; Fri, 5 Jan 2024 07:08:09 +0000',
+  );
+  t.equal(
+    receivedValue({ ...base, heloName: '', sourceIp: '', sender: '', protocol: 'local' }),
+    'by mx.example with local id id1; Fri, 5 Jan 2024 07:08:09 +0000',
+  );
   t.equal(toCrlf(Buffer.from('a\nb\r\nc\n')).toString(), 'a\r\nb\r\nc\r\n');
 });
 
@@ -102,7 +118,13 @@ t.test('exit status: a retry beats a bounce', async (t) => {
   const ok = { status: 'delivered', account: 'a', mailbox: 'INBOX', uid: 1 } as const;
   t.equal(exitStatus([ok]), 0);
   t.equal(exitStatus([ok, { status: 'unknown', text: '' }]), 67);
-  t.equal(exitStatus([{ status: 'unknown', text: '' }, { status: 'temporary', code: 451, text: '' }]), 75);
+  t.equal(
+    exitStatus([
+      { status: 'unknown', text: '' },
+      { status: 'temporary', code: 451, text: '' },
+    ]),
+    75,
+  );
 });
 
 t.test('the filter worker: stdin, stdout, stderr, exit status, missing program', async (t) => {
@@ -110,7 +132,13 @@ t.test('the filter worker: stdin, stdout, stderr, exit status, missing program',
   const script = join(dir, 'echo.sh');
   writeFileSync(script, '#!/bin/sh\nhead -c 5\necho\necho "$1"\necho warn >&2\nexit 3\n');
   chmodSync(script, 0o755);
-  const out = await runFilter({ executable: script, args: ['a b; c'], stdin: Buffer.from('hello world'), timeoutMs: 5000, maxOutputBytes: 1024 });
+  const out = await runFilter({
+    executable: script,
+    args: ['a b; c'],
+    stdin: Buffer.from('hello world'),
+    timeoutMs: 5000,
+    maxOutputBytes: 1024,
+  });
   t.equal(out.stdout, 'hello\na b; c\n');
   t.equal(out.stderr, 'warn\n');
   t.equal(out.exitCode, 3);
@@ -170,7 +198,10 @@ lmtp tcp://127.0.0.1:2424 unix://lmtp.sock {
   t.equal(ep.storage, 'local_mailboxes');
   t.same(ep.quarantineHeader, { name: 'X-Spam-Flag', value: 'YES' });
   t.same(ep.trustedForwarders, ['127.0.0.1', '::1']);
-  t.same(ep.addresses.map((a) => a.original), ['tcp://127.0.0.1:2424', 'unix://lmtp.sock']);
+  t.same(
+    ep.addresses.map((a) => a.original),
+    ['tcp://127.0.0.1:2424', 'unix://lmtp.sock'],
+  );
 });
 
 t.test('configuration mistakes are reported with file:line', async (t) => {
@@ -188,5 +219,8 @@ t.test('configuration mistakes are reported with file:line', async (t) => {
   bad('storage.lmdb local_mailboxes { imap_filter { command /x { timeout 0s } } }', /timeout must be above zero/);
   bad('storage.lmdb local_mailboxes { }\nlmtp tcp://127.0.0.1:2424 { }', /needs a deliver_to/);
   bad('storage.lmdb local_mailboxes { }\nlmtp tcp://127.0.0.1:1143 { deliver_to &local_mailboxes }', /already used by the imap block/);
-  bad('storage.lmdb local_mailboxes { }\nlmtp tcp://127.0.0.1:2424 { deliver_to &local_mailboxes\n tls off }', /tls in lmtp block is not supported/);
+  bad(
+    'storage.lmdb local_mailboxes { }\nlmtp tcp://127.0.0.1:2424 { deliver_to &local_mailboxes\n tls off }',
+    /tls in lmtp block is not supported/,
+  );
 });

@@ -68,4 +68,3 @@ export function feedChunks(r: Receiver, data: Buffer, cuts: number[], policy: Li
   }
   return outs;
 }
-

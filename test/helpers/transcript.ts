@@ -200,6 +200,7 @@ async function checkGroup(
     else if (strict) problems.push(`line ${last.line}: unexpected untagged ${JSON.stringify(line)}`);
   }
   for (const s of pending) problems.push(`line ${s.line}: missing ${JSON.stringify(s.text)} (got ${JSON.stringify(reply.untagged)})`);
-  if (!matchLine(last.text, reply.tagged, vars)) problems.push(`line ${last.line}: expected ${JSON.stringify(last.text)}, got ${JSON.stringify(reply.tagged)}`);
+  if (!matchLine(last.text, reply.tagged, vars))
+    problems.push(`line ${last.line}: expected ${JSON.stringify(last.text)}, got ${JSON.stringify(reply.tagged)}`);
   return problems;
 }

@@ -22,7 +22,10 @@ const SECTIONS: [string, Section][] = [
   ['BODY.PEEK[HEADER]', { part: [], text: { kind: 'HEADER' } }],
   ['BODY.PEEK[TEXT]', { part: [], text: { kind: 'TEXT' } }],
   ['BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)]', { part: [], text: { kind: 'HEADER.FIELDS', fields: ['SUBJECT', 'FROM'] } }],
-  ['BODY.PEEK[HEADER.FIELDS.NOT (SUBJECT FROM MESSAGE-ID)]', { part: [], text: { kind: 'HEADER.FIELDS.NOT', fields: ['SUBJECT', 'FROM', 'MESSAGE-ID'] } }],
+  [
+    'BODY.PEEK[HEADER.FIELDS.NOT (SUBJECT FROM MESSAGE-ID)]',
+    { part: [], text: { kind: 'HEADER.FIELDS.NOT', fields: ['SUBJECT', 'FROM', 'MESSAGE-ID'] } },
+  ],
   ['BODY.PEEK[1]', { part: [1], text: null }],
   ['BODY.PEEK[1.MIME]', { part: [1], text: { kind: 'MIME' } }],
   ['BODY.PEEK[1.HEADER]', { part: [1], text: { kind: 'HEADER' } }],
@@ -126,7 +129,8 @@ function gannetItems(raw: Buffer): Map<string, Outcome> {
   }
   for (const [name, part] of BINARY) {
     const r = binaryPart(idx, raw, part);
-    if (r !== null && !Buffer.isBuffer(r)) out.set(key(name), { kind: 'failure', wire: Buffer.from('UNKNOWN-CTE'), canonical: 'NO [UNKNOWN-CTE]' });
+    if (r !== null && !Buffer.isBuffer(r))
+      out.set(key(name), { kind: 'failure', wire: Buffer.from('UNKNOWN-CTE'), canonical: 'NO [UNKNOWN-CTE]' });
     else {
       const bytes = r ?? Buffer.alloc(0);
       out.set(key(name), { kind: 'bytes', wire: bytes, canonical: JSON.stringify(bytes.toString('latin1')) });
@@ -140,7 +144,16 @@ function dovecotItems(results: FetchResult[]): Map<string, Outcome> {
   const [main, ...binary] = results;
   for (const [name, v] of main!.items) {
     const isBytes = name.startsWith('BODY[');
-    out.set(name, isBytes ? { kind: 'bytes', wire: v.content ?? Buffer.alloc(0), canonical: JSON.stringify((v.content ?? Buffer.alloc(0)).toString('latin1')) } : { kind: 'structure', wire: v.raw, canonical: v.canonical });
+    out.set(
+      name,
+      isBytes
+        ? {
+            kind: 'bytes',
+            wire: v.content ?? Buffer.alloc(0),
+            canonical: JSON.stringify((v.content ?? Buffer.alloc(0)).toString('latin1')),
+          }
+        : { kind: 'structure', wire: v.raw, canonical: v.canonical },
+    );
   }
   BINARY.forEach(([name], i) => {
     const r = binary[i]!;
@@ -206,7 +219,11 @@ t.test('Gannet matches Dovecot on every MIME fixture', needTool(DOVECOT_IMAP, DO
       // The LF form as stored must parse to the structure Dovecot reports, sizes aside.
       const lf = gannetItems(raw);
       const shape = (s: string): string => s.replace(/\b\d+\b/g, 'N');
-      t.equal(shape(lf.get('BODYSTRUCTURE')!.canonical), shape(dovecot.get('BODYSTRUCTURE')!.canonical), `${name}: same structure with bare LF`);
+      t.equal(
+        shape(lf.get('BODYSTRUCTURE')!.canonical),
+        shape(dovecot.get('BODYSTRUCTURE')!.canonical),
+        `${name}: same structure with bare LF`,
+      );
     }
   });
   for (const [fixture, items] of Object.entries(ACCEPTED)) {

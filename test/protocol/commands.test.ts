@@ -50,7 +50,21 @@ t.test('each command is run by a handler or by the machine, never both or neithe
 t.test('every capability a command brings is advertised, in the listed order', async (t) => {
   for (const cap of commandCapabilities(true)) t.ok(CAPABILITY_ORDER.includes(cap), `${cap} has its place in the list`);
   const after = capabilities({ authenticated: true, secure: false, tlsAvailable: false, insecureAuth: true, saslLogin: false });
-  t.same(after, ['IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE', 'UIDPLUS', 'MOVE', 'IDLE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'NAMESPACE', 'BINARY', 'ESEARCH']);
+  t.same(after, [
+    'IMAP4rev1',
+    'LITERAL+',
+    'ID',
+    'ENABLE',
+    'UIDPLUS',
+    'MOVE',
+    'IDLE',
+    'UNSELECT',
+    'CHILDREN',
+    'SPECIAL-USE',
+    'NAMESPACE',
+    'BINARY',
+    'ESEARCH',
+  ]);
   const before = capabilities({ authenticated: false, secure: false, tlsAvailable: true, insecureAuth: false, saslLogin: false });
   t.same(before, ['IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE', 'STARTTLS', 'LOGINDISABLED']);
 });

@@ -15,7 +15,12 @@ const data = (over: Partial<FetchedData> = {}): FetchedData => ({
   recent: () => true,
   body: () => Buffer.from('Subject: x\r\n\r\nhello'),
   section: (s) => Buffer.from(s.text?.kind === 'HEADER' ? 'Subject: x\r\n\r\n' : 'hello'),
-  summary: () => ({ v: 2, envelope: '(NIL)', bodystructure: '("TEXT" "PLAIN" NIL NIL NIL "7BIT" 5 1 NIL NIL NIL NIL)', body: '("TEXT" "PLAIN" NIL NIL NIL "7BIT" 5 1)' }),
+  summary: () => ({
+    v: 2,
+    envelope: '(NIL)',
+    bodystructure: '("TEXT" "PLAIN" NIL NIL NIL "7BIT" 5 1 NIL NIL NIL NIL)',
+    body: '("TEXT" "PLAIN" NIL NIL NIL "7BIT" 5 1)',
+  }),
   binary: (part) => (part[0] === 9 ? null : Buffer.from('a\0b')),
   ...over,
 });
@@ -62,11 +67,25 @@ t.test('SEARCH and ESEARCH', async (t) => {
   t.equal(encodeSearch([2, 5, 9]), '* SEARCH 2 5 9\r\n');
   t.equal(encodeEsearch('a1', false, [], [1, 2, 3, 7]), '* ESEARCH (TAG "a1") ALL 1:3,7\r\n', 'no options means ALL');
   t.equal(encodeEsearch('a2', true, ['MIN', 'MAX', 'COUNT'], [4, 8]), '* ESEARCH (TAG "a2") UID MIN 4 MAX 8 COUNT 2\r\n');
-  t.equal(encodeEsearch('a3', true, ['MIN', 'COUNT', 'ALL'], []), '* ESEARCH (TAG "a3") UID COUNT 0\r\n', 'MIN/MAX/ALL left out when nothing matched');
+  t.equal(
+    encodeEsearch('a3', true, ['MIN', 'COUNT', 'ALL'], []),
+    '* ESEARCH (TAG "a3") UID COUNT 0\r\n',
+    'MIN/MAX/ALL left out when nothing matched',
+  );
 });
 
 t.test('STATUS, FLAGS/PERMANENTFLAGS, EXISTS/RECENT, EXPUNGE', async (t) => {
-  t.equal(encodeMailboxStatus('INBOX', [['MESSAGES', 2], ['UIDNEXT', 3]], false), '* STATUS INBOX (MESSAGES 2 UIDNEXT 3)\r\n');
+  t.equal(
+    encodeMailboxStatus(
+      'INBOX',
+      [
+        ['MESSAGES', 2],
+        ['UIDNEXT', 3],
+      ],
+      false,
+    ),
+    '* STATUS INBOX (MESSAGES 2 UIDNEXT 3)\r\n',
+  );
   t.equal(encodeMailboxStatus('Entwürfe', [['UNSEEN', 0]], false), '* STATUS Entw&APw-rfe (UNSEEN 0)\r\n', 'modified UTF-7');
   t.equal(encodeMailboxStatus('Entwürfe', [['UNSEEN', 0]], true), '* STATUS "Entwürfe" (UNSEEN 0)\r\n', 'UTF8=ACCEPT');
   t.equal(

@@ -56,7 +56,12 @@ t.test('RFC 3501 §6.4.5: an empty literal stays a literal, never ""', async (t)
 t.test('ResponseBuilder lists, flags and mailbox names', async (t) => {
   t.equal(b().flags(['\\Seen', '\\Deleted', '$Junk']).toString(), '(\\Seen \\Deleted $Junk)');
   t.equal(b().flags([]).toString(), '()');
-  t.equal(b().list([1, 2, 3], (w, n) => w.number(n)).toString(), '(1 2 3)');
+  t.equal(
+    b()
+      .list([1, 2, 3], (w, n) => w.number(n))
+      .toString(),
+    '(1 2 3)',
+  );
   t.equal(b().mailbox('INBOX').toString(), 'INBOX');
   t.equal(b().mailbox('inbox').toString(), 'INBOX');
   t.equal(b().mailbox('~peter/mail/台北/日本語').toString(), '~peter/mail/&U,BTFw-/&ZeVnLIqe-');
@@ -68,53 +73,114 @@ t.test('ResponseBuilder lists, flags and mailbox names', async (t) => {
 });
 
 t.test('RFC 3501 §7.1 status responses', async (t) => {
-  t.equal(encodeStatus({ tag: 'A142', status: 'OK', code: { code: 'READ-WRITE' }, text: 'SELECT completed' }),
-    'A142 OK [READ-WRITE] SELECT completed\r\n');
-  t.equal(encodeStatus({ tag: '*', status: 'OK', code: { code: 'UNSEEN', value: 12 }, text: 'Message 12 is first unseen' }),
-    '* OK [UNSEEN 12] Message 12 is first unseen\r\n');
-  t.equal(encodeStatus({ tag: '*', status: 'OK', code: { code: 'UIDVALIDITY', value: 3857529045 }, text: 'UIDs valid' }),
-    '* OK [UIDVALIDITY 3857529045] UIDs valid\r\n');
-  t.equal(encodeStatus({ tag: '*', status: 'OK', code: { code: 'UIDNEXT', value: 4392 }, text: 'Predicted next UID' }),
-    '* OK [UIDNEXT 4392] Predicted next UID\r\n');
-  t.equal(encodeStatus({ tag: '*', status: 'OK', code: { code: 'PERMANENTFLAGS', flags: ['\\Deleted', '\\Seen', '\\*'] }, text: 'Limited' }),
-    '* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited\r\n');
-  t.equal(encodeStatus({ tag: 'A003', status: 'NO', code: { code: 'TRYCREATE' }, text: 'Mailbox does not exist' }),
-    'A003 NO [TRYCREATE] Mailbox does not exist\r\n');
-  t.equal(encodeStatus({ tag: '*', status: 'OK', code: { code: 'ALERT' }, text: 'System shutdown in 10 minutes' }),
-    '* OK [ALERT] System shutdown in 10 minutes\r\n');
+  t.equal(
+    encodeStatus({ tag: 'A142', status: 'OK', code: { code: 'READ-WRITE' }, text: 'SELECT completed' }),
+    'A142 OK [READ-WRITE] SELECT completed\r\n',
+  );
+  t.equal(
+    encodeStatus({ tag: '*', status: 'OK', code: { code: 'UNSEEN', value: 12 }, text: 'Message 12 is first unseen' }),
+    '* OK [UNSEEN 12] Message 12 is first unseen\r\n',
+  );
+  t.equal(
+    encodeStatus({ tag: '*', status: 'OK', code: { code: 'UIDVALIDITY', value: 3857529045 }, text: 'UIDs valid' }),
+    '* OK [UIDVALIDITY 3857529045] UIDs valid\r\n',
+  );
+  t.equal(
+    encodeStatus({ tag: '*', status: 'OK', code: { code: 'UIDNEXT', value: 4392 }, text: 'Predicted next UID' }),
+    '* OK [UIDNEXT 4392] Predicted next UID\r\n',
+  );
+  t.equal(
+    encodeStatus({ tag: '*', status: 'OK', code: { code: 'PERMANENTFLAGS', flags: ['\\Deleted', '\\Seen', '\\*'] }, text: 'Limited' }),
+    '* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited\r\n',
+  );
+  t.equal(
+    encodeStatus({ tag: 'A003', status: 'NO', code: { code: 'TRYCREATE' }, text: 'Mailbox does not exist' }),
+    'A003 NO [TRYCREATE] Mailbox does not exist\r\n',
+  );
+  t.equal(
+    encodeStatus({ tag: '*', status: 'OK', code: { code: 'ALERT' }, text: 'System shutdown in 10 minutes' }),
+    '* OK [ALERT] System shutdown in 10 minutes\r\n',
+  );
   t.equal(encodeStatus({ tag: '*', status: 'BYE', text: 'IMAP4rev1 Server logging out' }), '* BYE IMAP4rev1 Server logging out\r\n');
-  t.equal(encodeStatus({ tag: '*', status: 'PREAUTH', text: 'IMAP4rev1 server logged in as Smith' }),
-    '* PREAUTH IMAP4rev1 server logged in as Smith\r\n');
+  t.equal(
+    encodeStatus({ tag: '*', status: 'PREAUTH', text: 'IMAP4rev1 server logged in as Smith' }),
+    '* PREAUTH IMAP4rev1 server logged in as Smith\r\n',
+  );
   t.equal(encodeStatus({ tag: 'a1', status: 'BAD', text: 'Expected SP after tag' }), 'a1 BAD Expected SP after tag\r\n');
-  t.equal(encodeStatus({ tag: '*', status: 'OK', code: { code: 'CAPABILITY', capabilities: ['IMAP4rev1', 'IDLE'] }, text: 'Hi' }),
-    '* OK [CAPABILITY IMAP4rev1 IDLE] Hi\r\n');
-  t.equal(encodeStatus({ tag: 'a', status: 'NO', code: { code: 'BADCHARSET', charsets: ['UTF-8', 'US-ASCII'] }, text: 'No' }),
-    'a NO [BADCHARSET (UTF-8 US-ASCII)] No\r\n');
+  t.equal(
+    encodeStatus({ tag: '*', status: 'OK', code: { code: 'CAPABILITY', capabilities: ['IMAP4rev1', 'IDLE'] }, text: 'Hi' }),
+    '* OK [CAPABILITY IMAP4rev1 IDLE] Hi\r\n',
+  );
+  t.equal(
+    encodeStatus({ tag: 'a', status: 'NO', code: { code: 'BADCHARSET', charsets: ['UTF-8', 'US-ASCII'] }, text: 'No' }),
+    'a NO [BADCHARSET (UTF-8 US-ASCII)] No\r\n',
+  );
   t.equal(encodeStatus({ tag: 'a', status: 'NO', code: { code: 'BADCHARSET', charsets: [] }, text: 'No' }), 'a NO [BADCHARSET] No\r\n');
-  t.equal(encodeStatus({ tag: 'a', status: 'OK', code: { code: 'HIGHESTMODSEQ', value: 9007199254740993n }, text: 'x' }),
-    'a OK [HIGHESTMODSEQ 9007199254740993] x\r\n');
+  t.equal(
+    encodeStatus({ tag: 'a', status: 'OK', code: { code: 'HIGHESTMODSEQ', value: 9007199254740993n }, text: 'x' }),
+    'a OK [HIGHESTMODSEQ 9007199254740993] x\r\n',
+  );
 });
 
 t.test('RFC 4315 §3 APPENDUID and COPYUID examples', async (t) => {
-  t.equal(encodeStatus({ tag: 'A003', status: 'OK', code: { code: 'APPENDUID', uidValidity: 38505, uid: 3955 }, text: 'APPEND completed' }),
-    'A003 OK [APPENDUID 38505 3955] APPEND completed\r\n');
+  t.equal(
+    encodeStatus({ tag: 'A003', status: 'OK', code: { code: 'APPENDUID', uidValidity: 38505, uid: 3955 }, text: 'APPEND completed' }),
+    'A003 OK [APPENDUID 38505 3955] APPEND completed\r\n',
+  );
   t.equal(
     encodeStatus({
-      tag: 'A004', status: 'OK', text: 'Done',
-      code: { code: 'COPYUID', uidValidity: 38505, source: [{ start: 304, end: 304 }, { start: 319, end: 320 }], destination: [{ start: 3956, end: 3958 }] },
+      tag: 'A004',
+      status: 'OK',
+      text: 'Done',
+      code: {
+        code: 'COPYUID',
+        uidValidity: 38505,
+        source: [
+          { start: 304, end: 304 },
+          { start: 319, end: 320 },
+        ],
+        destination: [{ start: 3956, end: 3958 }],
+      },
     }),
     'A004 OK [COPYUID 38505 304,319:320 3956:3958] Done\r\n',
   );
 });
 
 t.test('every data-less response code formats as its name', async (t) => {
-  const plain: PlainResponseCodeName[] = ['ALERT', 'PARSE', 'READ-ONLY', 'READ-WRITE', 'TRYCREATE', 'UNAVAILABLE',
-    'AUTHENTICATIONFAILED', 'AUTHORIZATIONFAILED', 'EXPIRED', 'PRIVACYREQUIRED', 'CONTACTADMIN', 'NOPERM', 'INUSE',
-    'EXPUNGEISSUED', 'CORRUPTION', 'SERVERBUG', 'CLIENTBUG', 'CANNOT', 'LIMIT', 'OVERQUOTA', 'ALREADYEXISTS',
-    'NONEXISTENT', 'UIDNOTSTICKY', 'TOOBIG', 'CLOSED', 'UNKNOWN-CTE', 'HASCHILDREN'];
+  const plain: PlainResponseCodeName[] = [
+    'ALERT',
+    'PARSE',
+    'READ-ONLY',
+    'READ-WRITE',
+    'TRYCREATE',
+    'UNAVAILABLE',
+    'AUTHENTICATIONFAILED',
+    'AUTHORIZATIONFAILED',
+    'EXPIRED',
+    'PRIVACYREQUIRED',
+    'CONTACTADMIN',
+    'NOPERM',
+    'INUSE',
+    'EXPUNGEISSUED',
+    'CORRUPTION',
+    'SERVERBUG',
+    'CLIENTBUG',
+    'CANNOT',
+    'LIMIT',
+    'OVERQUOTA',
+    'ALREADYEXISTS',
+    'NONEXISTENT',
+    'UIDNOTSTICKY',
+    'TOOBIG',
+    'CLOSED',
+    'UNKNOWN-CTE',
+    'HASCHILDREN',
+  ];
   for (const code of plain) t.equal(formatResponseCode({ code }), code);
-  t.equal(encodeStatus({ tag: 'a1', status: 'NO', code: { code: 'AUTHENTICATIONFAILED' }, text: 'Invalid credentials' }),
-    'a1 NO [AUTHENTICATIONFAILED] Invalid credentials\r\n');
+  t.equal(
+    encodeStatus({ tag: 'a1', status: 'NO', code: { code: 'AUTHENTICATIONFAILED' }, text: 'Invalid credentials' }),
+    'a1 NO [AUTHENTICATIONFAILED] Invalid credentials\r\n',
+  );
 });
 
 t.test('status text is sanitised', async (t) => {
@@ -126,11 +192,20 @@ t.test('status text is sanitised', async (t) => {
 });
 
 t.test('CAPABILITY, ID and ENABLED responses', async (t) => {
-  t.equal(encodeCapability(['IMAP4rev1', 'STARTTLS', 'AUTH=PLAIN', 'LOGINDISABLED']),
-    '* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN LOGINDISABLED\r\n');
+  t.equal(
+    encodeCapability(['IMAP4rev1', 'STARTTLS', 'AUTH=PLAIN', 'LOGINDISABLED']),
+    '* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN LOGINDISABLED\r\n',
+  );
   t.equal(encodeId(null), '* ID NIL\r\n');
   t.equal(encodeId([]), '* ID NIL\r\n');
-  t.equal(encodeId([['name', 'Cyrus'], ['version', '1.5'], ['os', null]]), '* ID ("name" "Cyrus" "version" "1.5" "os" NIL)\r\n');
+  t.equal(
+    encodeId([
+      ['name', 'Cyrus'],
+      ['version', '1.5'],
+      ['os', null],
+    ]),
+    '* ID ("name" "Cyrus" "version" "1.5" "os" NIL)\r\n',
+  );
   t.equal(encodeId([['support-url', 'a "b"']]), '* ID ("support-url" "a \\"b\\"")\r\n');
   t.equal(encodeEnabled(['CONDSTORE']), '* ENABLED CONDSTORE\r\n');
   t.equal(encodeEnabled([]), '* ENABLED\r\n');

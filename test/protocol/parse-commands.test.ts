@@ -31,7 +31,10 @@ t.test('RFC 3501 §6.1 any-state commands', async (t) => {
 t.test('RFC 3501 §6.2 not-authenticated commands', async (t) => {
   t.strictSame(p('a001 STARTTLS'), { tag: 'a001', name: 'STARTTLS' });
   t.strictSame(p('A001 AUTHENTICATE GSSAPI'), {
-    tag: 'A001', name: 'AUTHENTICATE', mechanism: 'GSSAPI', initialResponse: null,
+    tag: 'A001',
+    name: 'AUTHENTICATE',
+    mechanism: 'GSSAPI',
+    initialResponse: null,
   });
   t.strictSame(p('a001 LOGIN SMITH SESAME'), { tag: 'a001', name: 'LOGIN', username: 'SMITH', password: 'SESAME' });
   t.strictSame(p('a2 LOGIN "fred \\"x\\"" "a\\\\b"'), { tag: 'a2', name: 'LOGIN', username: 'fred "x"', password: 'a\\b' });
@@ -39,14 +42,20 @@ t.test('RFC 3501 §6.2 not-authenticated commands', async (t) => {
 
 t.test('RFC 7888 LITERAL+ LOGIN example', async (t) => {
   t.strictSame(p('A001 LOGIN {11+}\r\nFRED FOOBAR {7+}\r\nfat man\r\n'), {
-    tag: 'A001', name: 'LOGIN', username: 'FRED FOOBAR', password: 'fat man',
+    tag: 'A001',
+    name: 'LOGIN',
+    username: 'FRED FOOBAR',
+    password: 'fat man',
   });
   t.strictSame(p('A002 LOGIN {5}\r\nalice {6}\r\nsecret'), { tag: 'A002', name: 'LOGIN', username: 'alice', password: 'secret' });
 });
 
 t.test('RFC 4959 §3 SASL-IR AUTHENTICATE', async (t) => {
   t.strictSame(p('a01 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q='), {
-    tag: 'a01', name: 'AUTHENTICATE', mechanism: 'PLAIN', initialResponse: 'dGVzdAB0ZXN0AHRlc3Q=',
+    tag: 'a01',
+    name: 'AUTHENTICATE',
+    mechanism: 'PLAIN',
+    initialResponse: 'dGVzdAB0ZXN0AHRlc3Q=',
   });
   t.strictSame(p('a02 authenticate external ='), { tag: 'a02', name: 'AUTHENTICATE', mechanism: 'EXTERNAL', initialResponse: '' });
   t.strictSame(bad('a03 AUTHENTICATE PLAIN abc'), { tag: 'a03', text: 'Invalid base64 initial response' });
@@ -63,9 +72,15 @@ t.test('RFC 3501 §6.3.1-§6.3.7 mailbox commands', async (t) => {
   t.strictSame(p('A683 RENAME blurdybloop sarasoop'), { tag: 'A683', name: 'RENAME', from: 'blurdybloop', to: 'sarasoop' });
   t.strictSame(p('A002 SUBSCRIBE #news.comp.mail.mime'), { tag: 'A002', name: 'SUBSCRIBE', mailbox: '#news.comp.mail.mime' });
   t.strictSame(p('A002 UNSUBSCRIBE #news.comp.mail.mime'), { tag: 'A002', name: 'UNSUBSCRIBE', mailbox: '#news.comp.mail.mime' });
-  t.strictSame(p('A1 SELECT "~peter/mail/&U,BTFw-/&ZeVnLIqe-"'), {
-    tag: 'A1', name: 'SELECT', mailbox: '~peter/mail/台北/日本語',
-  }, 'RFC 3501 §5.1.3 example, decoded');
+  t.strictSame(
+    p('A1 SELECT "~peter/mail/&U,BTFw-/&ZeVnLIqe-"'),
+    {
+      tag: 'A1',
+      name: 'SELECT',
+      mailbox: '~peter/mail/台北/日本語',
+    },
+    'RFC 3501 §5.1.3 example, decoded',
+  );
   t.strictSame(p('A2 CREATE {4}\r\nA&-B'), { tag: 'A2', name: 'CREATE', mailbox: 'A&B' }, 'mailbox as a literal');
   t.strictSame(p('A3 SELECT "café"', true), { tag: 'A3', name: 'SELECT', mailbox: 'café' }, 'UTF-8 names with UTF8=ACCEPT');
 });
@@ -95,7 +110,14 @@ t.test('RFC 3501 §5.1.3, §7.1.5: a name that is an astring but not modified UT
   t.strictSame(p('b7 RENAME &Jjo ok'), { tag: 'b7', name: 'RENAME', from: u('&Jjo'), to: 'ok' });
   t.strictSame(p('b8 RENAME ok &Jjo'), { tag: 'b8', name: 'RENAME', from: 'ok', to: u('&Jjo') });
   t.strictSame(p('b9 STATUS a&b (MESSAGES)'), { tag: 'b9', name: 'STATUS', mailbox: u('a&b'), items: ['MESSAGES'] });
-  t.strictSame(p('c1 APPEND a&b {1+}\r\nx'), { tag: 'c1', name: 'APPEND', mailbox: u('a&b'), flags: [], date: null, message: Buffer.from('x') });
+  t.strictSame(p('c1 APPEND a&b {1+}\r\nx'), {
+    tag: 'c1',
+    name: 'APPEND',
+    mailbox: u('a&b'),
+    flags: [],
+    date: null,
+    message: Buffer.from('x'),
+  });
   t.strictSame(p('c2 UID COPY 1 a&b'), { tag: 'c2', name: 'COPY', uid: true, sequence: [{ start: 1, end: 1 }], mailbox: u('a&b') });
   t.strictSame(p('c3 MOVE 1 &Jjo'), { tag: 'c3', name: 'MOVE', uid: false, sequence: [{ start: 1, end: 1 }], mailbox: u('&Jjo') });
   t.strictSame(p('c4 LIST "" &Jjo*'), { tag: 'c4', name: 'LIST', reference: '', pattern: u('&Jjo*') });
@@ -111,10 +133,15 @@ t.test('RFC 3501 §5.1.3, §7.1.5: a name that is an astring but not modified UT
 
 t.test('RFC 3501 §6.3.10 STATUS example, with SIZE (RFC 8438) and APPENDLIMIT (RFC 7889)', async (t) => {
   t.strictSame(p('A042 STATUS blurdybloop (UIDNEXT MESSAGES)'), {
-    tag: 'A042', name: 'STATUS', mailbox: 'blurdybloop', items: ['UIDNEXT', 'MESSAGES'],
+    tag: 'A042',
+    name: 'STATUS',
+    mailbox: 'blurdybloop',
+    items: ['UIDNEXT', 'MESSAGES'],
   });
   t.strictSame(p('A043 STATUS inbox (messages recent uidnext uidvalidity unseen size appendlimit)'), {
-    tag: 'A043', name: 'STATUS', mailbox: 'INBOX',
+    tag: 'A043',
+    name: 'STATUS',
+    mailbox: 'INBOX',
     items: ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'SIZE', 'APPENDLIMIT'],
   });
   t.strictSame(bad('A044 STATUS INBOX ()'), { tag: 'A044', text: 'Expected status item' });
@@ -126,18 +153,41 @@ t.test('RFC 3501 §6.3.11 APPEND example', async (t) => {
   const msg = 'Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\nSubject: afternoon meeting\r\n\r\nHello Joe\r\n';
   const n = Buffer.byteLength(msg);
   t.strictSame(p(`A003 APPEND saved-messages (\\Seen) {${n}}\r\n${msg}\r\n`), {
-    tag: 'A003', name: 'APPEND', mailbox: 'saved-messages', flags: ['\\Seen'], date: null, message: Buffer.from(msg),
+    tag: 'A003',
+    name: 'APPEND',
+    mailbox: 'saved-messages',
+    flags: ['\\Seen'],
+    date: null,
+    message: Buffer.from(msg),
   });
   t.strictSame(p('A004 APPEND INBOX (\\seen \\DRAFT $Junk) "17-Jul-1996 02:44:25 -0700" {5+}\r\nhello'), {
-    tag: 'A004', name: 'APPEND', mailbox: 'INBOX', flags: ['\\Seen', '\\Draft', '$Junk'],
-    date: new Date('1996-07-17T09:44:25Z'), message: Buffer.from('hello'),
+    tag: 'A004',
+    name: 'APPEND',
+    mailbox: 'INBOX',
+    flags: ['\\Seen', '\\Draft', '$Junk'],
+    date: new Date('1996-07-17T09:44:25Z'),
+    message: Buffer.from('hello'),
   });
   t.strictSame(p('A005 APPEND INBOX " 7-Jul-1996 02:44:25 +0130" {0}\r\n'), {
-    tag: 'A005', name: 'APPEND', mailbox: 'INBOX', flags: [], date: new Date('1996-07-07T01:14:25Z'), message: Buffer.alloc(0),
+    tag: 'A005',
+    name: 'APPEND',
+    mailbox: 'INBOX',
+    flags: [],
+    date: new Date('1996-07-07T01:14:25Z'),
+    message: Buffer.alloc(0),
   });
-  t.strictSame(p('A006 APPEND INBOX () ~{3}\r\na\0b'), {
-    tag: 'A006', name: 'APPEND', mailbox: 'INBOX', flags: [], date: null, message: Buffer.from('a\0b'),
-  }, 'RFC 3516 literal8');
+  t.strictSame(
+    p('A006 APPEND INBOX () ~{3}\r\na\0b'),
+    {
+      tag: 'A006',
+      name: 'APPEND',
+      mailbox: 'INBOX',
+      flags: [],
+      date: null,
+      message: Buffer.from('a\0b'),
+    },
+    'RFC 3516 literal8',
+  );
   t.strictSame(bad('A007 APPEND INBOX (\\Recent) {1}\r\nx'), { tag: 'A007', text: '\\Recent can not be set by the client' });
   t.strictSame(bad('A008 APPEND INBOX "hello"'), { tag: 'A008', text: 'Invalid date-time' });
   t.strictSame(bad('A009 APPEND INBOX "31-Feb-1996 02:44:25 -0700" {1}\r\nx'), { tag: 'A009', text: 'Invalid day in date' });
@@ -149,7 +199,10 @@ t.test('RFC 3501 §6.4.1-§6.4.3 CHECK, CLOSE, EXPUNGE; RFC 4315 §2.1 UID EXPUN
   t.strictSame(p('A341 CLOSE'), { tag: 'A341', name: 'CLOSE' });
   t.strictSame(p('A202 EXPUNGE'), { tag: 'A202', name: 'EXPUNGE', uid: false, sequence: null });
   t.strictSame(p('A003 UID EXPUNGE 3000:3002'), {
-    tag: 'A003', name: 'EXPUNGE', uid: true, sequence: [{ start: 3000, end: 3002 }],
+    tag: 'A003',
+    name: 'EXPUNGE',
+    uid: true,
+    sequence: [{ start: 3000, end: 3002 }],
   });
   t.strictSame(bad('A004 UID EXPUNGE'), { tag: 'A004', text: 'Expected SP' });
   t.strictSame(bad('A005 EXPUNGE 1:2'), { tag: 'A005', text: 'Unexpected extra arguments' });
@@ -157,14 +210,34 @@ t.test('RFC 3501 §6.4.1-§6.4.3 CHECK, CLOSE, EXPUNGE; RFC 4315 §2.1 UID EXPUN
 
 t.test('RFC 3501 §6.4.6 STORE example and forms', async (t) => {
   t.strictSame(p('A003 STORE 2:4 +FLAGS (\\Deleted)'), {
-    tag: 'A003', name: 'STORE', uid: false, sequence: [{ start: 2, end: 4 }], mode: 'add', silent: false, flags: ['\\Deleted'],
+    tag: 'A003',
+    name: 'STORE',
+    uid: false,
+    sequence: [{ start: 2, end: 4 }],
+    mode: 'add',
+    silent: false,
+    flags: ['\\Deleted'],
   });
   t.strictSame(p('A004 UID STORE 1,5:* -flags.silent \\SEEN $Label1 \\Answered'), {
-    tag: 'A004', name: 'STORE', uid: true, sequence: [{ start: 1, end: 1 }, { start: 5, end: '*' }],
-    mode: 'remove', silent: true, flags: ['\\Seen', '$Label1', '\\Answered'],
+    tag: 'A004',
+    name: 'STORE',
+    uid: true,
+    sequence: [
+      { start: 1, end: 1 },
+      { start: 5, end: '*' },
+    ],
+    mode: 'remove',
+    silent: true,
+    flags: ['\\Seen', '$Label1', '\\Answered'],
   });
   t.strictSame(p('A005 STORE * FLAGS ()'), {
-    tag: 'A005', name: 'STORE', uid: false, sequence: [{ start: '*', end: '*' }], mode: 'set', silent: false, flags: [],
+    tag: 'A005',
+    name: 'STORE',
+    uid: false,
+    sequence: [{ start: '*', end: '*' }],
+    mode: 'set',
+    silent: false,
+    flags: [],
   });
   t.strictSame(bad('A006 STORE 1 +FLAGS (\\Recent)'), { tag: 'A006', text: '\\Recent can not be set by the client' });
   t.strictSame(bad('A007 STORE 1 FLAGZ (\\Seen)'), { tag: 'A007', text: 'Expected FLAGS, +FLAGS or -FLAGS' });
@@ -174,13 +247,28 @@ t.test('RFC 3501 §6.4.6 STORE example and forms', async (t) => {
 
 t.test('RFC 3501 §6.4.7 COPY example; RFC 6851 §4 MOVE', async (t) => {
   t.strictSame(p('A003 COPY 2:4 MEETING'), {
-    tag: 'A003', name: 'COPY', uid: false, sequence: [{ start: 2, end: 4 }], mailbox: 'MEETING',
+    tag: 'A003',
+    name: 'COPY',
+    uid: false,
+    sequence: [{ start: 2, end: 4 }],
+    mailbox: 'MEETING',
   });
   t.strictSame(p('a UID MOVE 42:69 foo'), {
-    tag: 'a', name: 'MOVE', uid: true, sequence: [{ start: 42, end: 69 }], mailbox: 'foo',
+    tag: 'a',
+    name: 'MOVE',
+    uid: true,
+    sequence: [{ start: 42, end: 69 }],
+    mailbox: 'foo',
   });
   t.strictSame(p('b MOVE 4:2,* "Other &AOk-"'), {
-    tag: 'b', name: 'MOVE', uid: false, sequence: [{ start: 4, end: 2 }, { start: '*', end: '*' }], mailbox: 'Other é',
+    tag: 'b',
+    name: 'MOVE',
+    uid: false,
+    sequence: [
+      { start: 4, end: 2 },
+      { start: '*', end: '*' },
+    ],
+    mailbox: 'Other é',
   });
   t.strictSame(p('c uid copy 1 inbox'), { tag: 'c', name: 'COPY', uid: true, sequence: [{ start: 1, end: 1 }], mailbox: 'INBOX' });
 });
@@ -200,8 +288,13 @@ t.test('RFC 5161 §3.1 ENABLE example', async (t) => {
 
 t.test('RFC 2971 §3.1 ID examples', async (t) => {
   t.strictSame(p('a023 ID ("name" "sodr" "version" "19.34" "vendor" "Pink Floyd Music Limited")'), {
-    tag: 'a023', name: 'ID',
-    params: [['name', 'sodr'], ['version', '19.34'], ['vendor', 'Pink Floyd Music Limited']],
+    tag: 'a023',
+    name: 'ID',
+    params: [
+      ['name', 'sodr'],
+      ['version', '19.34'],
+      ['vendor', 'Pink Floyd Music Limited'],
+    ],
   });
   t.strictSame(p('a024 ID NIL'), { tag: 'a024', name: 'ID', params: null });
   t.strictSame(p('a025 ID ("os" NIL)'), { tag: 'a025', name: 'ID', params: [['os', null]] });
@@ -230,7 +323,11 @@ t.test('BAD: syntax, trailing arguments, overflow, unknown commands, wrong types
   t.strictSame(bad('a4 SELECT INBOX extra'), { tag: 'a4', text: 'Unexpected extra arguments' });
   t.strictSame(bad('a5 FETCH 4294967296 FLAGS'), { tag: 'a5', text: 'Number out of range' });
   t.strictSame(p('a6 FETCH 4294967295 FLAGS'), {
-    tag: 'a6', name: 'FETCH', uid: false, sequence: [{ start: 4294967295, end: 4294967295 }], items: [{ type: 'FLAGS' }],
+    tag: 'a6',
+    name: 'FETCH',
+    uid: false,
+    sequence: [{ start: 4294967295, end: 4294967295 }],
+    items: [{ type: 'FLAGS' }],
   });
   t.strictSame(bad('a7 FOO'), { tag: 'a7', text: 'Unknown command' });
   t.strictSame(bad('a8 UID NOOP'), { tag: 'a8', text: 'Unknown command' });
@@ -244,7 +341,8 @@ t.test('BAD: syntax, trailing arguments, overflow, unknown commands, wrong types
   t.strictSame(bad('b7 LOGIN alice "a\\b"'), { tag: 'b7', text: 'Invalid escape in quoted string' });
   t.strictSame(bad('c1 LOGIN {3}\r\na\0b pw'), { tag: 'c1', text: 'NUL in literal' });
   t.strictSame(bad(frame(Buffer.concat([Buffer.from('c2 LOGIN {2}\r\n'), Buffer.from([0xc3, 0x28]), Buffer.from(' pw')]))), {
-    tag: 'c2', text: 'Invalid UTF-8 in literal',
+    tag: 'c2',
+    text: 'Invalid UTF-8 in literal',
   });
   t.strictSame(bad('c3 LOGIN {5}x'), { tag: 'c3', text: 'Expected user name' });
   t.strictSame(bad({ lines: ['c4 LOGIN {5}', ' x'], literals: [Buffer.from('abc')] }), { tag: 'c4', text: 'Malformed literal' });

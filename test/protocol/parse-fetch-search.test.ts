@@ -38,7 +38,10 @@ const whole = { part: [], text: null };
 
 t.test('RFC 3501 §6.4.5 FETCH example', async (t) => {
   t.strictSame(p('A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])'), {
-    tag: 'A654', name: 'FETCH', uid: false, sequence: [{ start: 2, end: 4 }],
+    tag: 'A654',
+    name: 'FETCH',
+    uid: false,
+    sequence: [{ start: 2, end: 4 }],
     items: [
       { type: 'FLAGS' },
       { type: 'BODY[]', peek: false, section: { part: [], text: { kind: 'HEADER.FIELDS', fields: ['DATE', 'FROM'] } }, partial: null },
@@ -48,7 +51,11 @@ t.test('RFC 3501 §6.4.5 FETCH example', async (t) => {
 
 t.test('RFC 3501 §6.4.8 UID FETCH example', async (t) => {
   t.strictSame(p('A999 UID FETCH 4827313:4828442 FLAGS'), {
-    tag: 'A999', name: 'FETCH', uid: true, sequence: [{ start: 4827313, end: 4828442 }], items: [{ type: 'FLAGS' }],
+    tag: 'A999',
+    name: 'FETCH',
+    uid: true,
+    sequence: [{ start: 4827313, end: 4828442 }],
+    items: [{ type: 'FLAGS' }],
   });
 });
 
@@ -56,7 +63,11 @@ t.test('RFC 3501 §6.4.5 macros ALL, FAST, FULL', async (t) => {
   t.strictSame(items('ALL'), [{ type: 'FLAGS' }, { type: 'INTERNALDATE' }, { type: 'RFC822.SIZE' }, { type: 'ENVELOPE' }]);
   t.strictSame(items('fast'), [{ type: 'FLAGS' }, { type: 'INTERNALDATE' }, { type: 'RFC822.SIZE' }]);
   t.strictSame(items('FULL'), [
-    { type: 'FLAGS' }, { type: 'INTERNALDATE' }, { type: 'RFC822.SIZE' }, { type: 'ENVELOPE' }, { type: 'BODY' },
+    { type: 'FLAGS' },
+    { type: 'INTERNALDATE' },
+    { type: 'RFC822.SIZE' },
+    { type: 'ENVELOPE' },
+    { type: 'BODY' },
   ]);
   t.equal(bad('f2 FETCH 1 (ALL)'), 'Unknown fetch item', 'macros are not fetch-att');
   t.equal(bad('f3 FETCH 1 ALL FLAGS'), 'Unexpected extra arguments');
@@ -64,8 +75,16 @@ t.test('RFC 3501 §6.4.5 macros ALL, FAST, FULL', async (t) => {
 
 t.test('RFC 3501 §6.4.5 simple items', async (t) => {
   t.strictSame(items('(envelope flags internaldate rfc822 rfc822.header rfc822.size rfc822.text body bodystructure uid)'), [
-    { type: 'ENVELOPE' }, { type: 'FLAGS' }, { type: 'INTERNALDATE' }, { type: 'RFC822' }, { type: 'RFC822.HEADER' },
-    { type: 'RFC822.SIZE' }, { type: 'RFC822.TEXT' }, { type: 'BODY' }, { type: 'BODYSTRUCTURE' }, { type: 'UID' },
+    { type: 'ENVELOPE' },
+    { type: 'FLAGS' },
+    { type: 'INTERNALDATE' },
+    { type: 'RFC822' },
+    { type: 'RFC822.HEADER' },
+    { type: 'RFC822.SIZE' },
+    { type: 'RFC822.TEXT' },
+    { type: 'BODY' },
+    { type: 'BODYSTRUCTURE' },
+    { type: 'UID' },
   ]);
 });
 
@@ -84,13 +103,20 @@ t.test('RFC 3501 §6.4.5 body sections and partials', async (t) => {
   t.strictSame(items('BODY[2.TEXT]'), [{ type: 'BODY[]', peek: false, section: { part: [2], text: { kind: 'TEXT' } }, partial: null }]);
   t.strictSame(items('BODY.PEEK[HEADER.FIELDS.NOT (x-foo "Received" {4}\r\ndate)]'), [
     {
-      type: 'BODY[]', peek: true,
-      section: { part: [], text: { kind: 'HEADER.FIELDS.NOT', fields: ['X-FOO', 'RECEIVED', 'DATE'] } }, partial: null,
+      type: 'BODY[]',
+      peek: true,
+      section: { part: [], text: { kind: 'HEADER.FIELDS.NOT', fields: ['X-FOO', 'RECEIVED', 'DATE'] } },
+      partial: null,
     },
   ]);
   t.strictSame(items('(UID BODY.PEEK[1.HEADER.FIELDS (Subject)]<0.10>)'), [
     { type: 'UID' },
-    { type: 'BODY[]', peek: true, section: { part: [1], text: { kind: 'HEADER.FIELDS', fields: ['SUBJECT'] } }, partial: { offset: 0, length: 10 } },
+    {
+      type: 'BODY[]',
+      peek: true,
+      section: { part: [1], text: { kind: 'HEADER.FIELDS', fields: ['SUBJECT'] } },
+      partial: { offset: 0, length: 10 },
+    },
   ]);
 });
 
@@ -126,7 +152,10 @@ t.test('BAD FETCH items', async (t) => {
 
 t.test('RFC 3501 §6.4.4 SEARCH examples', async (t) => {
   t.strictSame(p('A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"'), {
-    tag: 'A282', name: 'SEARCH', uid: false, charset: null,
+    tag: 'A282',
+    name: 'SEARCH',
+    uid: false,
+    charset: null,
     criteria: {
       type: 'AND',
       keys: [
@@ -138,11 +167,20 @@ t.test('RFC 3501 §6.4.4 SEARCH examples', async (t) => {
     returnOptions: null,
   });
   t.strictSame(p('A283 SEARCH TEXT "string not in mailbox"'), {
-    tag: 'A283', name: 'SEARCH', uid: false, charset: null,
-    criteria: { type: 'TEXT', value: 'string not in mailbox' }, returnOptions: null,
+    tag: 'A283',
+    name: 'SEARCH',
+    uid: false,
+    charset: null,
+    criteria: { type: 'TEXT', value: 'string not in mailbox' },
+    returnOptions: null,
   });
   t.strictSame(p('A284 SEARCH CHARSET UTF-8 TEXT {6}\r\nXXXXXX'), {
-    tag: 'A284', name: 'SEARCH', uid: false, charset: 'UTF-8', criteria: { type: 'TEXT', value: 'XXXXXX' }, returnOptions: null,
+    tag: 'A284',
+    name: 'SEARCH',
+    uid: false,
+    charset: 'UTF-8',
+    criteria: { type: 'TEXT', value: 'XXXXXX' },
+    returnOptions: null,
   });
 });
 
@@ -152,12 +190,20 @@ t.test('RFC 4731 §3.1 ESEARCH return options', async (t) => {
   t.equal(s1.criteria.type, 'AND');
   t.strictSame(search('A283 SEARCH RETURN () FLAGGED').returnOptions, [], 'RETURN () means ALL');
   t.strictSame(search('A284 SEARCH RETURN (min max all count) CHARSET US-ASCII UNSEEN'), {
-    tag: 'A284', name: 'SEARCH', uid: false, charset: 'US-ASCII', criteria: { type: 'UNSEEN' },
+    tag: 'A284',
+    name: 'SEARCH',
+    uid: false,
+    charset: 'US-ASCII',
+    criteria: { type: 'UNSEEN' },
     returnOptions: ['MIN', 'MAX', 'ALL', 'COUNT'],
   });
   t.strictSame(p('A285 UID SEARCH RETURN (MIN MAX) 1:5000'), {
-    tag: 'A285', name: 'SEARCH', uid: true, charset: null,
-    criteria: { type: 'SEQUENCE', set: [{ start: 1, end: 5000 }] }, returnOptions: ['MIN', 'MAX'],
+    tag: 'A285',
+    name: 'SEARCH',
+    uid: true,
+    charset: null,
+    criteria: { type: 'SEQUENCE', set: [{ start: 1, end: 5000 }] },
+    returnOptions: ['MIN', 'MAX'],
   });
   t.equal(bad('A286 SEARCH RETURN (SAVE) ALL'), 'Unknown search return option');
   t.equal(bad('A287 SEARCH RETURN MIN ALL'), 'Expected return option list');
@@ -165,8 +211,22 @@ t.test('RFC 4731 §3.1 ESEARCH return options', async (t) => {
 });
 
 t.test('RFC 3501 §6.4.4 every search key', async (t) => {
-  const flagKeys = ['ALL', 'ANSWERED', 'DELETED', 'DRAFT', 'FLAGGED', 'NEW', 'OLD', 'RECENT', 'SEEN',
-    'UNANSWERED', 'UNDELETED', 'UNDRAFT', 'UNFLAGGED', 'UNSEEN'] as const;
+  const flagKeys = [
+    'ALL',
+    'ANSWERED',
+    'DELETED',
+    'DRAFT',
+    'FLAGGED',
+    'NEW',
+    'OLD',
+    'RECENT',
+    'SEEN',
+    'UNANSWERED',
+    'UNDELETED',
+    'UNDRAFT',
+    'UNFLAGGED',
+    'UNSEEN',
+  ] as const;
   for (const k of flagKeys) t.strictSame(criteria(k.toLowerCase()), { type: k });
   for (const k of ['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO'] as const) {
     t.strictSame(criteria(`${k} "a b"`), { type: k, value: 'a b' });
@@ -182,10 +242,24 @@ t.test('RFC 3501 §6.4.4 every search key', async (t) => {
   t.strictSame(criteria('HEADER X-Spam ""'), { type: 'HEADER', field: 'X-SPAM', value: '' });
   t.strictSame(criteria('LARGER 10000'), { type: 'LARGER', size: 10000 });
   t.strictSame(criteria('SMALLER 0'), { type: 'SMALLER', size: 0 });
-  t.strictSame(criteria('UID 1:*,7'), { type: 'UID', set: [{ start: 1, end: '*' }, { start: 7, end: 7 }] });
-  t.strictSame(criteria('2,4:3'), { type: 'SEQUENCE', set: [{ start: 2, end: 2 }, { start: 4, end: 3 }] });
+  t.strictSame(criteria('UID 1:*,7'), {
+    type: 'UID',
+    set: [
+      { start: 1, end: '*' },
+      { start: 7, end: 7 },
+    ],
+  });
+  t.strictSame(criteria('2,4:3'), {
+    type: 'SEQUENCE',
+    set: [
+      { start: 2, end: 2 },
+      { start: 4, end: 3 },
+    ],
+  });
   t.strictSame(criteria('OR SEEN (FLAGGED DELETED)'), {
-    type: 'OR', left: { type: 'SEEN' }, right: { type: 'AND', keys: [{ type: 'FLAGGED' }, { type: 'DELETED' }] },
+    type: 'OR',
+    left: { type: 'SEEN' },
+    right: { type: 'AND', keys: [{ type: 'FLAGGED' }, { type: 'DELETED' }] },
   });
   t.strictSame(criteria('NOT (OR NEW OLD)'), { type: 'NOT', key: { type: 'OR', left: { type: 'NEW' }, right: { type: 'OLD' } } });
   t.strictSame(criteria('((SEEN))'), { type: 'SEEN' }, 'a list of one key is the key');

@@ -61,9 +61,9 @@ t.test('property: mailbox names round trip through modified UTF-7 and UTF-8', as
 });
 
 const bound = fc.oneof(fc.integer({ min: 1, max: 0xffffffff }), fc.integer({ min: 1, max: 20 }), fc.constant('*' as const));
-const seqRange = fc.tuple(bound, bound, fc.boolean()).map(([start, end, single]): SeqRange =>
-  single ? { start, end: start } : { start, end },
-);
+const seqRange = fc
+  .tuple(bound, bound, fc.boolean())
+  .map(([start, end, single]): SeqRange => (single ? { start, end: start } : { start, end }));
 const seqSet = fc.array(seqRange, { minLength: 1, maxLength: 8 });
 
 t.test('property: sequence sets round trip through format and parse', async (t) => {
@@ -102,9 +102,7 @@ t.test('property: resolved ranges agree with a naive expansion', async () => {
   );
 });
 
-const ATOM_CHARS = [...Array(0x7f - 0x21).keys()]
-  .map((i) => String.fromCharCode(0x21 + i))
-  .filter((c) => !'(){%*"\\]'.includes(c));
+const ATOM_CHARS = [...Array(0x7f - 0x21).keys()].map((i) => String.fromCharCode(0x21 + i)).filter((c) => !'(){%*"\\]'.includes(c));
 const keyword = fc.string({ unit: fc.constantFrom(...ATOM_CHARS), minLength: 1, maxLength: 12 });
 const flag = fc.oneof(fc.constantFrom('\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft', '\\X-Ext'), keyword);
 
@@ -114,8 +112,10 @@ t.test('property: flag lists round trip through STORE and APPEND', async () => {
       const c = roundTrip((b) => b.raw(`a1 STORE 1:* ${sign}FLAGS `).flags(flags));
       const a = roundTrip((b) => b.raw('a2 APPEND INBOX ').flags(flags).raw(' {1}\r\nx'));
       return (
-        c.name === 'STORE' && JSON.stringify(c.flags) === JSON.stringify(flags) &&
-        a.name === 'APPEND' && JSON.stringify(a.flags) === JSON.stringify(flags)
+        c.name === 'STORE' &&
+        JSON.stringify(c.flags) === JSON.stringify(flags) &&
+        a.name === 'APPEND' &&
+        JSON.stringify(a.flags) === JSON.stringify(flags)
       );
     }),
     { numRuns },
@@ -157,10 +157,43 @@ t.test('property: arbitrary requests only ever throw ParseError', async () => {
 });
 
 t.test('property: grammar-shaped noise only ever throws ParseError', async () => {
-  const names = ['LOGIN', 'AUTHENTICATE', 'ID', 'ENABLE', 'SELECT', 'LIST', 'STATUS', 'APPEND', 'SEARCH', 'FETCH',
-    'STORE', 'COPY', 'UID FETCH', 'UID SEARCH', 'UID STORE', 'UID EXPUNGE', 'RENAME', 'NOOP', 'FOO'];
-  const unit = fc.constantFrom(...'()[]<>{}" \\*%:,.0123456789+-~&=ABCDEFHILNOPRSTUXYZ$'.split(''),
-    'NIL', 'BODY', 'PEEK', 'HEADER.FIELDS', 'MIME', 'TEXT', 'NOT', 'OR', 'UID', 'FLAGS', 'RETURN', 'CHARSET', 'é');
+  const names = [
+    'LOGIN',
+    'AUTHENTICATE',
+    'ID',
+    'ENABLE',
+    'SELECT',
+    'LIST',
+    'STATUS',
+    'APPEND',
+    'SEARCH',
+    'FETCH',
+    'STORE',
+    'COPY',
+    'UID FETCH',
+    'UID SEARCH',
+    'UID STORE',
+    'UID EXPUNGE',
+    'RENAME',
+    'NOOP',
+    'FOO',
+  ];
+  const unit = fc.constantFrom(
+    ...'()[]<>{}" \\*%:,.0123456789+-~&=ABCDEFHILNOPRSTUXYZ$'.split(''),
+    'NIL',
+    'BODY',
+    'PEEK',
+    'HEADER.FIELDS',
+    'MIME',
+    'TEXT',
+    'NOT',
+    'OR',
+    'UID',
+    'FLAGS',
+    'RETURN',
+    'CHARSET',
+    'é',
+  );
   const tail = fc.option(fc.uint8Array({ maxLength: 6 }), { nil: undefined });
   fc.assert(
     fc.property(fc.constantFrom(...names), fc.string({ unit, maxLength: 30 }), tail, (name, args, lit) => {

@@ -15,8 +15,7 @@ const numRuns = Number(process.env['GANNET_FUZZ_RUNS'] ?? '') || 200;
 // ---- generators -------------------------------------------------------------------------
 
 /** Line text: no CR or LF, and no braces, so a line ends in a literal marker only on purpose. */
-const text = (maxLength: number) =>
-  fc.string({ unit: fc.constantFrom(...'abcXYZ019 ()"\\*+%-.:é'.split('')), maxLength });
+const text = (maxLength: number) => fc.string({ unit: fc.constantFrom(...'abcXYZ019 ()"\\*+%-.:é'.split('')), maxLength });
 
 interface GenLiteral {
   data: Uint8Array;
@@ -64,12 +63,10 @@ const BIG: ReceiverLimits = { maxLineBytes: 1000, maxRequestBytes: 100_000, maxL
 // ---- (a) chunking does not matter ----------------------------------------------------------
 
 t.test('property: chunking never changes the framed requests', async (t) => {
-  const scenario = fc
-    .array(request, { minLength: 1, maxLength: 6 })
-    .chain((reqs) => {
-      const total = reqs.reduce((n, r) => n + serialise(r).wire.length, 0);
-      return fc.tuple(fc.constant(reqs), fc.array(fc.integer({ min: 0, max: total }), { maxLength: 30 }));
-    });
+  const scenario = fc.array(request, { minLength: 1, maxLength: 6 }).chain((reqs) => {
+    const total = reqs.reduce((n, r) => n + serialise(r).wire.length, 0);
+    return fc.tuple(fc.constant(reqs), fc.array(fc.integer({ min: 0, max: total }), { maxLength: 30 }));
+  });
   fc.assert(
     fc.property(scenario, ([reqs, cuts]) => {
       const serialised = reqs.map(serialise);
@@ -80,7 +77,10 @@ t.test('property: chunking never changes the framed requests', async (t) => {
       const chunkedOut = feedChunks(chunked, wire, cuts);
       return (
         isDeepStrictEqual(chunkedOut, wholeOut) &&
-        isDeepStrictEqual(results(wholeOut), serialised.map((s) => s.expected)) &&
+        isDeepStrictEqual(
+          results(wholeOut),
+          serialised.map((s) => s.expected),
+        ) &&
         chunked.buffered === 0
       );
     }),
@@ -96,7 +96,10 @@ t.test('property: one byte at a time gives the same result as the whole', async 
       const wire = Buffer.concat(serialised.map((s) => s.wire));
       const cuts = Array.from({ length: wire.length }, (_, i) => i);
       const out = results(feedChunks(new Receiver(BIG), wire, cuts));
-      return isDeepStrictEqual(out, serialised.map((s) => s.expected));
+      return isDeepStrictEqual(
+        out,
+        serialised.map((s) => s.expected),
+      );
     }),
     { numRuns: Math.max(20, Math.floor(numRuns / 4)) },
   );
@@ -154,7 +157,10 @@ t.test('property: arbitrary bytes never throw and never overfill the buffer', as
           case 'literal':
             return Number.isFinite(out.size) && out.size >= 0 && out.index >= 0 && out.index < limits.maxLiterals;
           case 'request':
-            return out.request.lines.length === out.request.literals.length + 1 && out.request.lines.every((l) => Buffer.byteLength(l) <= limits.maxLineBytes * 3);
+            return (
+              out.request.lines.length === out.request.literals.length + 1 &&
+              out.request.lines.every((l) => Buffer.byteLength(l) <= limits.maxLineBytes * 3)
+            );
           case 'line':
             return !out.line.includes('\n');
         }
@@ -205,9 +211,7 @@ t.test('property: a line of exactly maxLineBytes passes, one byte more fails', a
       bareLf: fc.boolean(),
       byte: fc.constantFrom(...Buffer.from('ax {}+9')),
     })
-    .chain((s) =>
-      fc.tuple(fc.constant(s), fc.array(fc.integer({ min: 0, max: s.max + 20 }), { maxLength: 8 })),
-    );
+    .chain((s) => fc.tuple(fc.constant(s), fc.array(fc.integer({ min: 0, max: s.max + 20 }), { maxLength: 8 })));
   fc.assert(
     fc.property(scenario, ([{ max, over, bareLf, byte }, cuts]) => {
       const body = Buffer.alloc(max + (over ? 1 : 0), byte);
@@ -220,7 +224,10 @@ t.test('property: a line of exactly maxLineBytes passes, one byte more fails', a
       const expectedFirst: PlainOutput = over
         ? { kind: 'error', firstLine: body.subarray(0, Math.min(max, 200)).toString('utf8'), reason: 'line-too-long' }
         : { kind: 'request', lines: [body.toString('utf8')], literals: [] };
-      const noop: PlainOutput = max >= 6 ? { kind: 'request', lines: ['z NOOP'], literals: [] } : { kind: 'error', firstLine: 'z NOOP'.slice(0, max), reason: 'line-too-long' };
+      const noop: PlainOutput =
+        max >= 6
+          ? { kind: 'request', lines: ['z NOOP'], literals: [] }
+          : { kind: 'error', firstLine: 'z NOOP'.slice(0, max), reason: 'line-too-long' };
       return isDeepStrictEqual(out, [expectedFirst, noop]);
     }),
     { numRuns },

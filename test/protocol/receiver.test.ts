@@ -22,7 +22,6 @@ function feed(r: Receiver, text: string, policy?: LiteralPolicy): PlainOutput[] 
 
 const req = (lines: string[], literals: string[] = []): PlainOutput => ({ kind: 'request', lines, literals });
 
-
 t.test('RFC 9051 §2.2.1 lines: CRLF, bare LF, partial input, pipelining', async (t) => {
   const r = receiver();
   t.same(feed(r, 'a1 NOOP\r\n'), [req(['a1 NOOP'])], 'CRLF line');
@@ -59,7 +58,10 @@ t.test('UTF-8 lines are decoded; limits count bytes, not characters', async (t) 
 
 t.test('RFC 9051 §4.3 synchronising literal, accepted', async (t) => {
   const r = receiver();
-  t.same(feed(r, 'a1 LOGIN {5}\r\n', () => 'accept'), [{ kind: 'literal', firstLine: 'a1 LOGIN {5}', index: 0, size: 5, sync: true }]);
+  t.same(
+    feed(r, 'a1 LOGIN {5}\r\n', () => 'accept'),
+    [{ kind: 'literal', firstLine: 'a1 LOGIN {5}', index: 0, size: 5, sync: true }],
+  );
   t.equal(r.inLiteral, true, 'reading the literal');
   t.same(feed(r, 'ali'), []);
   t.same(feed(r, 'ce {6}\r\n'), [{ kind: 'literal', firstLine: 'a1 LOGIN {5}', index: 1, size: 6, sync: true }]);
@@ -130,7 +132,10 @@ t.test('RFC 7888 §4: a refused LITERAL+ literal is read and thrown away, then r
   t.equal(r.buffered, 0, 'discarded bytes are not kept');
   t.same(feed(r, 'P\r\n x'), [], 'the rest of the line is skipped too');
   t.equal(r.inLiteral, false);
-  t.same(feed(r, ' y\r\na3 NOOP\r\n'), [{ kind: 'error', firstLine: 'a1 LOGIN {9+}', reason: 'literal-rejected', size: 9 }, req(['a3 NOOP'])]);
+  t.same(feed(r, ' y\r\na3 NOOP\r\n'), [
+    { kind: 'error', firstLine: 'a1 LOGIN {9+}', reason: 'literal-rejected', size: 9 },
+    req(['a3 NOOP']),
+  ]);
 });
 
 t.test('a refused literal in a later line keeps the first line for the tag', async (t) => {

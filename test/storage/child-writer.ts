@@ -23,7 +23,9 @@ if (mode === 'once') {
   for (;;) {
     n += 1;
     if (n % 3 === 0) {
-      const burst = await Promise.all([1, 2, 3].map((k) => store.append(mailboxId, [{ body: body(n * 10 + k), flags: k === 2 ? ['\\Seen'] : [] }])));
+      const burst = await Promise.all(
+        [1, 2, 3].map((k) => store.append(mailboxId, [{ body: body(n * 10 + k), flags: k === 2 ? ['\\Seen'] : [] }])),
+      );
       for (const r of burst) process.stdout.write(`${r.uids[0]}\n`);
     } else {
       const { uids } = await store.append(mailboxId, [{ body: body(n), flags: [] }]);

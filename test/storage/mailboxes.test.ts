@@ -30,7 +30,10 @@ t.test('accounts', async (t) => {
   await t.rejects(store.createAccount('bad@example.org', [{ name: 'a//b', specialUse: null }]), kind('cannot'));
   t.equal(store.getAccount('bad@example.org'), null, 'a refused account leaves nothing behind');
   const b = await store.createAccount('bob@example.org', []);
-  t.same(store.listAccounts().map((x) => x.name), ['alice@example.org', 'bob@example.org']);
+  t.same(
+    store.listAccounts().map((x) => x.name),
+    ['alice@example.org', 'bob@example.org'],
+  );
   t.not(a.id, b.id);
   await store.setAccountAppendLimit('bob@example.org', 4096);
   t.equal(store.getAccount('bob@example.org')!.appendLimit, 4096);
@@ -221,37 +224,40 @@ async function downgrade(path: string, version: 1 | 2): Promise<void> {
 }
 
 for (const version of [1, 2] as const) {
-  t.test(`a schema ${version} store is upgraded on open: message records rewritten${version === 1 ? ', the \\Deleted index built from the flags' : ''}`, async (t) => {
-    const path = join(t.testdir(), 'mail');
-    const store = openMailStore(storageConfig(path));
-    const account = await store.createAccount('alice', []);
-    const inbox = store.getMailbox(account.id, 'INBOX')!;
-    const { uids } = await store.append(inbox.id, [
-      { body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Deleted'], internalDate: 1_000_000 },
-      { body: Buffer.from('Subject: 2\r\n\r\ntwo\r\n'), flags: ['\\Seen', '$Label'], internalDate: 2_000_000 },
-      { body: Buffer.from('Subject: 3\r\n\r\nthree\r\n'), flags: ['\\Deleted', '\\Seen'], internalDate: 3_000_000 },
-    ]);
-    const before = uids.map((uid) => store.getMessage(inbox.id, uid));
-    await store.close();
-    await downgrade(path, version);
+  t.test(
+    `a schema ${version} store is upgraded on open: message records rewritten${version === 1 ? ', the \\Deleted index built from the flags' : ''}`,
+    async (t) => {
+      const path = join(t.testdir(), 'mail');
+      const store = openMailStore(storageConfig(path));
+      const account = await store.createAccount('alice', []);
+      const inbox = store.getMailbox(account.id, 'INBOX')!;
+      const { uids } = await store.append(inbox.id, [
+        { body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Deleted'], internalDate: 1_000_000 },
+        { body: Buffer.from('Subject: 2\r\n\r\ntwo\r\n'), flags: ['\\Seen', '$Label'], internalDate: 2_000_000 },
+        { body: Buffer.from('Subject: 3\r\n\r\nthree\r\n'), flags: ['\\Deleted', '\\Seen'], internalDate: 3_000_000 },
+      ]);
+      const before = uids.map((uid) => store.getMessage(inbox.id, uid));
+      await store.close();
+      await downgrade(path, version);
 
-    const upgraded = openMailStore(storageConfig(path));
-    t.teardown(() => upgraded.close());
-    t.same(
-      uids.map((uid) => upgraded.getMessage(inbox.id, uid)),
-      before,
-      'every record reads as before: blob, size, INTERNALDATE, flags, modseq',
-    );
-    t.same(upgraded.deletedIndex(inbox.id), [uids[0], uids[2]], 'the \\Deleted index matches the stored flags');
-    t.same(await upgraded.expunge(inbox.id, null), [uids[0], uids[2]], 'EXPUNGE finds them through it');
-    t.same([...upgraded.uids(inbox.id)], [uids[1]]);
-    t.same(upgraded.readBody(upgraded.getMessage(inbox.id, uids[1]!)!).toString(), 'Subject: 2\r\n\r\ntwo\r\n');
-    t.same(checkCounters(upgraded, inbox.id), []);
-    const raw = open({ path, noSubdir: false, maxDbs: 32, readOnly: true });
-    t.equal(raw.openDB<number, string>({ name: 'meta' }).get('schema'), SCHEMA_VERSION, 'stamped with the current version');
-    t.ok(Array.isArray(raw.openDB({ name: 'messages' }).get([inbox.id, uids[1]!])), 'records stored as tuples');
-    await raw.close();
-  });
+      const upgraded = openMailStore(storageConfig(path));
+      t.teardown(() => upgraded.close());
+      t.same(
+        uids.map((uid) => upgraded.getMessage(inbox.id, uid)),
+        before,
+        'every record reads as before: blob, size, INTERNALDATE, flags, modseq',
+      );
+      t.same(upgraded.deletedIndex(inbox.id), [uids[0], uids[2]], 'the \\Deleted index matches the stored flags');
+      t.same(await upgraded.expunge(inbox.id, null), [uids[0], uids[2]], 'EXPUNGE finds them through it');
+      t.same([...upgraded.uids(inbox.id)], [uids[1]]);
+      t.same(upgraded.readBody(upgraded.getMessage(inbox.id, uids[1]!)!).toString(), 'Subject: 2\r\n\r\ntwo\r\n');
+      t.same(checkCounters(upgraded, inbox.id), []);
+      const raw = open({ path, noSubdir: false, maxDbs: 32, readOnly: true });
+      t.equal(raw.openDB<number, string>({ name: 'meta' }).get('schema'), SCHEMA_VERSION, 'stamped with the current version');
+      t.ok(Array.isArray(raw.openDB({ name: 'messages' }).get([inbox.id, uids[1]!])), 'records stored as tuples');
+      await raw.close();
+    },
+  );
 }
 
 t.test('an older store open in another process is not upgraded until that process is gone', async (t) => {
@@ -265,7 +271,10 @@ t.test('an older store open in another process is not upgraded until that proces
   // Another process with the store open, as an older server still running would have it.
   const holder = spawn(
     process.execPath,
-    ['-e', `const { open } = require('lmdb'); const root = open({ path: ${JSON.stringify(path)}, noSubdir: false, maxDbs: 32 }); root.openDB({ name: 'meta' }).get('schema'); console.log('open'); setInterval(() => {}, 1000);`],
+    [
+      '-e',
+      `const { open } = require('lmdb'); const root = open({ path: ${JSON.stringify(path)}, noSubdir: false, maxDbs: 32 }); root.openDB({ name: 'meta' }).get('schema'); console.log('open'); setInterval(() => {}, 1000);`,
+    ],
     { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   t.teardown(() => holder.kill('SIGKILL'));
@@ -310,7 +319,10 @@ t.test('the upgrade rewrites more records than one chunk of its scan', async (t)
   const account = await store.createAccount('alice', []);
   const inbox = store.getMailbox(account.id, 'INBOX')!;
   const n = 10_005;
-  const items = Array.from({ length: n }, (_, i) => ({ body: Buffer.from(`Subject: ${i}\r\n\r\n${i}\r\n`), flags: i % 2 ? ['\\Seen'] : [] }));
+  const items = Array.from({ length: n }, (_, i) => ({
+    body: Buffer.from(`Subject: ${i}\r\n\r\n${i}\r\n`),
+    flags: i % 2 ? ['\\Seen'] : [],
+  }));
   for (let i = 0; i < n; i += 1000) await store.append(inbox.id, items.slice(i, i + 1000));
   await store.close();
   await downgrade(path, 2);
@@ -318,6 +330,9 @@ t.test('the upgrade rewrites more records than one chunk of its scan', async (t)
   t.teardown(() => upgraded.close());
   const uids = [...upgraded.uids(inbox.id)];
   t.equal(uids.length, n);
-  t.ok(uids.every((uid, i) => upgraded.getMessage(inbox.id, uid)!.size === Buffer.byteLength(`Subject: ${i}\r\n\r\n${i}\r\n`)), 'each record read back');
+  t.ok(
+    uids.every((uid, i) => upgraded.getMessage(inbox.id, uid)!.size === Buffer.byteLength(`Subject: ${i}\r\n\r\n${i}\r\n`)),
+    'each record read back',
+  );
   t.same(checkCounters(upgraded, inbox.id), []);
 });

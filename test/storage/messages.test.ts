@@ -38,7 +38,11 @@ t.test('append allocates increasing UIDs and modseqs and keeps counters', async 
   t.same(m1.flags, ['\\Seen', 'Work'], 'system flag spelled canonically');
   t.equal(m1.size, message('one').length);
   t.same(store.readBody(m1), message('one'));
-  t.same(store.withBody(m1, (bytes) => Buffer.from(bytes)), message('one'), 'withBody lends the same bytes');
+  t.same(
+    store.withBody(m1, (bytes) => Buffer.from(bytes)),
+    message('one'),
+    'withBody lends the same bytes',
+  );
   t.equal(store.getMessage(inbox.id, 2)!.internalDate, Date.UTC(2020, 0, 2));
   t.same([...store.uids(inbox.id)], [1, 2]);
   t.same(checkCounters(store, inbox.id), []);
@@ -46,7 +50,10 @@ t.test('append allocates increasing UIDs and modseqs and keeps counters', async 
 
 t.test('UIDs are never reused after expunge or reopen', async (t) => {
   const { store, cfg, inbox } = await setup(t);
-  await store.append(inbox.id, [{ body: message('a'), flags: [] }, { body: message('b'), flags: [] }]);
+  await store.append(inbox.id, [
+    { body: message('a'), flags: [] },
+    { body: message('b'), flags: [] },
+  ]);
   t.same(await store.expunge(inbox.id, [2]), [2]);
   t.same((await store.append(inbox.id, [{ body: message('c'), flags: [] }])).uids, [3]);
   await store.expunge(inbox.id, [1, 3]);
@@ -66,7 +73,10 @@ t.test('20 concurrent appends get unique, increasing UIDs in call order', async 
     Array.from({ length: 20 }, (_, i) => store.append(inbox.id, [{ body: message(`m${i}`), flags: i % 2 ? ['\\Seen'] : [] }])),
   );
   const uids = results.map((r) => r.uids[0]);
-  t.same(uids, Array.from({ length: 20 }, (_, i) => i + 1));
+  t.same(
+    uids,
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   const mb = store.getMailboxById(inbox.id)!;
   t.equal(mb.messages, 20);
   t.equal(mb.unseen, 10);
@@ -78,7 +88,10 @@ t.test('a failing write rolls back alone; writes batched with it still apply', a
   const { store, inbox, archive } = await setup(t);
   await store.setAccountAppendLimit('alice@example.org', 100);
   const ok1 = store.append(inbox.id, [{ body: message('small'), flags: [] }]);
-  const tooBig = store.append(inbox.id, [{ body: message('x'), flags: [] }, { body: Buffer.alloc(101, 'x'), flags: [] }]);
+  const tooBig = store.append(inbox.id, [
+    { body: message('x'), flags: [] },
+    { body: Buffer.alloc(101, 'x'), flags: [] },
+  ]);
   const ok2 = store.append(archive.id, [{ body: message('small2'), flags: [] }]);
   t.same((await ok1).uids, [1]);
   await t.rejects(tooBig, kind('toobig'));
@@ -114,10 +127,16 @@ t.test('flags: set/add/remove, keywords case-insensitive, \\Recent never stored,
   t.equal(store.getMailboxById(inbox.id)!.highestModseq, start + 3, 'no-op keeps modseq');
 
   const removed = await store.setFlags(inbox.id, [2], 'remove', ['\\SEEN', 'NotThere']);
-  t.same(removed.map((c) => c.flags), [['\\Flagged', '$Label1']]);
+  t.same(
+    removed.map((c) => c.flags),
+    [['\\Flagged', '$Label1']],
+  );
   t.equal(store.getMailboxById(inbox.id)!.unseen, 1);
   const set = await store.setFlags(inbox.id, [1], 'set', ['\\Answered', 'Other']);
-  t.same(set.map((c) => c.flags), [['\\Answered', 'Other']]);
+  t.same(
+    set.map((c) => c.flags),
+    [['\\Answered', 'Other']],
+  );
   t.same(store.keywords(inbox.id), ['$Label1', 'Other']);
   t.same(checkCounters(store, inbox.id), []);
 
@@ -137,12 +156,23 @@ t.test('keyword limit per mailbox', async (t) => {
   await t.rejects(store.setFlags(inbox.id, [1], 'set', ['one-too-many']), kind('limit'));
   await store.setFlags(inbox.id, [1], 'set', ['KW0']);
   t.same(store.getMessage(inbox.id, 1)!.flags, ['kw0'], 'known keyword is fine at the limit');
-  await t.rejects(store.setFlags(inbox.id, [1], 'set', Array.from({ length: 65 }, (_, i) => `kw${i}`)), kind('limit'));
+  await t.rejects(
+    store.setFlags(
+      inbox.id,
+      [1],
+      'set',
+      Array.from({ length: 65 }, (_, i) => `kw${i}`),
+    ),
+    kind('limit'),
+  );
 });
 
 t.test('expunge by \\Deleted and by UID; changesSince reports tombstones and changes', async (t) => {
   const { store, inbox } = await setup(t);
-  await store.append(inbox.id, Array.from({ length: 5 }, (_, i) => ({ body: message(`m${i}`), flags: [] })));
+  await store.append(
+    inbox.id,
+    Array.from({ length: 5 }, (_, i) => ({ body: message(`m${i}`), flags: [] })),
+  );
   const base = store.getMailboxById(inbox.id)!.highestModseq;
   await store.setFlags(inbox.id, [2, 4], 'add', ['\\Deleted']);
   t.same(await store.expunge(inbox.id, null), [2, 4]);
@@ -178,7 +208,13 @@ t.test('copy and move keep flags and dates, allocate UIDs in source order and sh
   ]);
   const a = store.getMessage(inbox.id, 1)!;
   const copied = await store.copy(inbox.id, [3, 1, 42], archive.id);
-  t.same(copied, { uidValidity: archive.uidValidity, pairs: [[1, 2], [3, 3]] });
+  t.same(copied, {
+    uidValidity: archive.uidValidity,
+    pairs: [
+      [1, 2],
+      [3, 3],
+    ],
+  });
   const c1 = store.getMessage(archive.id, 2)!;
   t.same(c1.flags, ['\\Seen', 'Tag']);
   t.equal(c1.internalDate, 1_000_000);
@@ -186,7 +222,10 @@ t.test('copy and move keep flags and dates, allocate UIDs in source order and sh
   t.equal(store.blobReferences(a.blob), 2);
 
   const moved = await store.move(inbox.id, [1, 2], archive.id);
-  t.same(moved.pairs, [[1, 4], [2, 5]]);
+  t.same(moved.pairs, [
+    [1, 4],
+    [2, 5],
+  ]);
   t.same([...store.uids(inbox.id)], [3]);
   t.same([...store.uids(archive.id)], [1, 2, 3, 4, 5]);
   t.equal(store.blobReferences(a.blob), 2, 'move keeps the reference count');
@@ -224,13 +263,25 @@ t.test('identical bodies share one blob across mailboxes and accounts', async (t
 t.test('claimRecent hands each UID to one claimer only, up to what the claimer will show, and keeps it', async (t) => {
   const { store, inbox, cfg } = await setup(t);
   t.same(await store.claimRecent(inbox.id, 0), { from: 1, to: 0 });
-  await store.append(inbox.id, [{ body: message('1'), flags: [] }, { body: message('2'), flags: [] }]);
+  await store.append(inbox.id, [
+    { body: message('1'), flags: [] },
+    { body: message('2'), flags: [] },
+  ]);
   t.same(await store.claimRecent(inbox.id, 2), { from: 1, to: 2 });
   t.same(await store.claimRecent(inbox.id, 2), { from: 3, to: 2 });
-  await store.append(inbox.id, [{ body: message('3'), flags: [] }, { body: message('4'), flags: [] }]);
+  await store.append(inbox.id, [
+    { body: message('3'), flags: [] },
+    { body: message('4'), flags: [] },
+  ]);
   // A session about to show UID 3 claims 3 alone: 4 is left for whoever is told of it first.
   const [x, y] = await Promise.all([store.claimRecent(inbox.id, 3), store.claimRecent(inbox.id, 3)]);
-  t.same([x, y], [{ from: 3, to: 3 }, { from: 4, to: 3 }]);
+  t.same(
+    [x, y],
+    [
+      { from: 3, to: 3 },
+      { from: 4, to: 3 },
+    ],
+  );
   t.equal(store.getMailboxById(inbox.id)!.recentUid, 3, 'stored: exactly what was handed out');
   t.same(await store.claimRecent(inbox.id, 99), { from: 4, to: 4 }, 'never beyond the messages there are');
   await store.close();

@@ -83,8 +83,7 @@ t.test('old change-log entries are pruned', async (t) => {
   const dbs = openEnv(join(t.testdir(), 'mail'));
   t.teardown(() => dbs.root.close());
   const now = Date.now();
-  const write = (at: number) =>
-    dbs.root.childTransaction(() => appendChangelog({ dbs, now: at, changed: new Set() }, 'test', [1]));
+  const write = (at: number) => dbs.root.childTransaction(() => appendChangelog({ dbs, now: at, changed: new Set() }, 'test', [1]));
   for (let i = 0; i < 10; i++) await write(now - CHANGELOG_RETENTION_MS - 60_000);
   for (let i = 0; i < 10; i++) await write(now - 1000);
   t.equal(readChangelog(dbs, 0).length, 20);

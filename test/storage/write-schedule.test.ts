@@ -14,7 +14,14 @@ const append = (mailboxId: number, bytes: number): WriteRequest => ({
   items: [{ body: new Uint8Array(bytes), address: 'x', flags: { system: new Set(), keywords: [] }, internalDate: 0 }],
   moduleLimit: 1 << 30,
 });
-const store = (mailboxId: number): WriteRequest => ({ id: ++id, op: 'setFlags', mailboxId, uids: [1], mode: 'add', flags: { system: new Set(), keywords: ['k'] } });
+const store = (mailboxId: number): WriteRequest => ({
+  id: ++id,
+  op: 'setFlags',
+  mailboxId,
+  uids: [1],
+  mode: 'add',
+  flags: { system: new Set(), keywords: ['k'] },
+});
 const expunge = (mailboxId: number): WriteRequest => ({ id: ++id, op: 'expunge', mailboxId, uids: null, onlyDeleted: false });
 const copy = (from: number, to: number): WriteRequest => ({ id: ++id, op: 'copy', mailboxId: from, uids: [1], destinationId: to });
 const createMailbox = (): WriteRequest => ({ id: ++id, op: 'createMailbox', accountId: 1, name: 'New', specialUse: null });

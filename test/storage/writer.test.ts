@@ -35,7 +35,11 @@ t.test('two stores in one process: each gets its own answers and its own change 
   t.equal(b.store.getMailboxById(b.inbox.id)!.messages, 2);
   t.match(a.store.readBody(a.store.getMessage(a.inbox.id, 1)!).toString(), /for a/);
   t.same(heardA.flat(), [a.inbox.id]);
-  t.same(heardB.flat().filter((id) => id !== b.inbox.id), [], 'b hears only of its own mailbox');
+  t.same(
+    heardB.flat().filter((id) => id !== b.inbox.id),
+    [],
+    'b hears only of its own mailbox',
+  );
   t.ok(heardB.length >= 1);
 });
 
@@ -47,7 +51,10 @@ t.test('a change is visible to reads and listeners by the time its write resolve
   await store.append(inbox.id, [{ body: message('one'), flags: [] }]);
   t.equal(seenInListener, 1, 'the listener reads the new state');
   const changes = await store.setFlags(inbox.id, [1], 'add', ['\\Flagged']);
-  t.same(changes.map((c) => c.flags), [['\\Flagged']]);
+  t.same(
+    changes.map((c) => c.flags),
+    [['\\Flagged']],
+  );
   t.same(store.getMessage(inbox.id, 1)!.flags, ['\\Flagged'], 'read right after the write sees it');
 });
 
@@ -57,7 +64,9 @@ t.test("a flag change to one mailbox commits ahead of another mailbox's large AP
   await store.append(archive.id, [{ body: message('target'), flags: [] }]);
   const order: string[] = [];
   const big = (i: number, bytes: number) =>
-    store.append(inbox.id, [{ body: Buffer.concat([message(`big ${i}`), Buffer.alloc(bytes, 'a')]), flags: [] }]).then(() => order.push(`append ${i}`));
+    store
+      .append(inbox.id, [{ body: Buffer.concat([message(`big ${i}`), Buffer.alloc(bytes, 'a')]), flags: [] }])
+      .then(() => order.push(`append ${i}`));
   // A 16 MB APPEND keeps the thread busy while six more large ones and then a STORE to
   // another mailbox queue up behind it.
   const first = big(0, 16 * 1024 * 1024);
@@ -92,7 +101,14 @@ t.test('a committed batch whose result cannot be sent answers its writes as unce
   const { unsentBatch } = await import('../../src/storage/lmdb/write-batch.js');
   const own = { kind: 'nonexistent' as const, name: 'StorageError', message: 'no such mailbox', stack: undefined };
   const out = unsentBatch(
-    { outcomes: [{ id: 1, ok: true, value: { uids: [4] } }, { id: 2, ok: false, error: own }], changed: [7], seq: 12 },
+    {
+      outcomes: [
+        { id: 1, ok: true, value: { uids: [4] } },
+        { id: 2, ok: false, error: own },
+      ],
+      changed: [7],
+      seq: 12,
+    },
     { kind: null, name: 'DataCloneError', message: 'could not be cloned', stack: undefined },
   );
   t.same(out.changed, [7], 'the changed mailboxes are still reported');

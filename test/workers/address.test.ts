@@ -24,8 +24,14 @@ function check(t: Test, cases: [string, string][]): void {
 
 t.test('RFC 5322 §3.4 and §A.1.2: mailboxes, display names, quoted display names', async (t) => {
   check(t, [
-    ['Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>', '(("Mary Smith" NIL "mary" "x.test")(NIL NIL "jdoe" "example.org")("Who?" NIL "one" "y.test"))'],
-    ['<boss@nil.test>, "Giant; \\"Big\\" Box" <sysservices@example.net>', '((NIL NIL "boss" "nil.test")("Giant; \\"Big\\" Box" NIL "sysservices" "example.net"))'],
+    [
+      'Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>',
+      '(("Mary Smith" NIL "mary" "x.test")(NIL NIL "jdoe" "example.org")("Who?" NIL "one" "y.test"))',
+    ],
+    [
+      '<boss@nil.test>, "Giant; \\"Big\\" Box" <sysservices@example.net>',
+      '((NIL NIL "boss" "nil.test")("Giant; \\"Big\\" Box" NIL "sysservices" "example.net"))',
+    ],
     ['"a, b <c@d>" <e@f.example>', '(("a, b <c@d>" NIL "e" "f.example"))'],
     ['"" <empty@example.com>', '((NIL NIL "empty" "example.com"))'],
   ]);
@@ -33,13 +39,22 @@ t.test('RFC 5322 §3.4 and §A.1.2: mailboxes, display names, quoted display nam
 
 t.test('RFC 5322 §3.4 and §A.1.3: groups', async (t) => {
   check(t, [
-    ['A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;', '((NIL NIL "A Group" NIL)("Ed Jones" NIL "c" "a.test")(NIL NIL "joe" "where.test")("John" NIL "jdoe" "one.test")(NIL NIL NIL NIL))'],
+    [
+      'A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;',
+      '((NIL NIL "A Group" NIL)("Ed Jones" NIL "c" "a.test")(NIL NIL "joe" "where.test")("John" NIL "jdoe" "one.test")(NIL NIL NIL NIL))',
+    ],
     ['Undisclosed recipients:;', '((NIL NIL "Undisclosed recipients" NIL)(NIL NIL NIL NIL))'],
-    ['group: g1@d1.org, g2@d2.org;, group2: g3@d3.org;', '((NIL NIL "group" NIL)(NIL NIL "g1" "d1.org")(NIL NIL "g2" "d2.org")(NIL NIL NIL NIL)(NIL NIL "group2" NIL)(NIL NIL "g3" "d3.org")(NIL NIL NIL NIL))'],
+    [
+      'group: g1@d1.org, g2@d2.org;, group2: g3@d3.org;',
+      '((NIL NIL "group" NIL)(NIL NIL "g1" "d1.org")(NIL NIL "g2" "d2.org")(NIL NIL NIL NIL)(NIL NIL "group2" NIL)(NIL NIL "g3" "d3.org")(NIL NIL NIL NIL))',
+    ],
     // group = display-name ":" [group-list] ";" [CFWS], group-list = mailbox-list / CFWS / obs-group-list:
     // a comment in a group is CFWS, not a member.
     ['group:;, group2: (foo) ;', '((NIL NIL "group" NIL)(NIL NIL NIL NIL)(NIL NIL "group2" NIL)(NIL NIL NIL NIL))'],
-    ['Friends: bob@example.com, "Carol" <carol@example.net>;, eve@example.com', '((NIL NIL "Friends" NIL)(NIL NIL "bob" "example.com")("Carol" NIL "carol" "example.net")(NIL NIL NIL NIL)(NIL NIL "eve" "example.com"))'],
+    [
+      'Friends: bob@example.com, "Carol" <carol@example.net>;, eve@example.com',
+      '((NIL NIL "Friends" NIL)(NIL NIL "bob" "example.com")("Carol" NIL "carol" "example.net")(NIL NIL NIL NIL)(NIL NIL "eve" "example.com"))',
+    ],
     ['unclosed: a@b.example', '((NIL NIL "unclosed" NIL)(NIL NIL "a" "b.example")(NIL NIL NIL NIL))'],
     ['g:;;', '((NIL NIL "g" NIL)(NIL NIL NIL NIL))'],
   ]);
@@ -49,7 +64,7 @@ t.test('RFC 5322 §3.2.2 and §A.5: comments and folding white space are not par
   check(t, [
     ['Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>', '(("Pete" NIL "pete" "silly.test"))'],
     [
-      'A Group(Some people)     :Chris Jones <c@(Chris\'s host.)public.example>,         joe@example.org,  John <jdoe@one.test> (my dear friend); (the end of the group)',
+      "A Group(Some people)     :Chris Jones <c@(Chris's host.)public.example>,         joe@example.org,  John <jdoe@one.test> (my dear friend); (the end of the group)",
       '((NIL NIL "A Group" NIL)("Chris Jones" NIL "c" "public.example")(NIL NIL "joe" "example.org")("John" NIL "jdoe" "one.test")(NIL NIL NIL NIL))',
     ],
     ['(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;', '((NIL NIL "Hidden recipients" NIL)(NIL NIL NIL NIL))'],
@@ -93,7 +108,10 @@ t.test('RFC 5322 §4.4 and §A.6: obsolete forms', async (t) => {
     // obs-phrase
     ['Joe Q. Public <john.q.public@example.com>', '(("Joe Q. Public" NIL "john.q.public" "example.com"))'],
     // obs-route, obs-addr-list (empty element), obs-domain with CFWS (§A.6.1)
-    ['Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example', '(("Mary Smith" "@node.test" "mary" "example.net")(NIL NIL "jdoe" "test.example"))'],
+    [
+      'Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example',
+      '(("Mary Smith" "@node.test" "mary" "example.net")(NIL NIL "jdoe" "test.example"))',
+    ],
     ['<@route1,@route2:user@host>', '((NIL "@route1,@route2" "user" "host"))'],
     ['<,@a.example, ,(c) @b.example,: routed@c.example>', '((NIL "@a.example,@b.example" "routed" "c.example"))'],
     ['<@[192.0.2.1]:u@h.example>', '((NIL "@[192.0.2.1]" "u" "h.example"))'],
@@ -126,7 +144,10 @@ t.test('written back without CFWS, as SEARCH matches it (RFC 3501 §6.4.4)', asy
   const cases: [string, string][] = [
     ['<user-from (comment)@ (comment) domain.org>', 'user-from@domain.org'],
     ['Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>', 'Pete <pete@silly.test>'],
-    ['A Group(Some people) :Chris Jones <c@(Chris\'s host.)public.example>, joe@example.org, John <jdoe@one.test> (my dear friend); (the end)', 'A Group: Chris Jones <c@public.example>, joe@example.org, John <jdoe@one.test>;'],
+    [
+      "A Group(Some people) :Chris Jones <c@(Chris's host.)public.example>, joe@example.org, John <jdoe@one.test> (my dear friend); (the end)",
+      'A Group: Chris Jones <c@public.example>, joe@example.org, John <jdoe@one.test>;',
+    ],
     ['group:;, group2: (foo) ;', 'group:;, group2:;'],
     ['<@route1,@route2:user@host>', '<@route1,@route2:user@host>'],
     ['"Doe, John" <john.doe@example.com>', 'Doe, John <john.doe@example.com>'],
@@ -138,7 +159,36 @@ t.test('written back without CFWS, as SEARCH matches it (RFC 3501 §6.4.4)', asy
 
 /** Text built from the pieces address parsing cares about, so the generator reaches every branch. */
 const addressish = fc
-  .array(fc.oneof(fc.constantFrom('<', '>', ',', ':', ';', '@', '.', '(', ')', '"', '\\', '[', ']', ' ', 'a', 'b.c', '(x)', '"q"', '[1.2]', '@r:', 'g:', ';,'), fc.string({ maxLength: 4 })), { maxLength: 30 })
+  .array(
+    fc.oneof(
+      fc.constantFrom(
+        '<',
+        '>',
+        ',',
+        ':',
+        ';',
+        '@',
+        '.',
+        '(',
+        ')',
+        '"',
+        '\\',
+        '[',
+        ']',
+        ' ',
+        'a',
+        'b.c',
+        '(x)',
+        '"q"',
+        '[1.2]',
+        '@r:',
+        'g:',
+        ';,',
+      ),
+      fc.string({ maxLength: 4 }),
+    ),
+    { maxLength: 30 },
+  )
   .map((parts) => parts.join(''));
 
 t.test('property: any text gives null or a well-formed ENVELOPE list', async (t) => {

@@ -67,39 +67,86 @@ t.test('RFC 3501 §7.4.2 BODY is BODYSTRUCTURE without extension data', async (t
 t.test('RFC 3501 §6.4.5 body sections return exact bytes', async (t) => {
   const m = parsed('forward-rfc822');
   t.equal(str(sectionBytes(m.idx, m.raw, section([]))), m.raw.toString('latin1'), 'BODY[] is the whole message');
-  t.match(str(sectionBytes(m.idx, m.raw, section([], { kind: 'HEADER' }))), /^Date: .*\r\nContent-Type: multipart\/mixed; boundary="fwdB"\r\n\r\n$/s);
+  t.match(
+    str(sectionBytes(m.idx, m.raw, section([], { kind: 'HEADER' }))),
+    /^Date: .*\r\nContent-Type: multipart\/mixed; boundary="fwdB"\r\n\r\n$/s,
+  );
   t.equal(str(sectionBytes(m.idx, m.raw, section([1]))), 'See below.\r\n', 'the CRLF before the delimiter is not part 1 (RFC 2046 §5.1.1)');
   t.equal(str(sectionBytes(m.idx, m.raw, section([1], { kind: 'MIME' }))), 'Content-Type: text/plain; charset=us-ascii\r\n\r\n');
-  t.equal(str(sectionBytes(m.idx, m.raw, section([2], { kind: 'HEADER.FIELDS', fields: ['SUBJECT', 'CC'] }))), 'Cc: dave@example.net\r\nSubject: Original question\r\n\r\n', 'fields in message order');
-  t.equal(str(sectionBytes(m.idx, m.raw, section([2, 1]))), 'What time is the meeting?\r\n', 'part 1 of an embedded non-multipart message is its body');
+  t.equal(
+    str(sectionBytes(m.idx, m.raw, section([2], { kind: 'HEADER.FIELDS', fields: ['SUBJECT', 'CC'] }))),
+    'Cc: dave@example.net\r\nSubject: Original question\r\n\r\n',
+    'fields in message order',
+  );
+  t.equal(
+    str(sectionBytes(m.idx, m.raw, section([2, 1]))),
+    'What time is the meeting?\r\n',
+    'part 1 of an embedded non-multipart message is its body',
+  );
   t.equal(str(sectionBytes(m.idx, m.raw, section([2], { kind: 'TEXT' }))), 'What time is the meeting?\r\n');
-  t.match(str(sectionBytes(m.idx, m.raw, section([2]))), /^Date: Sun, 2 Mar 2025.*meeting\?\r\n$/s, 'message/rfc822 body is the whole embedded message');
+  t.match(
+    str(sectionBytes(m.idx, m.raw, section([2]))),
+    /^Date: Sun, 2 Mar 2025.*meeting\?\r\n$/s,
+    'message/rfc822 body is the whole embedded message',
+  );
   t.match(str(sectionBytes(m.idx, m.raw, section([2], { kind: 'HEADER' }))), /^Date: .*charset=us-ascii\r\n\r\n$/s);
-  t.match(str(sectionBytes(m.idx, m.raw, section([2], { kind: 'MIME' }))), /^Content-Type: message\/rfc822\r\nContent-Disposition: .*\r\n\r\n$/s);
+  t.match(
+    str(sectionBytes(m.idx, m.raw, section([2], { kind: 'MIME' }))),
+    /^Content-Type: message\/rfc822\r\nContent-Disposition: .*\r\n\r\n$/s,
+  );
   t.equal(sectionBytes(m.idx, m.raw, section([3])), null, 'no part 3');
   t.equal(sectionBytes(m.idx, m.raw, section([1], { kind: 'HEADER' })), null, 'HEADER of a part that is not message/rfc822');
 
   const p = parsed('plain-ascii');
-  t.equal(str(sectionBytes(p.idx, p.raw, section([1]))), 'Hi Bob,\r\n\r\nAre we still on for lunch on Thursday?\r\n\r\n-- \r\nAlice\r\n', 'part 1 of a non-multipart message is its body');
+  t.equal(
+    str(sectionBytes(p.idx, p.raw, section([1]))),
+    'Hi Bob,\r\n\r\nAre we still on for lunch on Thursday?\r\n\r\n-- \r\nAlice\r\n',
+    'part 1 of a non-multipart message is its body',
+  );
   t.equal(sectionBytes(p.idx, p.raw, section([2])), null);
   t.equal(sectionBytes(p.idx, p.raw, section([1, 1])), null, 'the body of a single-part message has no part 1.1');
-  t.equal(str(sectionBytes(p.idx, p.raw, section([], { kind: 'HEADER.FIELDS.NOT', fields: ['DATE', 'FROM', 'TO', 'MESSAGE-ID', 'MIME-VERSION', 'CONTENT-TYPE'] }))), 'Subject: Lunch on Thursday?\r\nContent-Transfer-Encoding: 7bit\r\n\r\n');
-  t.equal(str(sectionBytes(p.idx, p.raw, section([], { kind: 'HEADER.FIELDS', fields: ['X-NONE'] }))), '\r\n', 'no match: just the empty line');
+  t.equal(
+    str(
+      sectionBytes(
+        p.idx,
+        p.raw,
+        section([], { kind: 'HEADER.FIELDS.NOT', fields: ['DATE', 'FROM', 'TO', 'MESSAGE-ID', 'MIME-VERSION', 'CONTENT-TYPE'] }),
+      ),
+    ),
+    'Subject: Lunch on Thursday?\r\nContent-Transfer-Encoding: 7bit\r\n\r\n',
+  );
+  t.equal(
+    str(sectionBytes(p.idx, p.raw, section([], { kind: 'HEADER.FIELDS', fields: ['X-NONE'] }))),
+    '\r\n',
+    'no match: just the empty line',
+  );
 
   const f = parsed('forward-in-forward');
   t.equal(str(sectionBytes(f.idx, f.raw, section([2, 2, 1]))), 'What time is the meeting?\r\n', 'forward inside forward: 2.2.1');
   t.equal(str(sectionBytes(f.idx, f.raw, section([2, 1]))), 'FYI');
-  t.match(str(sectionBytes(f.idx, f.raw, section([2, 2], { kind: 'HEADER.FIELDS', fields: ['subject'] }))), /^Subject: Original question\r\n\r\n$/, 'field names compare case-insensitively');
+  t.match(
+    str(sectionBytes(f.idx, f.raw, section([2, 2], { kind: 'HEADER.FIELDS', fields: ['subject'] }))),
+    /^Subject: Original question\r\n\r\n$/,
+    'field names compare case-insensitively',
+  );
 
   const d = parsed('folded-headers');
-  t.equal(str(sectionBytes(d.idx, d.raw, section([], { kind: 'HEADER.FIELDS', fields: ['TO'] }))), 'To: one@example.com,\r\n  two@example.com,\r\n\tthree@example.com\r\n\r\n', 'folding is kept');
+  t.equal(
+    str(sectionBytes(d.idx, d.raw, section([], { kind: 'HEADER.FIELDS', fields: ['TO'] }))),
+    'To: one@example.com,\r\n  two@example.com,\r\n\tthree@example.com\r\n\r\n',
+    'folding is kept',
+  );
 
   const lf = parsed('bare-lf-multipart');
   t.equal(str(sectionBytes(lf.idx, lf.raw, section([2]))), '<p>second</p>', 'bare LF: the LF before the delimiter is not part of the body');
   t.equal(str(sectionBytes(lf.idx, lf.raw, section([1], { kind: 'MIME' }))), 'Content-Type: text/plain\n\n');
 
   const n = parsed('no-header');
-  t.equal(str(sectionBytes(n.idx, n.raw, section([], { kind: 'HEADER' }))), '\r\n', 'a message that starts with the empty line has an empty header');
+  t.equal(
+    str(sectionBytes(n.idx, n.raw, section([], { kind: 'HEADER' }))),
+    '\r\n',
+    'a message that starts with the empty line has an empty header',
+  );
   t.equal(str(sectionBytes(n.idx, n.raw, section([1]))), 'This message has an empty header: it starts with the empty line.\r\n');
 });
 
@@ -108,13 +155,25 @@ t.test('RFC 3516 §4.2 BINARY removes the transfer encoding', async (t) => {
   t.equal((binaryPart(b64.idx, b64.raw, [1]) as Buffer).toString('utf8'), 'Grüße aus Köln! Ünïcödé text in base64.\nZweite Zeile.\n');
   const qp = parsed('plain-qp-latin1');
   const text = (binaryPart(qp.idx, qp.raw, [1]) as Buffer).toString('latin1');
-  t.match(text, /^Voilà mon résumé, très long ligne qui doit être coupée parce qu'elle dépasse soixante-seize caractères\.\r\nFin\.   \r\n$/, 'soft breaks joined, =XX decoded (=20 is data, not padding)');
-  t.equal(decodeQuotedPrintable(Buffer.from('a=3Db  \r\nc=\r\nd=4\r\n=e9=\n')).toString('latin1'), 'a=b\r\ncd=4\r\né', 'RFC 2045 §6.7: padding dropped, soft breaks, bad = kept, lower-case hex');
+  t.match(
+    text,
+    /^Voilà mon résumé, très long ligne qui doit être coupée parce qu'elle dépasse soixante-seize caractères\.\r\nFin\.   \r\n$/,
+    'soft breaks joined, =XX decoded (=20 is data, not padding)',
+  );
+  t.equal(
+    decodeQuotedPrintable(Buffer.from('a=3Db  \r\nc=\r\nd=4\r\n=e9=\n')).toString('latin1'),
+    'a=b\r\ncd=4\r\né',
+    'RFC 2045 §6.7: padding dropped, soft breaks, bad = kept, lower-case hex',
+  );
   const u = parsed('unknown-cte');
   t.same(binaryPart(u.idx, u.raw, [2]), { unknownCte: true }, 'x-uuencode → UNKNOWN-CTE');
   t.equal((binaryPart(u.idx, u.raw, [1]) as Buffer).toString(), 'See the attachment.', '7bit passes through');
   const bad = parsed('bad-base64');
-  t.equal((binaryPart(bad.idx, bad.raw, [2]) as Buffer).toString(), 'ABCD', 'line breaks ignored, partial quantum decoded as far as it goes');
+  t.equal(
+    (binaryPart(bad.idx, bad.raw, [2]) as Buffer).toString(),
+    'ABCD',
+    'line breaks ignored, partial quantum decoded as far as it goes',
+  );
   t.equal(binaryPart(bad.idx, bad.raw, [9]), null);
   t.equal((binaryPart(b64.idx, b64.raw, []) as Buffer).length, b64.raw.length, 'BINARY[] is the message as stored');
 });
@@ -174,7 +233,10 @@ t.test('text keys match case-insensitively after decoding', async (t) => {
   t.equal(key({ type: 'SENTSINCE', date: { year: 2025, month: 3, day: 4 } }), true);
   t.equal(key({ type: 'SENTSINCE', date: { year: 2025, month: 3, day: 5 } }), false);
   t.equal(key({ type: 'SEEN' }), null, 'flag keys are not text keys');
-  t.equal(evaluate({ type: 'OR', left: { type: 'FROM', value: 'nobody' }, right: { type: 'NOT', key: { type: 'SUBJECT', value: 'zzz' } } }, st), true);
+  t.equal(
+    evaluate({ type: 'OR', left: { type: 'FROM', value: 'nobody' }, right: { type: 'NOT', key: { type: 'SUBJECT', value: 'zzz' } } }, st),
+    true,
+  );
   t.throws(() => evaluate({ type: 'AND', keys: [{ type: 'SEEN' }] }, st), TypeError, 'a non-text key is a caller bug');
   const s = parsed('plain-utf8-8bit');
   t.equal(matchesText({ type: 'BODY', value: 'STRASSE' }, searchText(s.idx, s.raw)), true, 'ß folds to ss');
@@ -216,11 +278,18 @@ t.test('RFC 3501 §6.4.4 address keys match the addresses with CFWS removed (RFC
     'ENVELOPE of the obsolete forms',
   );
   const so = searchText(o.idx, o.raw);
-  t.equal(so.cc, 'Wilt . (the Stilt) Chamberlain@NBA.US, <,@a.example,,@b.example:routed@c.example>, a@b, , c@d\nWilt.Chamberlain@NBA.US, <@a.example,@b.example:routed@c.example>, a@b, c@d');
+  t.equal(
+    so.cc,
+    'Wilt . (the Stilt) Chamberlain@NBA.US, <,@a.example,,@b.example:routed@c.example>, a@b, , c@d\nWilt.Chamberlain@NBA.US, <@a.example,@b.example:routed@c.example>, a@b, c@d',
+  );
   t.equal(matchesText({ type: 'CC', value: 'wilt.chamberlain@nba.us' }, so), true, 'obs-local-part with CFWS around the dot');
   t.equal(matchesText({ type: 'FROM', value: 'jdoe@machine.example' }, so), true, 'obs-domain with a comment and FWS');
   t.equal(matchesText({ type: 'FROM', value: 'John Doe <jdoe@machine.example>' }, so), true);
-  t.equal(matchesText({ type: 'BCC', value: 'Nested (name) comment <nested@example.org>' }, so), true, 'a trailing comment reads as the display name');
+  t.equal(
+    matchesText({ type: 'BCC', value: 'Nested (name) comment <nested@example.org>' }, so),
+    true,
+    'a trailing comment reads as the display name',
+  );
   t.equal(matchesText({ type: 'TO', value: 'Mary Smith <mary@example.net>' }, so), true, 'FWS between display name and angle-addr');
 
   const r = parsed('rfc5322-oddities');
@@ -238,7 +307,13 @@ t.test('worker task functions, called directly', async (t) => {
   t.same(idx, parseMessage(raw), 'a plain Uint8Array parses like a Buffer');
   const other = load('plain-ascii');
   const out = searchTextTask({
-    key: { type: 'AND', keys: [{ type: 'TEXT', value: 'meeting' }, { type: 'NOT', key: { type: 'FROM', value: 'bob' } }] },
+    key: {
+      type: 'AND',
+      keys: [
+        { type: 'TEXT', value: 'meeting' },
+        { type: 'NOT', key: { type: 'FROM', value: 'bob' } },
+      ],
+    },
     messages: [
       { uid: 7, raw: u8, index: idx },
       { uid: 9, raw: new Uint8Array(other), index: parseMessage(other) },
@@ -265,7 +340,11 @@ function checkOffsets(idx: MessageIndex, size: number): string[] {
 
 /** No undefined anywhere, no class instances: the index survives JSON and structured clone unchanged. */
 function plainData(idx: MessageIndex): boolean {
-  return JSON.stringify(JSON.parse(JSON.stringify(idx))) === JSON.stringify(idx) && JSON.stringify(structuredClone(idx)) === JSON.stringify(idx) && !JSON.stringify(idx, (_k, v: unknown) => (v === undefined ? '__undefined__' : v)).includes('__undefined__');
+  return (
+    JSON.stringify(JSON.parse(JSON.stringify(idx))) === JSON.stringify(idx) &&
+    JSON.stringify(structuredClone(idx)) === JSON.stringify(idx) &&
+    !JSON.stringify(idx, (_k, v: unknown) => (v === undefined ? '__undefined__' : v)).includes('__undefined__')
+  );
 }
 
 t.test('every fixture: offsets in range, plain data, all sections answer', async (t) => {
@@ -279,7 +358,8 @@ t.test('every fixture: offsets in range, plain data, all sections answer', async
 
 t.test('limits: deep nesting and many parts degrade, never throw', async (t) => {
   let deep = 'Content-Type: text/plain\r\n\r\ninnermost\r\n';
-  for (let i = 0; i < MAX_MIME_DEPTH + 20; i++) deep = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${deep}--b${i}--\r\n`;
+  for (let i = 0; i < MAX_MIME_DEPTH + 20; i++)
+    deep = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${deep}--b${i}--\r\n`;
   const raw = Buffer.from(deep);
   const idx = parseMessage(raw);
   let depth = 0;
@@ -312,7 +392,7 @@ t.test('broken input never throws', async (t) => {
     'Content-Type: message/rfc822\r\n\r\n',
     'Content-Type: multipart/digest; boundary=a\r\n\r\n--a\r\n--a\r\n--a--\r\n',
     'From: ("unterminated <a@b\r\nTo: :;,,<<>>@@\r\nSubject: =?x?q?broken\r\nDate: 99 Foo 99999\r\n\r\n',
-    'Content-Type: text/plain; name*0*=x\'y\'%ZZ; name*5=z; name*=\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=\r\n=Z=\r\n',
+    "Content-Type: text/plain; name*0*=x'y'%ZZ; name*5=z; name*=\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=\r\n=Z=\r\n",
     '\0\0\0: \0\r\n\r\n\0',
     'Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=a\n\n--a\n--a--\n--a--\n',
   ];
@@ -324,7 +404,13 @@ t.test('broken input never throws', async (t) => {
     encodeBodyStructure(idx, true);
     searchText(idx, raw);
     for (const part of [[], [1], [1, 1], [2, 1, 3]]) {
-      for (const text of [null, { kind: 'HEADER' }, { kind: 'TEXT' }, { kind: 'MIME' }, { kind: 'HEADER.FIELDS.NOT', fields: ['A'] }] as Section['text'][]) {
+      for (const text of [
+        null,
+        { kind: 'HEADER' },
+        { kind: 'TEXT' },
+        { kind: 'MIME' },
+        { kind: 'HEADER.FIELDS.NOT', fields: ['A'] },
+      ] as Section['text'][]) {
         if (text?.kind === 'MIME' && part.length === 0) continue;
         sectionBytes(idx, raw, section(part, text));
       }
@@ -341,7 +427,7 @@ const mimeish = fc
         'Content-Type: multipart/mixed; boundary=b\r\n',
         'Content-Type: multipart/digest; boundary="c"\n',
         'Content-Type: message/rfc822\r\n',
-        'Content-Type: text/plain; charset=koi8-r; name*0*=utf-8\'\'%E2; name*1=x\r\n',
+        "Content-Type: text/plain; charset=koi8-r; name*0*=utf-8''%E2; name*1=x\r\n",
         'Content-Transfer-Encoding: base64\r\n',
         'Content-Transfer-Encoding: quoted-printable\n',
         'From: "a" <b@c>, d:e@f;\r\n',

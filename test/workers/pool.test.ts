@@ -27,7 +27,11 @@ t.test('parseMime and searchText run in worker threads', async (t) => {
 
   const ac = new AbortController();
   ac.abort();
-  await t.rejects(pool.searchText({ type: 'TEXT', value: 'x' }, [{ uid: 1, raw, index }], ac.signal), TaskAbortedError, 'an aborted SEARCH rejects');
+  await t.rejects(
+    pool.searchText({ type: 'TEXT', value: 'x' }, [{ uid: 1, raw, index }], ac.signal),
+    TaskAbortedError,
+    'an aborted SEARCH rejects',
+  );
 });
 
 t.test('a full queue rejects with PoolBusyError → NO [UNAVAILABLE]', async (t) => {
@@ -42,5 +46,8 @@ t.test('a full queue rejects with PoolBusyError → NO [UNAVAILABLE]', async (t)
     t.type(err, PoolBusyError);
     t.match(storageToImap(err), { status: 'NO', code: { code: 'UNAVAILABLE' } });
   }
-  t.ok(results.some((r) => r.status === 'fulfilled'), 'queued tasks still complete');
+  t.ok(
+    results.some((r) => r.status === 'fulfilled'),
+    'queued tasks still complete',
+  );
 });

@@ -10,7 +10,9 @@ import type { CommandHandler } from './types.js';
 
 function listLine(kind: 'LIST' | 'LSUB', attrs: string[], name: string, utf8: boolean): string {
   const b = new ResponseBuilder(utf8);
-  b.raw(`* ${kind} (${attrs.join(' ')}) "${DELIMITER}" `).mailbox(name, utf8).crlf();
+  b.raw(`* ${kind} (${attrs.join(' ')}) "${DELIMITER}" `)
+    .mailbox(name, utf8)
+    .crlf();
   return b.toString();
 }
 

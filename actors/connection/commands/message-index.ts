@@ -20,7 +20,12 @@ function storeBack(store: MailStore, msg: MessageRecord, index: MessageIndex, su
 }
 
 /** Parses the message in the pool, off the event loop, and stores index and summary for next time. */
-export async function reindex(pool: WorkerPool, store: MailStore, msg: MessageRecord, raw: Buffer): Promise<{ index: MessageIndex; summary: MimeSummary }> {
+export async function reindex(
+  pool: WorkerPool,
+  store: MailStore,
+  msg: MessageRecord,
+  raw: Buffer,
+): Promise<{ index: MessageIndex; summary: MimeSummary }> {
   const { index, summary } = await pool.parseMime(raw);
   storeBack(store, msg, index, summary);
   return { index, summary };

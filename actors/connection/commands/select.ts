@@ -32,7 +32,13 @@ export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, sc
 
   // Read the record before the UIDs: anything committed in between shows up again in the
   // first pull, which tolerates repeats; the other order could miss a change.
-  const view = new SessionView({ mailboxId: mb.id, readOnly, uidValidity: mb.uidValidity, uids: store.uids(mb.id), modseq: mb.highestModseq });
+  const view = new SessionView({
+    mailboxId: mb.id,
+    readOnly,
+    uidValidity: mb.uidValidity,
+    uids: store.uids(mb.id),
+    modseq: mb.highestModseq,
+  });
   // EXAMINE shows what no session has claimed as recent, and claims nothing (RFC 3501 §6.3.2);
   // SELECT claims it, stored before anything is shown.
   view.addRecent(readOnly ? { from: registry.recentFloor(mb.id), to: view.lastUid } : await registry.claimRecent(mb.id, view.lastUid));

@@ -54,7 +54,4 @@ export interface CommandScope {
 export type { CommandOf } from '../../../src/protocol/args.js';
 import type { CommandOf } from '../../../src/protocol/args.js';
 
-export type CommandHandler<N extends ParsedCommand['name']> = (
-  cmd: CommandOf<N>,
-  scope: CommandScope,
-) => Completion | Promise<Completion>;
+export type CommandHandler<N extends ParsedCommand['name']> = (cmd: CommandOf<N>, scope: CommandScope) => Completion | Promise<Completion>;

@@ -36,6 +36,9 @@ export function encodeExpunge(seq: number): string {
  */
 export function encodeMailboxStatus(name: string, items: ReadonlyArray<readonly [StatusItem, number]>, utf8: boolean): string {
   const b = new ResponseBuilder(utf8);
-  b.raw('* STATUS ').mailbox(name).raw(` (${items.map(([item, value]) => `${item} ${value}`).join(' ')})`).crlf();
+  b.raw('* STATUS ')
+    .mailbox(name)
+    .raw(` (${items.map(([item, value]) => `${item} ${value}`).join(' ')})`)
+    .crlf();
   return b.toString();
 }

@@ -83,7 +83,9 @@ function writeParams(b: ResponseBuilder, params: Param[]): void {
   }
   b.list(params, (bb, p) => {
     if (p.length === 4) {
-      bb.string(clean(`${p[0]}*`)).sp().string(clean(encodeRfc2231Value(p[1], p[2], p[3])));
+      bb.string(clean(`${p[0]}*`))
+        .sp()
+        .string(clean(encodeRfc2231Value(p[1], p[2], p[3])));
     } else {
       bb.string(clean(p[0])).sp().string(clean(p[1]));
     }

@@ -49,7 +49,6 @@ const PARSERS: Record<Exclude<CommandName, NoArgCommandName>, ArgParser> = {
   MOVE: parseCopyMove('MOVE'),
 };
 
-
 /** tag = 1*<any ASTRING-CHAR except "+">; null when the line does not start with a valid tag + SP. */
 function readTag(line: string): { tag: string; valid: boolean } | null {
   let end = 0;

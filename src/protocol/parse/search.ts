@@ -1,20 +1,26 @@
 // SEARCH programs (RFC 3501 §6.4.4 and §9 `search-key`) and ESEARCH return options (RFC 4731 §3.1).
 
 import { MAX_LIST_NESTING, MAX_SEARCH_DEPTH } from '../limits.js';
-import type {
-  SearchDateKeyName,
-  SearchFlagKeyName,
-  SearchKey,
-  SearchReturnOption,
-  SearchTextKeyName,
-} from '../search-key.js';
+import type { SearchDateKeyName, SearchFlagKeyName, SearchKey, SearchReturnOption, SearchTextKeyName } from '../search-key.js';
 import { decodeText, type Reader } from './reader.js';
 import { decodeCharset, normaliseCharset } from '../../mime/params.js';
 import { readSearchDate, readSequenceSet } from './values.js';
 
 const FLAG_KEYS = new Set<string>([
-  'ALL', 'ANSWERED', 'DELETED', 'DRAFT', 'FLAGGED', 'NEW', 'OLD', 'RECENT', 'SEEN',
-  'UNANSWERED', 'UNDELETED', 'UNDRAFT', 'UNFLAGGED', 'UNSEEN',
+  'ALL',
+  'ANSWERED',
+  'DELETED',
+  'DRAFT',
+  'FLAGGED',
+  'NEW',
+  'OLD',
+  'RECENT',
+  'SEEN',
+  'UNANSWERED',
+  'UNDELETED',
+  'UNDRAFT',
+  'UNFLAGGED',
+  'UNSEEN',
 ]);
 const TEXT_KEYS = new Set<string>(['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO']);
 const DATE_KEYS = new Set<string>(['BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);

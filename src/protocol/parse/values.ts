@@ -53,9 +53,7 @@ export function readSequenceSet(r: Reader): SequenceSet {
   }
 }
 
-const SYSTEM_FLAGS = new Map(
-  ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'].map((f) => [f.toUpperCase(), f]),
-);
+const SYSTEM_FLAGS = new Map(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'].map((f) => [f.toUpperCase(), f]));
 
 /**
  * flag = "\Answered" / "\Flagged" / "\Deleted" / "\Seen" / "\Draft" / flag-keyword / flag-extension
@@ -127,9 +125,7 @@ export function readSearchDate(r: Reader): SearchDate {
  */
 export function readDateTime(r: Reader): Date {
   const text = r.quoted('date-time');
-  const m = /^ ?([0-9]{1,2})-([A-Za-z]{3})-([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})$/.exec(
-    text,
-  );
+  const m = /^ ?([0-9]{1,2})-([A-Za-z]{3})-([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})$/.exec(text);
   if (m === null) return r.fail('Invalid date-time');
   const { year, month, day } = toDate(r, Number(m[1]), m[2]!, Number(m[3]));
   const [hh, mm, ss, zh, zm] = [m[4], m[5], m[6], m[8], m[9]].map(Number) as [number, number, number, number, number];

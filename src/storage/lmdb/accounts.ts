@@ -31,11 +31,7 @@ function requireAccount(tx: Tx, name: string): Account {
  * Creates the account with INBOX (RFC 3501 §5.1: every account has one) and `mailboxes`.
  * Names are checked before anything is written, so a bad default mailbox leaves no account.
  */
-export function createAccount(
-  tx: Tx,
-  name: string,
-  mailboxes: ReadonlyArray<{ name: string; specialUse: SpecialUse | null }>,
-): Account {
+export function createAccount(tx: Tx, name: string, mailboxes: ReadonlyArray<{ name: string; specialUse: SpecialUse | null }>): Account {
   if (name === '') throw new StorageError('cannot', 'The account name is empty');
   if (!storableName(name)) throw new StorageError('limit', `Account names are limited to ${MAX_USERNAME_BYTES} bytes`);
   if (tx.dbs.accounts.get(name) !== undefined) throw new StorageError('alreadyexists', `Account ${name} already exists`);

@@ -5,8 +5,27 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { StorageError } from '../types.js';
 import { hasFlag } from '../flags.js';
-import { packMessage, unpackMessage, type StoredAccount, type StoredMailbox, type StoredMessage, type StoredMessageValue, type ModseqEntry, type ChangelogEntry } from './records.js';
-import type { AccountKey, BlobKey, ChangelogKey, KeywordKey, MailboxIdKey, MailboxNameKey, MessageKey, ModseqKey, SubscriptionKey } from './keys.js';
+import {
+  packMessage,
+  unpackMessage,
+  type StoredAccount,
+  type StoredMailbox,
+  type StoredMessage,
+  type StoredMessageValue,
+  type ModseqEntry,
+  type ChangelogEntry,
+} from './records.js';
+import type {
+  AccountKey,
+  BlobKey,
+  ChangelogKey,
+  KeywordKey,
+  MailboxIdKey,
+  MailboxNameKey,
+  MessageKey,
+  ModseqKey,
+  SubscriptionKey,
+} from './keys.js';
 
 /**
  * Layout version of the data in the environment. A store refuses to open a newer layout:

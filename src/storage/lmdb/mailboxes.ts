@@ -58,7 +58,13 @@ export function createMailbox(tx: Tx, accountId: number, rawName: string, specia
     // A \Noselect name kept for its inferiors becomes a real mailbox again. It is a new
     // mailbox to clients, so it gets a new UIDVALIDITY (RFC 3501 §2.3.1.1); UIDNEXT and
     // the modseq carry on, which keeps both monotonic for the record's whole life.
-    const revived: StoredMailbox = { ...existing, noSelect: false, uidValidity: nextUidValidity(tx), specialUse, recentUid: existing.uidNext - 1 };
+    const revived: StoredMailbox = {
+      ...existing,
+      noSelect: false,
+      uidValidity: nextUidValidity(tx),
+      specialUse,
+      recentUid: existing.uidNext - 1,
+    };
     saveMailbox(tx, revived);
     return revived;
   }

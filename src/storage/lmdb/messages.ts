@@ -89,7 +89,12 @@ function resolveKeywords(tx: Tx, mailboxId: number, keywords: readonly string[],
 /** Stored flags carried into another mailbox: keywords take that mailbox's spelling. */
 function carryFlags(tx: Tx, destination: StoredMailbox, flags: readonly string[]): string[] {
   const system = flags.filter((f) => f.startsWith('\\'));
-  const keywords = resolveKeywords(tx, destination.id, flags.filter((f) => !f.startsWith('\\')), true);
+  const keywords = resolveKeywords(
+    tx,
+    destination.id,
+    flags.filter((f) => !f.startsWith('\\')),
+    true,
+  );
   return [...system, ...keywords];
 }
 
@@ -150,13 +155,7 @@ export function appendMessages(tx: Tx, mailboxId: number, items: readonly Prepar
   return { uidValidity: mailbox.uidValidity, uids };
 }
 
-export function storeFlags(
-  tx: Tx,
-  mailboxId: number,
-  uids: readonly number[],
-  mode: FlagMode,
-  requested: RequestedFlags,
-): FlagChange[] {
+export function storeFlags(tx: Tx, mailboxId: number, uids: readonly number[], mode: FlagMode, requested: RequestedFlags): FlagChange[] {
   checkBatch(uids.length);
   const mailbox = writableMailbox(tx, mailboxId);
   const keywords = resolveKeywords(tx, mailboxId, requested.keywords, mode !== 'remove');
@@ -229,7 +228,12 @@ export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number
  * Copies messages between two mailbox objects already read in this transaction: destination
  * UIDs in source UID order, flags and INTERNALDATE kept (RFC 3501 §6.4.7), bytes shared.
  */
-function copyBetween(tx: Tx, source: StoredMailbox, uids: readonly number[], destination: StoredMailbox): Array<[number, number, StoredMessage]> {
+function copyBetween(
+  tx: Tx,
+  source: StoredMailbox,
+  uids: readonly number[],
+  destination: StoredMailbox,
+): Array<[number, number, StoredMessage]> {
   const copied: Array<[number, number, StoredMessage]> = [];
   for (const uid of uids) {
     const message = storedMessage(tx, messageKey(source.id, uid));

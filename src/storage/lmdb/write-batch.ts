@@ -66,7 +66,12 @@ export function commitBatch(dbs: Dbs, origin: string, requests: readonly WriteRe
           outcomes.push({ id, ok: false, error: sendableError(err) });
         }
       }
-      if (changed.size > 0) seq = appendChangelog({ dbs, now, changed: new Set() }, origin, [...changed].sort((a, b) => a - b));
+      if (changed.size > 0)
+        seq = appendChangelog(
+          { dbs, now, changed: new Set() },
+          origin,
+          [...changed].sort((a, b) => a - b),
+        );
     });
   } catch (err) {
     return failedBatch(requests, sendableError(err));

@@ -23,20 +23,25 @@ export const WRITE_OPS = {
   createAccount: (tx: Tx, r: { name: string; mailboxes: AccountMailboxes }) => accounts.createAccount(tx, r.name, r.mailboxes),
   deleteAccount: (tx: Tx, r: { name: string }) => accounts.deleteAccount(tx, r.name),
   setAccountAppendLimit: (tx: Tx, r: { name: string; limit: number | null }) => accounts.setAccountAppendLimit(tx, r.name, r.limit),
-  createMailbox: (tx: Tx, r: { accountId: number; name: string; specialUse: SpecialUse | null }) => createMailbox(tx, r.accountId, r.name, r.specialUse),
+  createMailbox: (tx: Tx, r: { accountId: number; name: string; specialUse: SpecialUse | null }) =>
+    createMailbox(tx, r.accountId, r.name, r.specialUse),
   deleteMailbox: (tx: Tx, r: { accountId: number; name: string }) => mailboxes.deleteMailbox(tx, r.accountId, r.name),
   renameMailbox: (tx: Tx, r: { accountId: number; from: string; to: string }) => mailboxes.renameMailbox(tx, r.accountId, r.from, r.to),
-  setSubscribed: (tx: Tx, r: { accountId: number; name: string; subscribed: boolean }) => mailboxes.setSubscribed(tx, r.accountId, r.name, r.subscribed),
+  setSubscribed: (tx: Tx, r: { accountId: number; name: string; subscribed: boolean }) =>
+    mailboxes.setSubscribed(tx, r.accountId, r.name, r.subscribed),
   setSpecialUse: (tx: Tx, r: { accountId: number; name: string; specialUse: SpecialUse | null }) =>
     mailboxes.setSpecialUse(tx, r.accountId, r.name, r.specialUse),
   setMimeIndex: (tx: Tx, r: { address: string; mime: MimeData }) => putMimeWhileStored(tx, r.address, r.mime),
-  append: (tx: Tx, r: { mailboxId: number; items: readonly SentItem[]; moduleLimit: number }) => append(tx, r.mailboxId, r.items, r.moduleLimit),
+  append: (tx: Tx, r: { mailboxId: number; items: readonly SentItem[]; moduleLimit: number }) =>
+    append(tx, r.mailboxId, r.items, r.moduleLimit),
   setFlags: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; mode: FlagMode; flags: RequestedFlags }) =>
     messages.storeFlags(tx, r.mailboxId, r.uids, r.mode, r.flags),
   expunge: (tx: Tx, r: { mailboxId: number; uids: readonly number[] | null; onlyDeleted: boolean }) =>
     messages.expungeMessages(tx, r.mailboxId, r.uids, r.onlyDeleted),
-  copy: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; destinationId: number }) => messages.copyMessages(tx, r.mailboxId, r.uids, r.destinationId),
-  move: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; destinationId: number }) => messages.moveMessages(tx, r.mailboxId, r.uids, r.destinationId),
+  copy: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; destinationId: number }) =>
+    messages.copyMessages(tx, r.mailboxId, r.uids, r.destinationId),
+  move: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; destinationId: number }) =>
+    messages.moveMessages(tx, r.mailboxId, r.uids, r.destinationId),
   claimRecent: (tx: Tx, r: { mailboxId: number; upTo: number }) => messages.claimRecent(tx, r.mailboxId, r.upTo),
 } satisfies Record<string, (tx: Tx, request: never) => unknown>;
 

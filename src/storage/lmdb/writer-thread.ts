@@ -19,7 +19,15 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { openEnv, type Dbs } from './env.js';
-import { commitBatch, failedBatch, sendableError, unsentBatch, type BatchResult, type SentError, type WriteRequest } from './write-batch.js';
+import {
+  commitBatch,
+  failedBatch,
+  sendableError,
+  unsentBatch,
+  type BatchResult,
+  type SentError,
+  type WriteRequest,
+} from './write-batch.js';
 import { nextCommit } from './write-schedule.js';
 
 /** What a store sends: its opening, a write, or its closing once every write sent is answered. */
