@@ -144,7 +144,7 @@ export class Connection {
     const actor = this.#actor;
     if (!actor || this.#finished || !this.canHibernate) return false;
     const snapshot = actor.getSnapshot();
-    if (snapshot.status !== 'active' || !RESTING_STATES.some((s) => snapshot.matches(s as never))) return false;
+    if (snapshot.status !== 'active' || !RESTING_STATES.some((s) => snapshot.matches(s))) return false;
     if (!this.io.waitingForInput) return false;
     this.#persisted = JSON.stringify(actor.getPersistedSnapshot());
     this.#actor = null;
@@ -220,7 +220,7 @@ export class Connection {
     // the connection comes to rest, for the hibernation sweep.
     actor.subscribe({
       next: (s) => {
-        const resting = s.status === 'active' && RESTING_STATES.some((r) => s.matches(r as never));
+        const resting = s.status === 'active' && RESTING_STATES.some((r) => s.matches(r));
         this.restingSince = resting ? Date.now() : 0;
         if (!resting) return;
         // Out of the actor's own processing, and only if it is still resting by then.
@@ -228,7 +228,7 @@ export class Connection {
         else if (
           opts.hibernateAfterMs !== null &&
           opts.hibernateAfterMs > IDLE_HIBERNATE_AFTER_MS &&
-          IDLING_STATES.some((r) => s.matches(r as never))
+          IDLING_STATES.some((r) => s.matches(r))
         ) {
           this.#hibernateSoon(this.restingSince);
         }

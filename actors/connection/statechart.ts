@@ -46,7 +46,7 @@ function collect(node: AnyStateNode, edges: Edge[], nodes: AnyStateNode[]): void
 function graph(): { nodes: AnyStateNode[]; edges: Edge[] } {
   const edges: Edge[] = [];
   const nodes: AnyStateNode[] = [];
-  collect(connectionMachine.root as unknown as AnyStateNode, edges, nodes);
+  collect(connectionMachine.root, edges, nodes);
   return { nodes, edges };
 }
 
@@ -70,7 +70,7 @@ export function statechartMermaid(): string {
     if (!isRoot && composite) lines.push(`${indent}}`);
     if (node.type === 'final') lines.push(`${indent}${idOf(node)} --> [*]`);
   };
-  emit(connectionMachine.root as unknown as AnyStateNode, '  ');
+  emit(connectionMachine.root, '  ');
   for (const n of nodes) if (n.path.length > 0) lines.push(`  ${idOf(n)} : ${n.key}`);
   for (const e of edges) lines.push(`  ${idOf(e.from)} --> ${idOf(e.to)} : ${e.label}`);
   return `${lines.join('\n')}\n`;

@@ -262,7 +262,7 @@ type ParsedArgs = { values: Record<string, string | boolean | undefined>; positi
 function parse(argv: string[], options: OptionSpec): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    return { values, positionals };
   } catch (err) {
     // parseArgs explains the problem ("Unknown option '--x'", "Option '--password' argument missing").
     throw new UsageError(err instanceof Error ? err.message : String(err));

@@ -82,7 +82,7 @@ export function parseTable(args: string[], block: ConfigNode, ctx: LoadContext):
     let from = block;
     if (rest.length === 1) {
       noBlock(block);
-      file = rest[0] as string;
+      file = rest[0];
     } else if (rest.length === 0) {
       processBlock(block, 'file table block', {
         file: (n) => {

@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { EndpointAddress, LmtpEndpointConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -80,7 +79,7 @@ export class LmtpEndpoint {
   get ports(): Array<number | null> {
     return this.#servers.map(({ server }) => {
       const info = server.server.address();
-      return info && typeof info === 'object' ? (info as AddressInfo).port : null;
+      return info && typeof info === 'object' ? info.port : null;
     });
   }
 
@@ -148,7 +147,7 @@ export class LmtpEndpoint {
       useXForward: trust,
       socketTimeout: SOCKET_TIMEOUT_MS,
       closeTimeout: CLOSE_TIMEOUT_MS,
-      logger: config.debug ? (logger.child({ endpoint: 'lmtp' }) as unknown as SMTPServerOptions['logger']) : false,
+      logger: config.debug ? logger.child({ endpoint: 'lmtp' }) : false,
       // Only XCLIENT LOGIN reaches here (AUTH is disabled): the MTA tells who the client was.
       onAuth: (auth, _session, callback) => {
         if (auth.method === 'XCLIENT' && auth.username) return callback(null, { user: auth.username });

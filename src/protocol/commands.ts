@@ -131,7 +131,7 @@ export function expungeAllowed(name: CommandName, uid: boolean): boolean {
  */
 export function commandCapabilities(authenticated: boolean): Set<string> {
   const out = new Set<string>();
-  for (const s of Object.values(COMMANDS) as CommandSpec[]) {
+  for (const s of Object.values<CommandSpec>(COMMANDS)) {
     if (authenticated || s.announcedBeforeLogin) for (const c of s.capabilities) out.add(c);
   }
   return out;

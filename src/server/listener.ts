@@ -3,7 +3,7 @@
 // newest certificate (TlsProvider), so a reload applies to the next connection. The socket is
 // polled through several handles (accept-handles.ts says why), which share one connection limit.
 
-import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { rmSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -109,7 +109,7 @@ export class Listener {
   /** The bound TCP port (useful with port 0), or null for unix sockets. */
   get port(): number | null {
     const info = this.#server.address();
-    return info && typeof info === 'object' ? (info as AddressInfo).port : null;
+    return info && typeof info === 'object' ? info.port : null;
   }
 
   /** Stops accepting; existing connections are left to the owner. */

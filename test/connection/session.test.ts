@@ -330,7 +330,7 @@ function machineStates(): Array<{ id: string; path: string; key: string }> {
       walk(child);
     }
   };
-  walk(connectionMachine.root as unknown as AnyStateNode);
+  walk(connectionMachine.root);
   return out;
 }
 

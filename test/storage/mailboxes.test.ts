@@ -278,7 +278,7 @@ t.test('an older store open in another process is not upgraded until that proces
     { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   t.teardown(() => holder.kill('SIGKILL'));
-  await once(holder.stdout!, 'data');
+  await once(holder.stdout, 'data');
   t.throws(() => openMailStore(storageConfig(path)), {
     name: 'StorageError',
     kind: 'unavailable',

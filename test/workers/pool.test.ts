@@ -42,7 +42,7 @@ t.test('a full queue rejects with PoolBusyError → NO [UNAVAILABLE]', async (t)
   const busy = results.filter((r) => r.status === 'rejected');
   t.ok(busy.length > 0, `${busy.length} of 20 refused`);
   for (const r of busy) {
-    const err = (r as PromiseRejectedResult).reason as unknown;
+    const err = r.reason as unknown;
     t.type(err, PoolBusyError);
     t.match(storageToImap(err), { status: 'NO', code: { code: 'UNAVAILABLE' } });
   }

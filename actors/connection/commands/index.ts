@@ -56,7 +56,7 @@ const HANDLERS: HandlerTable = {
 
 /** The handler of a command the registry says a handler runs, or null for the machine's own. */
 export function handlerOf(name: ParsedCommand['name']): CommandHandler<HandlerCommandName> | null {
-  return COMMANDS[name].runs === 'handler' ? (HANDLERS[name as HandlerCommandName] as CommandHandler<HandlerCommandName>) : null;
+  return COMMANDS[name].runs === 'handler' ? HANDLERS[name as HandlerCommandName] : null;
 }
 
 /**

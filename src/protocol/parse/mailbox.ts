@@ -12,7 +12,8 @@ type OneMailbox = 'SELECT' | 'EXAMINE' | 'CREATE' | 'DELETE' | 'SUBSCRIBE' | 'UN
 export function parseOneMailbox<N extends OneMailbox>(name: N) {
   return (r: Reader, tag: string): CommandOf<N> => {
     r.sp();
-    return { tag, name, mailbox: readMailbox(r) } as CommandOf<N>;
+    const cmd: CommandOf<OneMailbox> = { tag, name, mailbox: readMailbox(r) };
+    return cmd as CommandOf<N>;
   };
 }
 
@@ -30,7 +31,8 @@ export function parseList<N extends 'LIST' | 'LSUB'>(name: N) {
     r.sp();
     const reference = readReference(r);
     r.sp();
-    return { tag, name, reference, pattern: readListMailbox(r) } as CommandOf<N>;
+    const cmd: CommandOf<'LIST' | 'LSUB'> = { tag, name, reference, pattern: readListMailbox(r) };
+    return cmd as CommandOf<N>;
   };
 }
 

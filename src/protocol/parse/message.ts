@@ -59,6 +59,7 @@ export function parseCopyMove<N extends 'COPY' | 'MOVE'>(name: N) {
     r.sp();
     const sequence = readSequenceSet(r);
     r.sp();
-    return { tag, name, uid, sequence, mailbox: readMailbox(r) } as CommandOf<N>;
+    const cmd: CommandOf<'COPY' | 'MOVE'> = { tag, name, uid, sequence, mailbox: readMailbox(r) };
+    return cmd as CommandOf<N>;
   };
 }

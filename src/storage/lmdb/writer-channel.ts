@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { StorageError } from '../types.js';
 import { receivedError, type BatchResult, type WriteRequest } from './write-batch.js';
-import type { WriteFields, WriteOpName, WriteResult } from './write-ops.js';
+import type { WriteCall, WriteFields, WriteOpName, WriteResult } from './write-ops.js';
 import type { FromWriter, ToWriter } from './writer-thread.js';
 
 // The thread's module sits beside this one in the same flavour: .ts under tsx and tap, .js in
@@ -140,13 +140,15 @@ export class WriterChannel {
     const id = this.#nextId++;
     return new Promise<WriteResult<K>>((resolve, reject) => {
       try {
-        thread.send(this, { type: 'write', key: this.key, request: { id, ...call } as WriteRequest });
+        // `call` is the WriteCall member of op K; TypeScript cannot narrow the union by a type parameter.
+        const request: WriteRequest = { id, ...(call as WriteCall) };
+        thread.send(this, { type: 'write', key: this.key, request });
       } catch (err) {
         // An argument that cannot be cloned: a bug of the caller, reported to it alone.
         reject(err);
         return;
       }
-      this.#waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#waiting.set(id, { resolve, reject });
       thread.outstanding(1);
     });
   }
