@@ -67,7 +67,8 @@ async function fill(t: Target): Promise<{ perSecond: number; cpu: number; counts
   const clients = await Promise.all(Array.from({ length: FILL_CONNECTIONS }, () => login(t)));
   let next = 0;
   let bytes = 0;
-  let failure: unknown = null;
+  // Set in callbacks, so typed with `as`: an annotation would leave TypeScript sure it is null.
+  let failure = null as { error: unknown } | null;
   const cpu0 = t.cpu();
   const t0 = performance.now();
   await Promise.all(
@@ -79,7 +80,7 @@ async function fill(t: Target): Promise<{ perSecond: number; cpu: number; counts
         const p: Promise<unknown> = c.ok(appendCommand(m)).then(
           () => inflight.delete(p),
           (err: unknown) => {
-            failure ??= err;
+            failure ??= { error: err };
           },
         );
         inflight.add(p);
@@ -88,7 +89,7 @@ async function fill(t: Target): Promise<{ perSecond: number; cpu: number; counts
       await Promise.all(inflight);
     }),
   );
-  if (failure !== null) throw failure;
+  if (failure !== null) throw failure.error;
   const seconds = (performance.now() - t0) / 1000;
   for (const c of clients) c.close();
   return { perSecond: MESSAGES / seconds, cpu: t.cpu() - cpu0, counts: gen.counts, bytes };

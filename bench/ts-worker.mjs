@@ -4,5 +4,9 @@
 import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
+/** @type {unknown} bench/mixed.ts names the module to run, beside that module's own input. */
+const data = workerData;
+const tsModule = typeof data === 'object' && data !== null && 'tsModule' in data ? data.tsModule : undefined;
+if (typeof tsModule !== 'string') throw new TypeError('ts-worker.mjs: workerData.tsModule must name the module to run');
 register();
-await import(workerData.tsModule);
+await import(tsModule);

@@ -86,7 +86,7 @@ export class MailboxActor {
   /** Queues a write; resolves once it is committed and synced, in order with every other. */
   write<K extends MailboxWrite['kind']>(op: Extract<MailboxWrite, { kind: K }>): Promise<WriteResults[K]> {
     return new Promise<WriteResults[K]>((resolve, reject) => {
-      this.#queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ op, resolve, reject });
       if (!this.#writing) this.#issue();
     });
   }
@@ -139,7 +139,12 @@ export class MailboxActor {
     const batch = this.#queue;
     this.#queue = [];
     this.#writing = true;
-    const answered = batch.map((queued) => this.#send(queued.op).then(queued.resolve, queued.reject));
+    const answered = batch.map((queued) =>
+      this.#send(queued.op).then(
+        (value) => queued.resolve(value),
+        (err: unknown) => queued.reject(err),
+      ),
+    );
     void Promise.all(answered).then(() => {
       this.#writing = false;
       if (this.#queue.length > 0) this.#issue();

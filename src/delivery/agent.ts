@@ -93,7 +93,7 @@ export class DeliveryAgent {
 
   /** Delivers to every recipient; one outcome per recipient, in order. Never rejects. */
   async deliver(req: DeliveryRequest): Promise<RecipientOutcome[]> {
-    const outcomes: RecipientOutcome[] = new Array(req.recipients.length);
+    const outcomes = new Array<RecipientOutcome>(req.recipients.length);
     // Several addresses can name one account; it gets the message once (as in maddy), and
     // every one of those recipients shares the outcome.
     const byAccount = new Map<number, { account: Account; first: Recipient; indexes: number[] }>();

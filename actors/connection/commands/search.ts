@@ -61,8 +61,9 @@ async function searchText(scope: CommandScope, view: SessionView, unit: SearchKe
   const inFlight = new Set<Promise<void>>();
   let next = 0;
   // The first failure (pool busy, client gone) ends the search; tasks already running are
-  // still awaited, and their errors are kept here, never left unhandled.
-  let failure: unknown = null;
+  // still awaited, and their errors are kept here, never left unhandled. Set in callbacks, so
+  // typed with `as`: an annotation would leave TypeScript sure it is still null at the end.
+  let failure = null as { error: unknown } | null;
   /** The next batch, read from the store only now that a slot is free. */
   const takeBatch = (): SearchMessage[] => {
     const batch: SearchMessage[] = [];
@@ -86,7 +87,7 @@ async function searchText(scope: CommandScope, view: SessionView, unit: SearchKe
           for (const uid of uids) matched.add(uid);
         },
         (err: unknown) => {
-          failure ??= err;
+          failure ??= { error: err };
         },
       );
       inFlight.add(task);
@@ -94,7 +95,7 @@ async function searchText(scope: CommandScope, view: SessionView, unit: SearchKe
     }
     if (inFlight.size > 0) await Promise.race(inFlight);
   }
-  if (failure !== null) throw failure;
+  if (failure !== null) throw failure.error;
   return matched;
 }
 
