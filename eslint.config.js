@@ -40,6 +40,8 @@ export default defineConfig(
       // Passing on what a `catch` caught (unknown) is not rejecting with a non-Error; the same
       // as only-throw-error's default for `throw err`.
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+      // `const { uid: _uid, ...rest } = record` names what it leaves out of `rest`.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       // Off: an `async` function without an `await` is deliberate here. It implements a
       // Promise-returning interface (a credential table's get, a RecipientMap's lookup, the
       // callback of withStore) so that a throw becomes a rejection, which dropping `async`

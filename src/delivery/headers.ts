@@ -26,6 +26,7 @@ export interface TraceInfo {
 
 // CR, LF and other controls must never reach a header field: a value from the network (a HELO
 // name, an XCLIENT attribute) could otherwise inject whole fields (RFC 5322 §2.2).
+// eslint-disable-next-line no-control-regex -- matching the control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f]/g;
 
 function clean(s: string): string {

@@ -11,6 +11,7 @@ export const HIERARCHY_DELIMITER = '/';
 export const INBOX = 'INBOX';
 
 // C0 controls and DEL: nobody names a folder with them, and they break LIST output and logs.
+// eslint-disable-next-line no-control-regex -- matching the control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

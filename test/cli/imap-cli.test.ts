@@ -253,7 +253,7 @@ t.test('imap-msgs', async (t) => {
   r = await msgs(['add-flags', 'alice@example.org', 'INBOX', '3', '\\Bogus']);
   t.same([r.code, r.stderr], [1, 'gannet imap-msgs: Unknown system flag \\Bogus\n']);
 
-  r = await acct(['appendlimit', 'alice@example.org', '100']);
+  await acct(['appendlimit', 'alice@example.org', '100']);
   r = await msgs(['add', 'alice@example.org', 'INBOX'], 'Subject: big\n\n' + 'x'.repeat(200));
   t.same([r.code, /over the limit of 100 bytes/.test(r.stderr)], [1, true]);
 });

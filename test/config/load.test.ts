@@ -505,5 +505,5 @@ imap endpoint 1 (gannet.conf:9):
   );
   const plain = describeConfig(loadConfig({ env: {}, cwd: CWD }));
   t.match(plain, /configuration: built-in default\n/);
-  t.match(plain, /  tls: off\n  insecure_auth: yes \(passwords may cross the network unencrypted\)\n/);
+  t.match(plain, / {2}tls: off\n {2}insecure_auth: yes \(passwords may cross the network unencrypted\)\n/);
 });
