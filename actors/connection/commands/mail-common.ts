@@ -38,6 +38,11 @@ export function destinationMailbox(scope: CommandScope, name: MailboxName): Mail
   return mb;
 }
 
+/** The failure that ends a session whose selected mailbox is gone. */
+export function selectedMailboxDeleted(): ImapError {
+  return new ImapError('NO', undefined, 'Selected mailbox was deleted', { disconnect: true });
+}
+
 /**
  * Pulls the selected mailbox's changes and writes what the client is owed. EXPUNGE is held
  * back during FETCH, STORE and SEARCH (not their UID forms), where it would renumber the
@@ -49,11 +54,6 @@ export function destinationMailbox(scope: CommandScope, name: MailboxName): Mail
  * claim is stored. Deliveries of one view run one after the other: a later one waits for the
  * claim of an earlier one, since both pull from the same view.
  */
-/** The failure that ends a session whose selected mailbox is gone. */
-export function selectedMailboxDeleted(): ImapError {
-  return new ImapError('NO', undefined, 'Selected mailbox was deleted', { disconnect: true });
-}
-
 export function deliverUpdates(scope: CommandScope, allowExpunge: boolean): Promise<void> | undefined {
   const view = scope.deps.session.view;
   if (!view) return undefined;
@@ -77,7 +77,8 @@ function followOutput(scope: CommandScope, view: SessionView, text: Promise<stri
   const fill = scope.out.reserve();
   const delivery = text.then(fill, (err: unknown) => {
     fill('');
-    scope.deps.logger.error({ err }, 'delivering mailbox updates failed');
+    // A mailbox deleted meanwhile is no failure here: its `mailbox.deleted` ends the session.
+    if (!(err instanceof ImapError && err.disconnect)) scope.deps.logger.error({ err }, 'delivering mailbox updates failed');
   });
   view.delivering = delivery;
   void delivery.finally(() => {
