@@ -123,6 +123,45 @@ export class SessionView {
     return false;
   }
 
+  /** How many ranges the \Recent UIDs take (for tests and memory accounting). */
+  get recentRanges(): number {
+    return this.#recent.length / 2;
+  }
+
+  /**
+   * Keeps the \Recent ranges from growing with the life of the session: two ranges with no
+   * UID the client knows between them merge (what lay between was another session's and is
+   * gone; new UIDs only come above), and ranges below every UID the client knows go. What is
+   * recent among the messages the client knows stays exactly as it was.
+   */
+  #compactRecent(): void {
+    const r = this.#recent;
+    if (r.length === 0) return;
+    const lowest = this.#length > 0 ? this.#uids[0]! : Infinity;
+    const out: number[] = [];
+    for (let i = 0; i < r.length; i += 2) {
+      const from = r[i]!;
+      const to = r[i + 1]!;
+      if (to < lowest) continue;
+      const n = out.length;
+      if (n > 0 && this.#firstKnownAbove(out[n - 1]!) >= from) out[n - 1] = to;
+      else out.push(from, to);
+    }
+    this.#recent = out;
+  }
+
+  /** The smallest UID the client knows above `uid`, or Infinity. */
+  #firstKnownAbove(uid: number): number {
+    let lo = 0;
+    let hi = this.#length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#uids[mid]! <= uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.#length ? this.#uids[lo]! : Infinity;
+  }
+
   /** Number of \Recent messages the client knows about. */
   recentCount(): number {
     if (this.#recent.length === 0) return 0;
@@ -213,6 +252,7 @@ export class SessionView {
         this.#uids.copyWithin(seq - 1, seq, this.#length);
         this.#length--;
       }
+      this.#compactRecent();
       this.#pendingExpunges = [];
     }
     if (this.#pendingNew.length > 0) {

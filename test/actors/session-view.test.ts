@@ -104,3 +104,42 @@ t.test('a million messages fit in a compact view', async (t) => {
   t.equal(view.seqOf(999_999), 999_999);
   t.equal(view.knownUids().byteLength, 4_000_000, '4 bytes per message');
 });
+
+t.test('\\Recent ranges: others’ claims in between stay unrecent; ranges with nothing known between them merge', async (t) => {
+  const { fake, view, store } = setup([1, 2]);
+  view.addRecent({ from: 1, to: 1 }); // UID 2 went to another session
+  for (const uid of [3, 4, 5]) fake.add(uid);
+  view.pull(store);
+  view.flush(store, true, { from: 3, to: 3 }); // 4 and 5 went to others
+  for (const uid of [6, 7]) fake.add(uid);
+  view.pull(store);
+  view.flush(store, true, { from: 6, to: 6 }); // 7 went to another
+  t.same(
+    [1, 2, 3, 4, 5, 6, 7].map((u) => view.isRecent(u)),
+    [true, false, true, false, false, true, false],
+  );
+  t.equal(view.recentCount(), 3);
+  t.equal(view.recentRanges, 3);
+  // Once the others' messages between this session's claims are gone, the ranges merge: what is
+  // known to the client is recent exactly as before, and the view keeps one range, not three.
+  fake.expunge(2);
+  fake.expunge(4);
+  fake.expunge(5);
+  view.pull(store);
+  view.flush(store, true, null);
+  t.same([...view.knownUids()], [1, 3, 6, 7]);
+  t.same(
+    [1, 3, 6, 7].map((u) => view.isRecent(u)),
+    [true, true, true, false],
+  );
+  t.equal(view.recentCount(), 3);
+  t.equal(view.recentRanges, 1);
+  // Ranges below every UID the client knows are dropped.
+  fake.expunge(1);
+  fake.expunge(3);
+  fake.expunge(6);
+  view.pull(store);
+  view.flush(store, true, null);
+  t.equal(view.recentCount(), 0);
+  t.equal(view.recentRanges, 0);
+});
