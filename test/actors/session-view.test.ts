@@ -122,11 +122,12 @@ t.test('\\Recent ranges: others’ claims in between stay unrecent; ranges with 
   t.equal(view.recentRanges, 3);
   // Once the others' messages between this session's claims are gone, the ranges merge: what is
   // known to the client is recent exactly as before, and the view keeps one range, not three.
-  fake.expunge(2);
-  fake.expunge(4);
-  fake.expunge(5);
-  view.pull(store);
-  view.flush(store, true, null);
+  const expungeAndFlush = (...uids: number[]) => {
+    for (const uid of uids) fake.expunge(uid);
+    view.pull(store);
+    view.flush(store, true, null);
+  };
+  expungeAndFlush(2, 4, 5);
   t.same([...view.knownUids()], [1, 3, 6, 7]);
   t.same(
     [1, 3, 6, 7].map((u) => view.isRecent(u)),
@@ -135,11 +136,7 @@ t.test('\\Recent ranges: others’ claims in between stay unrecent; ranges with 
   t.equal(view.recentCount(), 3);
   t.equal(view.recentRanges, 1);
   // Ranges below every UID the client knows are dropped.
-  fake.expunge(1);
-  fake.expunge(3);
-  fake.expunge(6);
-  view.pull(store);
-  view.flush(store, true, null);
+  expungeAndFlush(1, 3, 6);
   t.equal(view.recentCount(), 0);
   t.equal(view.recentRanges, 0);
 });
