@@ -86,6 +86,26 @@ const connectionSetup = setup({
   },
 });
 
+// How a command run ends, shared by the authenticated and the selected state's `running`.
+/** SELECT or EXAMINE succeeded: the mailbox, its view, the tagged OK. */
+const enterMailboxActions = [
+  { type: 'recordSelected', params: completion },
+  { type: 'installView', params: completion },
+  { type: 'replyDone', params: completion },
+  'endCommand',
+] as const;
+/** Any other success: the session stays in its state. */
+const completedInPlace = {
+  target: 'ready',
+  actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
+} as const;
+/** A failure whose outcome cannot be told to the client (ImapError `disconnect`): BYE, then logout. */
+const failureEndingSession = {
+  guard: { type: 'failureEndsSession', params: failure },
+  target: '#conn.logout',
+  actions: [{ type: 'replyFailedBye', params: failure }, 'endCommand'],
+} as const;
+
 /**
  * What every `ready` state does with a literal announcement and with unusable input: a
  * literal within its limit is accepted (`+` for a synchronising one, RFC 9051 §4.3); an
@@ -214,10 +234,7 @@ export const connectionMachine = connectionSetup.createMachine({
             id: 'command',
             src: 'runCommand',
             input: ({ context, event, self }) => buildScope(context, event, self, 'notAuthenticated'),
-            onDone: {
-              target: 'ready',
-              actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
-            },
+            onDone: completedInPlace,
             onError: { target: 'ready', actions: [{ type: 'replyFailed', params: failure }, 'endCommand'] },
           },
         },
@@ -289,26 +306,11 @@ export const connectionMachine = connectionSetup.createMachine({
               {
                 guard: { type: 'enteredMailbox', params: completion },
                 target: '#conn.selected',
-                actions: [
-                  { type: 'recordSelected', params: completion },
-                  { type: 'installView', params: completion },
-                  { type: 'replyDone', params: completion },
-                  'endCommand',
-                ],
+                actions: enterMailboxActions,
               },
-              {
-                target: 'ready',
-                actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
-              },
+              completedInPlace,
             ],
-            onError: [
-              {
-                guard: { type: 'failureEndsSession', params: failure },
-                target: '#conn.logout',
-                actions: [{ type: 'replyFailedBye', params: failure }, 'endCommand'],
-              },
-              { target: 'ready', actions: [{ type: 'replyFailed', params: failure }, 'endCommand'] },
-            ],
+            onError: [failureEndingSession, { target: 'ready', actions: [{ type: 'replyFailed', params: failure }, 'endCommand'] }],
           },
         },
       },
@@ -335,29 +337,17 @@ export const connectionMachine = connectionSetup.createMachine({
                 guard: { type: 'enteredMailbox', params: completion },
                 target: '#conn.selected',
                 reenter: true,
-                actions: [
-                  { type: 'recordSelected', params: completion },
-                  { type: 'installView', params: completion },
-                  { type: 'replyDone', params: completion },
-                  'endCommand',
-                ],
+                actions: enterMailboxActions,
               },
               {
                 guard: { type: 'leftMailbox', params: completion },
                 target: '#conn.authenticated',
                 actions: ['clearSelected', 'dropView', { type: 'replyDone', params: completion }, 'endCommand'],
               },
-              {
-                target: 'ready',
-                actions: [{ type: 'recordEnabled', params: completion }, { type: 'replyDone', params: completion }, 'endCommand'],
-              },
+              completedInPlace,
             ],
             onError: [
-              {
-                guard: { type: 'failureEndsSession', params: failure },
-                target: '#conn.logout',
-                actions: [{ type: 'replyFailedBye', params: failure }, 'endCommand'],
-              },
+              failureEndingSession,
               // RFC 9051 §6.3.2: a SELECT or EXAMINE that fails leaves no mailbox selected.
               {
                 guard: 'selectFailed',

@@ -125,14 +125,22 @@ export function expungeAllowed(name: CommandName, uid: boolean): boolean {
   return !COMMANDS[name].holdsExpunge || uid;
 }
 
-/**
- * Capabilities the commands bring: after login those of every command (the list does not
- * change when a mailbox is selected), before login those announced early.
- */
-export function commandCapabilities(authenticated: boolean): Set<string> {
+function broughtCapabilities(authenticated: boolean): ReadonlySet<string> {
   const out = new Set<string>();
   for (const s of Object.values<CommandSpec>(COMMANDS)) {
     if (authenticated || s.announcedBeforeLogin) for (const c of s.capabilities) out.add(c);
   }
   return out;
+}
+
+/** Computed once: the registry is constant, and the list is asked for at every login. */
+const AFTER_LOGIN = broughtCapabilities(true);
+const BEFORE_LOGIN = broughtCapabilities(false);
+
+/**
+ * Capabilities the commands bring: after login those of every command (the list does not
+ * change when a mailbox is selected), before login those announced early.
+ */
+export function commandCapabilities(authenticated: boolean): ReadonlySet<string> {
+  return authenticated ? AFTER_LOGIN : BEFORE_LOGIN;
 }
