@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMailStore } from '../src/storage/index.js';
 import type { StorageModuleConfig } from '../src/config/schema.js';
+import { DEFAULT_TOMBSTONE_RETENTION } from '../src/config/modules.js';
 
 const TOTAL = Number(process.argv[2] ?? 3000);
 const BODY_BYTES = 2048;
@@ -37,6 +38,7 @@ async function scenario(name: string, writers: number, perCall: number): Promise
     name: 'bench',
     path: join(dir, 'mail'),
     appendLimit: 1 << 20,
+    tombstoneRetention: { ...DEFAULT_TOMBSTONE_RETENTION },
     junkMailbox: 'Junk',
     defaultMailboxes: [],
     source: { file: 'bench', line: 0 },

@@ -20,12 +20,13 @@
 // STORE for nothing a reader of the connection statechart would study.
 
 import type { LogSink } from '../../src/log.js';
-import type { AppendItem, AppendResult, CopyResult, FlagChange, FlagMode, MailStore } from '../../src/storage/types.js';
+import type { AppendItem, AppendResult, CopyResult, FlagMode, FlagResult, MailStore } from '../../src/storage/types.js';
 
 /** A write to one mailbox, as sessions and delivery ask for it. */
 export type MailboxWrite =
   | { kind: 'append'; items: AppendItem[] }
-  | { kind: 'setFlags'; uids: readonly number[]; mode: FlagMode; flags: readonly string[] }
+  /** `unchangedSince`: STORE (UNCHANGEDSINCE n), decided at commit (RFC 7162 §3.1.3). */
+  | { kind: 'setFlags'; uids: readonly number[]; mode: FlagMode; flags: readonly string[]; unchangedSince?: number }
   /** `uids` null: every \Deleted message; a UID list: those of them still \Deleted at commit (RFC 4315 §2.1). */
   | { kind: 'expunge'; uids: readonly number[] | null }
   | { kind: 'copy'; uids: readonly number[]; destinationId: number }
@@ -40,7 +41,7 @@ export interface RecentClaim {
 
 export interface WriteResults {
   append: AppendResult;
-  setFlags: FlagChange[];
+  setFlags: FlagResult;
   expunge: number[];
   copy: CopyResult;
   move: CopyResult;
@@ -161,7 +162,7 @@ export class MailboxActor {
         case 'append':
           return s.append(id, op.items);
         case 'setFlags':
-          return s.setFlags(id, op.uids, op.mode, op.flags);
+          return s.setFlags(id, op.uids, op.mode, op.flags, op.unchangedSince === undefined ? {} : { unchangedSince: op.unchangedSince });
         case 'expunge':
           // A session's EXPUNGE and UID EXPUNGE remove only what carries \Deleted when the
           // transaction runs (RFC 4315 §2.1), never what the session saw flagged earlier.

@@ -45,8 +45,8 @@ All take --cfg-block NAME to choose the storage module. SET is an IMAP sequence 
 (1:5,9,12:*) of UIDs, or of message sequence numbers with --seq. 'add' reads one message
 from standard input, turns bare LF line ends into CRLF, and prints the UID it got; DATE is
 an IMAP date-time ("01-Jan-2024 10:00:00 +0000") or an ISO 8601 date. 'list' prints
-UID, internal date, size, flags and subject, one message per line; --full adds From, To,
-Date and Message-ID. 'dump' writes the stored message to standard output.
+UID, internal date, size, flags, MODSEQ (RFC 7162) and subject, one message per line; --full
+adds From, To, Date, Message-ID and the save date (RFC 8514). 'dump' writes the stored message to standard output.
 `;
 
 type Verb = 'add' | 'list' | 'dump' | 'remove' | 'copy' | 'move' | 'add-flags' | 'rem-flags' | 'set-flags';
@@ -156,8 +156,8 @@ async function imapMsgs(argv: string[], ctx: CliContext): Promise<number> {
       return withStore(ctx.config, cfgBlock, async (store) => {
         const mailbox = requireMailbox(store, requireAccount(store, user), name);
         const uids = select(store, mailbox, setText, bySeq, false);
-        const changed = await store.setFlags(mailbox.id, uids, mode, flags);
-        ctx.stderr.write(`Changed the flags of ${changed.length} of ${uids.length} message(s).\n`);
+        const { changes } = await store.setFlags(mailbox.id, uids, mode, flags);
+        ctx.stderr.write(`Changed the flags of ${changes.length} of ${uids.length} message(s).\n`);
         return EXIT_OK;
       });
     }
@@ -199,13 +199,14 @@ function printMessage(ctx: CliContext, store: MailStore, mailbox: MailboxRecord,
   const body = store.readBody(message);
   const subject = headerValue(body, 'Subject') ?? '';
   const date = new Date(message.internalDate).toISOString();
-  ctx.stdout.write(`${uid}\t${date}\t${message.size}\t(${message.flags.join(' ')})\t${subject}\n`);
+  ctx.stdout.write(`${uid}\t${date}\t${message.size}\t(${message.flags.join(' ')})\t${message.modseq}\t${subject}\n`);
   if (full) {
     for (const field of ['From', 'To', 'Date', 'Message-ID']) {
       const value = headerValue(body, field);
       if (value !== undefined) ctx.stdout.write(`  ${field}: ${value}\n`);
     }
     ctx.stdout.write(`  Modseq: ${message.modseq}\n`);
+    if (message.savedAt !== null) ctx.stdout.write(`  Saved: ${new Date(message.savedAt).toISOString()}\n`);
   }
 }
 

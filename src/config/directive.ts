@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ConfigError } from './errors.js';
 import type { ConfigNode } from './parser.js';
 import type { SourcePos } from './schema.js';
-import { parseBoolean, parseSize } from './values.js';
+import { parseBoolean, parseDuration, parseSize } from './values.js';
 
 export function posOf(node: ConfigNode): SourcePos {
   return { file: node.file, line: node.line };
@@ -52,6 +52,16 @@ export function sizeArg(node: ConfigNode): number {
   if (node.args.length === 0) fail(node, `${node.name} needs a size, like 32M`);
   try {
     return parseSize(node.args.join(' '));
+  } catch (err) {
+    return fail(node, `${node.name}: ${(err as Error).message}`);
+  }
+}
+
+/** A duration in Go's syntax, as maddy writes them (`720h`, `30m`), in ms. */
+export function durationArg(node: ConfigNode): number {
+  const text = singleArg(node);
+  try {
+    return parseDuration(text);
   } catch (err) {
     return fail(node, `${node.name}: ${(err as Error).message}`);
   }

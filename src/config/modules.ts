@@ -4,7 +4,19 @@
 // entry in MODULES; maddy modules Gannet lacks get a "not supported by Gannet" answer.
 
 import path from 'node:path';
-import { argList, boolArg, dirOf, fail, noBlock, posOf, processBlock, resolveAgainst, singleArg, sizeArg } from './directive.js';
+import {
+  argList,
+  boolArg,
+  dirOf,
+  durationArg,
+  fail,
+  noBlock,
+  posOf,
+  processBlock,
+  resolveAgainst,
+  singleArg,
+  sizeArg,
+} from './directive.js';
 import type { ConfigNode } from './parser.js';
 import type {
   AuthModuleConfig,
@@ -14,6 +26,7 @@ import type {
   StorageModuleConfig,
   TableConfig,
   TlsConfig,
+  TombstoneRetention,
 } from './schema.js';
 import { parseDeliveryMap, parseDeliveryNormalize, parseImapFilters } from './delivery.js';
 
@@ -51,6 +64,14 @@ export const DEFAULT_PAM_HELPER = '/usr/sbin/pwauth';
 
 const DEFAULT_MAILBOXES = ['Sent', 'Drafts', 'Trash', 'Junk', 'Archive'];
 const DEFAULT_APPEND_LIMIT = 32 * 1024 * 1024;
+/**
+ * Default expunge tombstone retention (`tombstone_retention`, `tombstone_limit`). A tombstone
+ * lets a client that reconnects with CONDSTORE/QRESYNC learn exactly which of its messages
+ * went (RFC 7162 §3.2.5.1); without it the client is sent every UID it may know that is gone,
+ * which is correct but larger. 30 days covers a laptop left closed over a holiday; 100,000 per
+ * mailbox bounds the space (about 40 bytes each) for mailboxes that churn.
+ */
+export const DEFAULT_TOMBSTONE_RETENTION: Readonly<TombstoneRetention> = { maxAge: 30 * 24 * 3_600_000, maxCount: 100_000 };
 
 // LMDB table names become database keys or file names under state_dir; keep them plain.
 const TABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -175,6 +196,7 @@ export const MODULES: Record<string, ModuleKind> = {
       noInlineArgs('storage.lmdb', inlineArgs, node);
       let dir = 'mail';
       let appendLimit = DEFAULT_APPEND_LIMIT;
+      const tombstoneRetention: TombstoneRetention = { ...DEFAULT_TOMBSTONE_RETENTION };
       let junkMailbox = 'Junk';
       let defaultMailboxes = DEFAULT_MAILBOXES;
       // Delivery directives (maddy-storage(5)); kept off the config unless given.
@@ -189,6 +211,16 @@ export const MODULES: Record<string, ModuleKind> = {
         appendlimit: (n) => {
           appendLimit = sizeArg(n);
           if (appendLimit === 0) fail(n, 'appendlimit must be above zero');
+        },
+        // Gannet-specific: how long expunges are remembered for CONDSTORE/QRESYNC clients.
+        tombstone_retention: (n) => {
+          tombstoneRetention.maxAge = durationArg(n);
+          if (tombstoneRetention.maxAge <= 0) fail(n, 'tombstone_retention must be above zero');
+        },
+        tombstone_limit: (n) => {
+          const count = Number(singleArg(n));
+          if (!Number.isInteger(count) || count < 1) fail(n, 'tombstone_limit must be a whole number above zero');
+          tombstoneRetention.maxCount = count;
         },
         junk_mailbox: (n) => {
           junkMailbox = singleArg(n);
@@ -214,6 +246,7 @@ export const MODULES: Record<string, ModuleKind> = {
           // Mail is data Gannet writes, so it lives under state_dir like everything it writes.
           path: path.resolve(ctx.stateDir, dir),
           appendLimit,
+          tombstoneRetention,
           junkMailbox,
           defaultMailboxes: [...defaultMailboxes],
           ...(deliveryMap === undefined ? {} : { deliveryMap }),

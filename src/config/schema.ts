@@ -49,6 +49,14 @@ export type AuthModuleConfig =
       source: SourcePos;
     };
 
+/** How long expunge tombstones are kept per mailbox, for CONDSTORE/QRESYNC resynchronisation. */
+export interface TombstoneRetention {
+  /** ms; tombstones older than this are pruned. */
+  maxAge: number;
+  /** Most tombstones a mailbox keeps; the oldest go first. */
+  maxCount: number;
+}
+
 export interface StorageModuleConfig {
   kind: 'lmdb';
   name: string;
@@ -56,6 +64,8 @@ export interface StorageModuleConfig {
   path: string;
   /** Bytes; APPENDLIMIT (RFC 7889). */
   appendLimit: number;
+  /** `tombstone_retention` and `tombstone_limit`: how long expunges are remembered for QRESYNC (RFC 7162 §3.2.5.1). */
+  tombstoneRetention: TombstoneRetention;
   junkMailbox: string;
   defaultMailboxes: string[];
   /** `delivery_map` (maddy-storage): recipient address → account name; absent means identity. */

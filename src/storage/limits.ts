@@ -43,3 +43,9 @@ export const CHANGELOG_PRUNE_BATCH = 1_000;
  * IDLE sessions within this delay instead of at once.
  */
 export const CHANGE_POLL_INTERVAL_MS = 2_000;
+
+/**
+ * Tombstones one write may prune beyond those it adds: enough to catch up after the limits
+ * are lowered, few enough that pruning never makes an EXPUNGE slow.
+ */
+export const TOMBSTONE_PRUNE_SLACK = 256;

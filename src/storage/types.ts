@@ -53,7 +53,13 @@ export interface MessageRecord {
   internalDate: number;
   /** System flags (`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`) and keywords, as stored. */
   flags: string[];
+  /** RFC 7162: bumped by every change of the message's flags (and set when it is stored). */
   modseq: number;
+  /**
+   * SAVEDATE (RFC 8514 §2): when the message was saved in this mailbox (APPEND, COPY, MOVE,
+   * delivery), ms since the epoch; null for messages stored before save dates were kept.
+   */
+  savedAt: number | null;
 }
 
 /**
@@ -109,6 +115,14 @@ export interface FlagChange {
   modseq: number;
 }
 
+/** What a STORE did (RFC 7162 §3.1.3). */
+export interface FlagResult {
+  /** Messages whose flags changed, ascending UID. */
+  changes: FlagChange[];
+  /** UIDs left alone because their modseq was above `unchangedSince` (the MODIFIED response code), ascending. */
+  modified: number[];
+}
+
 export interface CopyResult {
   /** UIDVALIDITY of the destination (COPYUID, RFC 4315 §3). */
   uidValidity: number;
@@ -124,7 +138,15 @@ export interface ChangeSet {
   expunged: number[];
   /** UIDs of messages (still present) whose flags changed or which were added after the modseq, ascending. */
   changed: number[];
+  /**
+   * Expunges with a modseq above this are all in `expunged`; below it their tombstones may be
+   * pruned (the storage module's `tombstone_retention`, `tombstone_limit`). When the asked
+   * modseq is below it, `expunged` may miss some: compare UIDs instead.
+   */
+  tombstoneFloor: number;
 }
+
+export type { TombstoneRetention } from '../config/schema.js';
 
 export type StorageErrorKind =
   | 'nonexistent' // no such mailbox/account/message          → NO [NONEXISTENT] / [TRYCREATE]
@@ -211,8 +233,18 @@ export interface MailStore {
 
   // ---- messages: writes. Safe to call concurrently; each is one transaction, in call order.
   append(mailboxId: number, items: AppendItem[]): Promise<AppendResult>;
-  /** Returns the messages whose flags actually changed. */
-  setFlags(mailboxId: number, uids: readonly number[], mode: FlagMode, flags: readonly string[]): Promise<FlagChange[]>;
+  /**
+   * Returns the messages whose flags actually changed. With `unchangedSince` (STORE
+   * UNCHANGEDSINCE, RFC 7162 §3.1.3) a message whose modseq is above it is left alone and
+   * listed in `modified`, decided inside the write's transaction.
+   */
+  setFlags(
+    mailboxId: number,
+    uids: readonly number[],
+    mode: FlagMode,
+    flags: readonly string[],
+    opts?: { unchangedSince?: number },
+  ): Promise<FlagResult>;
   /**
    * Expunges the given UIDs (with `onlyDeleted`, those of them flagged \Deleted at commit time),
    * or with `null` every message flagged \Deleted; returns expunged UIDs ascending.

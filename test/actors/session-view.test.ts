@@ -14,7 +14,7 @@ class FakeStore {
 
   add(uid: number, flags: string[] = []): void {
     this.modseq++;
-    this.messages.set(uid, { uid, blob: 'x', size: 1, internalDate: 0, flags, modseq: this.modseq });
+    this.messages.set(uid, { uid, blob: 'x', size: 1, internalDate: 0, flags, modseq: this.modseq, savedAt: 0 });
     this.log.push({ modseq: this.modseq, uid, expunged: false });
   }
   flag(uid: number, flags: string[]): void {
@@ -32,7 +32,7 @@ class FakeStore {
     const later = this.log.filter((e) => e.modseq > modseq);
     const expunged = [...new Set(later.filter((e) => e.expunged).map((e) => e.uid))].sort((a, b) => a - b);
     const changed = [...new Set(later.filter((e) => !e.expunged && this.messages.has(e.uid)).map((e) => e.uid))].sort((a, b) => a - b);
-    return { highestModseq: this.modseq, uidNext: 0, expunged, changed };
+    return { highestModseq: this.modseq, uidNext: 0, expunged, changed, tombstoneFloor: 0 };
   }
   getMessage(_id: number, uid: number): MessageRecord | null {
     return this.messages.get(uid) ?? null;

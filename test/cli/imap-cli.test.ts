@@ -197,9 +197,12 @@ t.test('imap-msgs', async (t) => {
 
   r = await msgs(['list', 'alice@example.org', 'INBOX', '1']);
   const size = Buffer.byteLength(mail(1).replace(/\n/g, '\r\n'));
-  t.equal(r.stdout, `1\t2024-01-02T09:00:00.000Z\t${size}\t(\\Seen Work)\tMéssage 1\n`);
+  t.equal(r.stdout, `1\t2024-01-02T09:00:00.000Z\t${size}\t(\\Seen Work)\t2\tMéssage 1\n`, 'the MODSEQ is the fifth column');
   r = await msgs(['list', '--full', 'alice@example.org', 'INBOX', '1']);
-  t.match(r.stdout, /\n {2}From: Bob <bob@example.org>\n {2}To: alice@example.org\n {2}Message-ID: <1@example.org>\n {2}Modseq: 2\n$/);
+  t.match(
+    r.stdout,
+    /\n {2}From: Bob <bob@example.org>\n {2}To: alice@example.org\n {2}Message-ID: <1@example.org>\n {2}Modseq: 2\n {2}Saved: \d{4}-\d\d-\d\dT[\d:.]+Z\n$/,
+  );
   r = await msgs(['list', 'alice@example.org', 'INBOX']);
   t.equal(r.stdout.split('\n').length - 1, 5);
 
@@ -230,10 +233,13 @@ t.test('imap-msgs', async (t) => {
   r = await msgs(['move', '--seq', 'alice@example.org', 'Saved', '1', 'INBOX']);
   t.same([r.code, r.stderr], [0, 'Moved 1 message(s) to INBOX (UIDs 6).\n']);
   r = await msgs(['list', 'alice@example.org', 'INBOX', '6']);
-  t.match(r.stdout, /^6\t2024-01-02T09:00:00.000Z\t\d+\t\(\\Seen Work\)\tMéssage 1\n$/, 'flags and date survive copy and move');
+  t.match(r.stdout, /^6\t2024-01-02T09:00:00.000Z\t\d+\t\(\\Seen Work\)\t\d+\tMéssage 1\n$/, 'flags and date survive copy and move');
 
+  const modseqOf = async (uid: string) => Number((await msgs(['list', 'alice@example.org', 'INBOX', uid])).stdout.split('\t')[4]);
+  const before = await modseqOf('3');
   r = await msgs(['add-flags', 'alice@example.org', 'INBOX', '3,5', '\\Flagged', 'urgent']);
   t.same([r.code, r.stderr], [0, 'Changed the flags of 2 of 2 message(s).\n']);
+  t.ok((await modseqOf('3')) > before, 'a flag change made with the CLI gets a new MODSEQ (RFC 7162 §3.1)');
   r = await msgs(['rem-flags', 'alice@example.org', 'INBOX', '*', 'URGENT']);
   t.equal(r.stderr, 'Changed the flags of 0 of 1 message(s).\n', '* is the highest UID (6)');
   r = await msgs(['rem-flags', 'alice@example.org', 'INBOX', '5', 'URGENT']);

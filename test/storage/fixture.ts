@@ -4,6 +4,7 @@
 import type { Test } from 'tap';
 import { join } from 'node:path';
 import type { StorageModuleConfig } from '../../src/config/schema.js';
+import { DEFAULT_TOMBSTONE_RETENTION } from '../../src/config/modules.js';
 import { openMailStore, type LmdbMailStore } from '../../src/storage/index.js';
 
 export function storageConfig(path: string, overrides: Partial<StorageModuleConfig> = {}): StorageModuleConfig {
@@ -12,6 +13,7 @@ export function storageConfig(path: string, overrides: Partial<StorageModuleConf
     name: 'local_mailboxes',
     path,
     appendLimit: 1024 * 1024,
+    tombstoneRetention: { ...DEFAULT_TOMBSTONE_RETENTION },
     junkMailbox: 'Junk',
     defaultMailboxes: ['Sent', 'Drafts', 'Trash', 'Junk', 'Archive'],
     source: { file: 'test.conf', line: 1 },

@@ -208,56 +208,79 @@ t.test('a newer schema is refused with a clear error', async (t) => {
 });
 
 /**
- * Rewrites a store made by this code into what an older schema stored: each message record
- * as an object (schemas 1 and 2), and no \\Deleted index (schema 1).
+ * Rewrites a store made by this code into what an older schema stored: message records without
+ * a save date (schemas 1 to 3), expunge tombstones inside the modseq index (schemas 1 to 3),
+ * each message record as an object (schemas 1 and 2), and no \\Deleted index (schema 1).
  */
-async function downgrade(path: string, version: 1 | 2): Promise<void> {
+async function downgrade(path: string, version: 1 | 2 | 3): Promise<void> {
   const root = open({ path, noSubdir: false, maxDbs: 32 });
   const messages = root.openDB<unknown, [number, number]>({ name: 'messages' });
   for (const { key, value } of [...messages.getRange()]) {
     const [blob, size, internalDate, flags, modseq] = value as [string, number, number, string[], number];
-    await messages.put(key, { blob, size, internalDate, flags, modseq });
+    await messages.put(key, version < 3 ? { blob, size, internalDate, flags, modseq } : [blob, size, internalDate, flags, modseq]);
+  }
+  const modseqs = root.openDB<unknown, [number, number]>({ name: 'modseqs' });
+  const tombstones = root.openDB<[number, number], [number, number]>({ name: 'tombstones' });
+  for (const { key, value } of [...tombstones.getRange()]) await modseqs.put(key, { uid: value[0], expunged: true });
+  await tombstones.clearAsync();
+  const mailboxes = root.openDB<Record<string, unknown>, number>({ name: 'mailboxes' });
+  for (const { key, value } of [...mailboxes.getRange()]) {
+    const { tombstones: _count, tombstoneFloor: _floor, ...older } = value;
+    await mailboxes.put(key, older);
   }
   if (version === 1) await root.openDB({ name: 'deleted' }).clearAsync();
   await root.openDB<number, string>({ name: 'meta' }).put('schema', version);
   await root.close();
 }
 
-for (const version of [1, 2] as const) {
-  t.test(
-    `a schema ${version} store is upgraded on open: message records rewritten${version === 1 ? ', the \\Deleted index built from the flags' : ''}`,
-    async (t) => {
-      const path = join(t.testdir(), 'mail');
-      const store = openMailStore(storageConfig(path));
-      const account = await store.createAccount('alice', []);
-      const inbox = store.getMailbox(account.id, 'INBOX')!;
-      const { uids } = await store.append(inbox.id, [
-        { body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Deleted'], internalDate: 1_000_000 },
-        { body: Buffer.from('Subject: 2\r\n\r\ntwo\r\n'), flags: ['\\Seen', '$Label'], internalDate: 2_000_000 },
-        { body: Buffer.from('Subject: 3\r\n\r\nthree\r\n'), flags: ['\\Deleted', '\\Seen'], internalDate: 3_000_000 },
-      ]);
-      const before = uids.map((uid) => store.getMessage(inbox.id, uid));
-      await store.close();
-      await downgrade(path, version);
+for (const version of [1, 2, 3] as const) {
+  t.test(`a schema ${version} store is upgraded on open`, async (t) => {
+    const path = join(t.testdir(), 'mail');
+    const store = openMailStore(storageConfig(path));
+    const account = await store.createAccount('alice', []);
+    const inbox = store.getMailbox(account.id, 'INBOX')!;
+    const { uids } = await store.append(inbox.id, [
+      { body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Deleted'], internalDate: 1_000_000 },
+      { body: Buffer.from('Subject: 2\r\n\r\ntwo\r\n'), flags: ['\\Seen', '$Label'], internalDate: 2_000_000 },
+      { body: Buffer.from('Subject: 3\r\n\r\nthree\r\n'), flags: ['\\Deleted', '\\Seen'], internalDate: 3_000_000 },
+      { body: Buffer.from('Subject: 4\r\n\r\nfour\r\n'), flags: [], internalDate: 4_000_000 },
+    ]);
+    const afterAppend = store.getMailboxById(inbox.id)!.highestModseq;
+    await store.expunge(inbox.id, [uids[3]!]);
+    // Schemas before 4 kept no save date: the upgraded records have none.
+    const before = uids.slice(0, 3).map((uid) => ({ ...store.getMessage(inbox.id, uid)!, savedAt: null }));
+    await store.close();
+    await downgrade(path, version);
 
-      const upgraded = openMailStore(storageConfig(path));
-      t.teardown(() => upgraded.close());
-      t.same(
-        uids.map((uid) => upgraded.getMessage(inbox.id, uid)),
-        before,
-        'every record reads as before: blob, size, INTERNALDATE, flags, modseq',
-      );
-      t.same(upgraded.deletedIndex(inbox.id), [uids[0], uids[2]], 'the \\Deleted index matches the stored flags');
-      t.same(await upgraded.expunge(inbox.id, null), [uids[0], uids[2]], 'EXPUNGE finds them through it');
-      t.same([...upgraded.uids(inbox.id)], [uids[1]]);
-      t.same(upgraded.readBody(upgraded.getMessage(inbox.id, uids[1]!)!).toString(), 'Subject: 2\r\n\r\ntwo\r\n');
-      t.same(checkCounters(upgraded, inbox.id), []);
-      const raw = open({ path, noSubdir: false, maxDbs: 32, readOnly: true });
-      t.equal(raw.openDB<number, string>({ name: 'meta' }).get('schema'), SCHEMA_VERSION, 'stamped with the current version');
-      t.ok(Array.isArray(raw.openDB({ name: 'messages' }).get([inbox.id, uids[1]!])), 'records stored as tuples');
-      await raw.close();
-    },
-  );
+    const upgraded = openMailStore(storageConfig(path));
+    t.teardown(() => upgraded.close());
+    t.same(
+      uids.slice(0, 3).map((uid) => upgraded.getMessage(inbox.id, uid)),
+      before,
+      'every record reads as before: blob, size, INTERNALDATE, flags, modseq; no save date',
+    );
+    t.same(
+      upgraded.changesSince(inbox.id, afterAppend),
+      { highestModseq: afterAppend + 1, uidNext: 5, expunged: [uids[3]], changed: [], tombstoneFloor: 0 },
+      'the expunge tombstone moved to its own index and still answers "expunged since"',
+    );
+    t.same(upgraded.deletedIndex(inbox.id), [uids[0], uids[2]], 'the \\Deleted index matches the stored flags');
+    t.same(await upgraded.expunge(inbox.id, null), [uids[0], uids[2]], 'EXPUNGE finds them through it');
+    t.same([...upgraded.uids(inbox.id)], [uids[1]]);
+    t.same(upgraded.changesSince(inbox.id, afterAppend).expunged, [uids[0], uids[2], uids[3]], 'old and new tombstones together');
+    t.same(upgraded.readBody(upgraded.getMessage(inbox.id, uids[1]!)!).toString(), 'Subject: 2\r\n\r\ntwo\r\n');
+    t.same(checkCounters(upgraded, inbox.id), []);
+    const raw = open({ path, noSubdir: false, maxDbs: 32, readOnly: true });
+    t.equal(raw.openDB<number, string>({ name: 'meta' }).get('schema'), SCHEMA_VERSION, 'stamped with the current version');
+    t.ok(Array.isArray(raw.openDB({ name: 'messages' }).get([inbox.id, uids[1]!])), 'records stored as tuples');
+    t.equal(
+      [...raw.openDB<{ expunged?: true }, [number, number]>({ name: 'modseqs' }).getRange()].filter((e) => e.value.expunged).length,
+      0,
+      'no tombstone left in the modseq index',
+    );
+    t.equal(raw.openDB<{ tombstones?: number }, number>({ name: 'mailboxes' }).get(inbox.id)!.tombstones, 3, 'tombstones counted');
+    await raw.close();
+  });
 }
 
 t.test('an older store open in another process is not upgraded until that process is gone', async (t) => {
@@ -304,11 +327,13 @@ t.test('a record still in the object layout (written by an older process) reads 
   const { uids } = await store.append(inbox.id, [{ body: Buffer.from('Subject: 1\r\n\r\none\r\n'), flags: ['\\Seen'] }]);
   const before = store.getMessage(inbox.id, uids[0]!)!;
   const raw = open({ path, noSubdir: false, maxDbs: 32 });
-  const { uid: _uid, ...legacy } = before;
+  const { uid: _uid, savedAt: _savedAt, ...legacy } = before;
   await raw.openDB({ name: 'messages' }).put([inbox.id, uids[0]!], legacy);
   await raw.close();
-  t.same(store.getMessage(inbox.id, uids[0]!), before);
-  const [change] = await store.setFlags(inbox.id, [uids[0]!], 'add', ['\\Flagged']);
+  t.same(store.getMessage(inbox.id, uids[0]!), { ...before, savedAt: null }, 'the object layout had no save date');
+  const {
+    changes: [change],
+  } = await store.setFlags(inbox.id, [uids[0]!], 'add', ['\\Flagged']);
   t.same(change!.flags, ['\\Seen', '\\Flagged'], 'and is written back as a tuple by the next change');
   t.same(store.getMessage(inbox.id, uids[0]!)!.flags, ['\\Seen', '\\Flagged']);
 });

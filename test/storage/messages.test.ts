@@ -112,7 +112,7 @@ t.test('flags: set/add/remove, keywords case-insensitive, \\Recent never stored,
   t.same(store.getMessage(inbox.id, 2)!.flags, ['\\Flagged'], '\\Recent dropped');
   const start = store.getMailboxById(inbox.id)!.highestModseq;
 
-  const added = await store.setFlags(inbox.id, [1, 2, 3, 99], 'add', ['\\Seen', '$label1']);
+  const { changes: added } = await store.setFlags(inbox.id, [1, 2, 3, 99], 'add', ['\\Seen', '$label1']);
   t.same(
     added.map((c) => [c.uid, c.flags, c.modseq]),
     [
@@ -123,16 +123,16 @@ t.test('flags: set/add/remove, keywords case-insensitive, \\Recent never stored,
     'first spelling kept; unknown UID ignored',
   );
   t.equal(store.getMailboxById(inbox.id)!.unseen, 0);
-  t.same(await store.setFlags(inbox.id, [1, 2, 3], 'add', ['\\Seen']), [], 'no-op changes nothing');
+  t.same((await store.setFlags(inbox.id, [1, 2, 3], 'add', ['\\Seen'])).changes, [], 'no-op changes nothing');
   t.equal(store.getMailboxById(inbox.id)!.highestModseq, start + 3, 'no-op keeps modseq');
 
-  const removed = await store.setFlags(inbox.id, [2], 'remove', ['\\SEEN', 'NotThere']);
+  const { changes: removed } = await store.setFlags(inbox.id, [2], 'remove', ['\\SEEN', 'NotThere']);
   t.same(
     removed.map((c) => c.flags),
     [['\\Flagged', '$Label1']],
   );
   t.equal(store.getMailboxById(inbox.id)!.unseen, 1);
-  const set = await store.setFlags(inbox.id, [1], 'set', ['\\Answered', 'Other']);
+  const { changes: set } = await store.setFlags(inbox.id, [1], 'set', ['\\Answered', 'Other']);
   t.same(
     set.map((c) => c.flags),
     [['\\Answered', 'Other']],

@@ -4,6 +4,7 @@
 
 import t from 'tap';
 import type { WriteRequest } from '../../src/storage/lmdb/write-batch.js';
+import { DEFAULT_TOMBSTONE_RETENTION } from '../../src/config/modules.js';
 import { HEAVY_APPEND_BYTES, HEAVY_COMMIT_BYTES, nextCommit } from '../../src/storage/lmdb/write-schedule.js';
 
 let id = 0;
@@ -21,8 +22,16 @@ const store = (mailboxId: number): WriteRequest => ({
   uids: [1],
   mode: 'add',
   flags: { system: new Set(), keywords: ['k'] },
+  unchangedSince: null,
 });
-const expunge = (mailboxId: number): WriteRequest => ({ id: ++id, op: 'expunge', mailboxId, uids: null, onlyDeleted: false });
+const expunge = (mailboxId: number): WriteRequest => ({
+  id: ++id,
+  op: 'expunge',
+  mailboxId,
+  uids: null,
+  onlyDeleted: false,
+  retention: { ...DEFAULT_TOMBSTONE_RETENTION },
+});
 const copy = (from: number, to: number): WriteRequest => ({ id: ++id, op: 'copy', mailboxId: from, uids: [1], destinationId: to });
 const createMailbox = (): WriteRequest => ({ id: ++id, op: 'createMailbox', accountId: 1, name: 'New', specialUse: null });
 const mime = (): WriteRequest => ({ id: ++id, op: 'setMimeIndex', address: 'addr', mime: { index: {}, summary: {} } });

@@ -50,7 +50,7 @@ t.test('a change is visible to reads and listeners by the time its write resolve
   store.onChange(() => (seenInListener = store.getMailboxById(inbox.id)!.messages));
   await store.append(inbox.id, [{ body: message('one'), flags: [] }]);
   t.equal(seenInListener, 1, 'the listener reads the new state');
-  const changes = await store.setFlags(inbox.id, [1], 'add', ['\\Flagged']);
+  const { changes } = await store.setFlags(inbox.id, [1], 'add', ['\\Flagged']);
   t.same(
     changes.map((c) => c.flags),
     [['\\Flagged']],

@@ -57,7 +57,7 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
       return m && !m.flags.includes('\\Seen');
     });
     if (unseen.length > 0) {
-      const changes = await registry.write(view.mailboxId, { kind: 'setFlags', uids: unseen, mode: 'add', flags: ['\\Seen'] });
+      const { changes } = await registry.write(view.mailboxId, { kind: 'setFlags', uids: unseen, mode: 'add', flags: ['\\Seen'] });
       for (const c of changes) view.noteOwnChange(c.uid, c.modseq);
       if (!items.some((i) => i.type === 'FLAGS')) items.push({ type: 'FLAGS' });
     }

@@ -10,7 +10,7 @@ export const handleStore: CommandHandler<'STORE'> = async (cmd, scope) => {
   const uids = resolveMessageSet(view, cmd.sequence, cmd.uid);
   if (uids.length === 0) return {};
   const { registry, store } = scope.deps.mail;
-  const changes = await registry.write(view.mailboxId, { kind: 'setFlags', uids, mode: cmd.mode, flags: cmd.flags });
+  const { changes } = await registry.write(view.mailboxId, { kind: 'setFlags', uids, mode: cmd.mode, flags: cmd.flags });
   for (const c of changes) view.noteOwnChange(c.uid, c.modseq);
   if (cmd.silent) return {};
   // The new flags of every message in the set (RFC 3501 §6.4.6), with UID for UID STORE.

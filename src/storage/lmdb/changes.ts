@@ -1,9 +1,14 @@
-// Change tracking. Per mailbox: the modseq index behind `changesSince` (CONDSTORE/QRESYNC
-// ready, RFC 7162 §3.1 and §3.2.5). Across processes: the change log other stores read to
-// learn which mailboxes the CLI (or another server process) changed.
+// Change tracking. Per mailbox: the modseq index and the expunge tombstones behind
+// `changesSince` (CONDSTORE and QRESYNC, RFC 7162 §3.1 and §3.2.5). Across processes: the
+// change log other stores read to learn which mailboxes the CLI (or another server process)
+// changed.
+//
+// Tombstones have an index of their own (schema 4) rather than sharing the modseq index with
+// present messages: pruning then takes the oldest entries of a range, instead of walking past
+// every message that has not changed since it was stored.
 
-import { CHANGELOG_PRUNE_BATCH, CHANGELOG_RETENTION_MS } from '../limits.js';
-import type { ChangeSet } from '../types.js';
+import { CHANGELOG_PRUNE_BATCH, CHANGELOG_RETENTION_MS, TOMBSTONE_PRUNE_SLACK } from '../limits.js';
+import type { ChangeSet, TombstoneRetention } from '../types.js';
 import { META, type Dbs } from './env.js';
 import { modseqKey, modseqRange } from './keys.js';
 import type { ChangelogEntry, StoredMailbox } from './records.js';
@@ -20,29 +25,58 @@ export function indexChange(tx: Tx, mailboxId: number, uid: number, previous: nu
 }
 
 /** Replaces a message's index entry with an expunge tombstone at `modseq`. */
-export function indexExpunge(tx: Tx, mailboxId: number, uid: number, previous: number, modseq: number): void {
-  tx.dbs.modseqs.removeSync(modseqKey(mailboxId, previous));
-  tx.dbs.modseqs.putSync(modseqKey(mailboxId, modseq), { uid, expunged: true });
-}
-
-/** Drops a mailbox's whole index (the mailbox is deleted or emptied into \Noselect). */
-export function dropIndex(tx: Tx, mailboxId: number): void {
-  for (const key of [...tx.dbs.modseqs.getKeys(modseqRange(mailboxId, 0))]) tx.dbs.modseqs.removeSync(key);
+export function indexExpunge(tx: Tx, mailbox: StoredMailbox, uid: number, previous: number, modseq: number): void {
+  tx.dbs.modseqs.removeSync(modseqKey(mailbox.id, previous));
+  tx.dbs.tombstones.putSync(modseqKey(mailbox.id, modseq), [uid, tx.now]);
+  mailbox.tombstones = (mailbox.tombstones ?? 0) + 1;
 }
 
 /**
- * What changed in `mailbox` after `modseq`. One ordered scan of the index from `modseq + 1`:
- * the cost is proportional to the number of changes since, not to the mailbox size.
- * `expunged` may name UIDs that were both appended and expunged after `modseq` (the caller
- * never saw them and ignores them).
+ * Prunes the mailbox's oldest tombstones: those over the count limit and those older than the
+ * age limit. Runs in the writes that add tombstones (EXPUNGE, MOVE), at most `added` plus a
+ * little more per write so one write never does a long prune; a mailbox nobody expunges from
+ * keeps its tombstones, which its count limit bounds anyway. Raises the floor to the last
+ * pruned modseq, so `changesSince` knows from where its expunge list is complete.
+ */
+export function pruneTombstones(tx: Tx, mailbox: StoredMailbox, retention: TombstoneRetention, added: number): void {
+  const cutoff = tx.now - retention.maxAge;
+  let budget = added + TOMBSTONE_PRUNE_SLACK;
+  const gone: Array<[number, number]> = [];
+  let count = mailbox.tombstones ?? 0;
+  for (const { key, value } of tx.dbs.tombstones.getRange({ ...modseqRange(mailbox.id, 0), limit: budget })) {
+    if (count <= retention.maxCount && value[1] >= cutoff) break;
+    gone.push(key);
+    count -= 1;
+    if (--budget === 0) break;
+  }
+  if (gone.length === 0) return;
+  for (const key of gone) tx.dbs.tombstones.removeSync(key);
+  mailbox.tombstones = count;
+  mailbox.tombstoneFloor = Math.max(mailbox.tombstoneFloor ?? 0, gone[gone.length - 1]![1]);
+}
+
+/** Drops a mailbox's whole index and its tombstones (the mailbox is deleted or emptied into \Noselect). */
+export function dropIndex(tx: Tx, mailbox: StoredMailbox): void {
+  for (const key of [...tx.dbs.modseqs.getKeys(modseqRange(mailbox.id, 0))]) tx.dbs.modseqs.removeSync(key);
+  for (const key of [...tx.dbs.tombstones.getKeys(modseqRange(mailbox.id, 0))]) tx.dbs.tombstones.removeSync(key);
+  // Nothing below the current modseq can be answered exactly any more.
+  mailbox.tombstones = 0;
+  mailbox.tombstoneFloor = mailbox.highestModseq;
+}
+
+/**
+ * What changed in `mailbox` after `modseq`. Ordered scans of the index and the tombstones
+ * from `modseq + 1`: the cost is proportional to the number of changes since, not to the
+ * mailbox size. `expunged` may name UIDs that were both appended and expunged after `modseq`
+ * (the caller never saw them and ignores them), and misses pruned ones when `modseq` is below
+ * `tombstoneFloor`.
  */
 export function changesSince(dbs: Dbs, mailbox: StoredMailbox, modseq: number): ChangeSet {
   const expunged: number[] = [];
   const changed: number[] = [];
   if (modseq < mailbox.highestModseq) {
-    for (const { value } of dbs.modseqs.getRange(modseqRange(mailbox.id, modseq))) {
-      (value.expunged === true ? expunged : changed).push(value.uid);
-    }
+    for (const { value } of dbs.modseqs.getRange(modseqRange(mailbox.id, modseq))) changed.push(value.uid);
+    for (const { value } of dbs.tombstones.getRange(modseqRange(mailbox.id, modseq))) expunged.push(value[0]);
   }
   const ascending = (a: number, b: number) => a - b;
   return {
@@ -50,6 +84,7 @@ export function changesSince(dbs: Dbs, mailbox: StoredMailbox, modseq: number): 
     uidNext: mailbox.uidNext,
     expunged: expunged.sort(ascending),
     changed: changed.sort(ascending),
+    tombstoneFloor: mailbox.tombstoneFloor ?? 0,
   };
 }
 

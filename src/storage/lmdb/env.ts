@@ -10,10 +10,11 @@ import {
   unpackMessage,
   type StoredAccount,
   type StoredMailbox,
-  type StoredMessage,
   type StoredMessageValue,
   type ModseqEntry,
   type ChangelogEntry,
+  type LegacyMessageObject,
+  type TombstoneValue,
 } from './records.js';
 import type {
   AccountKey,
@@ -31,11 +32,11 @@ import type {
  * Layout version of the data in the environment. A store refuses to open a newer layout:
  * an older server would misread it or, worse, write records the newer one cannot read.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Named sub-databases the environment may hold. lmdb-js defaults to 12 and the next openDB
- * fails with MDB_DBS_FULL; the store uses 16 today, the rest is room for later layouts.
+ * fails with MDB_DBS_FULL; the store uses 17 today, the rest is room for later layouts.
  */
 export const MAX_DBS = 32;
 
@@ -49,6 +50,26 @@ export const META = {
 } as const;
 
 import type { MimeIndexData, MimeSummaryData } from '../types.js';
+
+/** Schema 3 → 4: tombstones of the modseq index move to `tombstones`; each mailbox learns its count. */
+function moveTombstones(dbs: Dbs): void {
+  const now = Date.now();
+  // Collected first: removing entries under a range being walked would skip some.
+  const found: Array<[ModseqKey, number]> = [];
+  forEachChunk(dbs.modseqs, (key, value) => {
+    if (value.expunged === true) found.push([key, value.uid]);
+  });
+  const counts = new Map<number, number>();
+  for (const [key, uid] of found) {
+    dbs.modseqs.removeSync(key);
+    dbs.tombstones.putSync(key, [uid, now]);
+    counts.set(key[0], (counts.get(key[0]) ?? 0) + 1);
+  }
+  for (const [id, tombstones] of counts) {
+    const mailbox = dbs.mailboxes.get(id);
+    if (mailbox !== undefined) dbs.mailboxes.putSync(id, { ...mailbox, tombstones });
+  }
+}
 
 export interface Dbs {
   root: RootDatabase;
@@ -67,15 +88,17 @@ export interface Dbs {
   /** `[mailboxId, lower-cased keyword]` → first spelling seen in that mailbox. */
   keywords: Database<string, KeywordKey>;
   /** `[mailboxId, uid]` → message record, written as a tuple (schema 3; records.ts says why). */
-  messages: Database<StoredMessageValue | StoredMessage, MessageKey>;
+  messages: Database<StoredMessageValue | LegacyMessageObject, MessageKey>;
   /**
    * `[mailboxId, uid]` → true for each message flagged \Deleted (schema 2). EXPUNGE and CLOSE
    * read this range instead of decoding every message of the mailbox inside the write
    * transaction, which at 100 messages cost 0.3 ms of the one writer and grows with the mailbox.
    */
   deleted: Database<true, MessageKey>;
-  /** `[mailboxId, modseq]` → uid changed at that modseq, or an expunge tombstone. */
+  /** `[mailboxId, modseq]` → uid of the present message last changed at that modseq. */
   modseqs: Database<ModseqEntry, ModseqKey>;
+  /** `[mailboxId, modseq of the expunge]` → [uid, when] (schema 4): what QRESYNC reports as VANISHED. */
+  tombstones: Database<TombstoneValue, ModseqKey>;
   /** sha256 hex → message bytes (written once, never changed). */
   blobs: Database<Buffer, BlobKey>;
   /** sha256 hex → number of messages referring to the blob. */
@@ -134,6 +157,7 @@ export function openEnv(path: string): Dbs {
       messages: root.openDB({ name: 'messages' }),
       deleted: root.openDB({ name: 'deleted' }),
       modseqs: root.openDB({ name: 'modseqs' }),
+      tombstones: root.openDB({ name: 'tombstones' }),
       blobs: root.openDB<Buffer, BlobKey>({ name: 'blobs', encoding: 'binary' }),
       blobRefs: root.openDB({ name: 'blob-refs' }),
       mime: root.openDB({ name: 'mime' }),
@@ -178,6 +202,8 @@ function checkSchema(dbs: Dbs, path: string): void {
  * process opening it at the same moment waits for the write lock and then finds it done).
  * 1 → 2: the \Deleted index, built from the messages' flags.
  * 2 → 3: message records rewritten from objects to tuples.
+ * 3 → 4: expunge tombstones moved out of the modseq index into their own, counted per mailbox.
+ *        Their time is unknown, so they count as made now (kept for a full retention period).
  */
 function upgradeSchema(dbs: Dbs, from: number): void {
   dbs.root.transactionSync(() => {
@@ -191,6 +217,7 @@ function upgradeSchema(dbs: Dbs, from: number): void {
         if (!Array.isArray(value)) dbs.messages.putSync(key, packMessage(message));
       });
     }
+    if (version < 4) moveTombstones(dbs);
     dbs.meta.putSync(META.schema, SCHEMA_VERSION);
   });
 }
@@ -217,9 +244,9 @@ function refuseIfShared(dbs: Dbs, path: string, version: number): void {
 }
 
 /** Entries read in bounded chunks and visited once each, so the visitor may overwrite the entry it is given. */
-function forEachChunk<V>(db: Database<V, MessageKey>, visit: (key: MessageKey, value: V) => void): void {
+function forEachChunk<V, K extends MessageKey | ModseqKey>(db: Database<V, K>, visit: (key: K, value: V) => void): void {
   const CHUNK = 10_000;
-  let start: MessageKey | undefined;
+  let start: K | undefined;
   for (;;) {
     const chunk = [...db.getRange(start === undefined ? { limit: CHUNK } : { start, limit: CHUNK + 1 })];
     // From the second chunk on, the range starts at the last key visited: skip it.

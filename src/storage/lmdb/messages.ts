@@ -6,10 +6,19 @@
 
 import { MAX_KEYWORDS_PER_MAILBOX, MAX_MESSAGES_PER_WRITE } from '../limits.js';
 import { applyFlags, hasFlag, keywordKey, sameFlags, type RequestedFlags } from '../flags.js';
-import { StorageError, type AppendResult, type CopyResult, type FlagChange, type FlagMode, type MessageRecord } from '../types.js';
+import {
+  StorageError,
+  type AppendResult,
+  type CopyResult,
+  type FlagChange,
+  type FlagMode,
+  type FlagResult,
+  type MessageRecord,
+  type TombstoneRetention,
+} from '../types.js';
 import type { MimeData } from '../types.js';
 import { addBlobRef, releaseBlob, shareBlob } from './blobs.js';
-import { dropIndex, indexChange, indexExpunge } from './changes.js';
+import { dropIndex, indexChange, indexExpunge, pruneTombstones } from './changes.js';
 import type { Dbs } from './env.js';
 import { keywordRange, messageKey, messageRange, type MessageKey } from './keys.js';
 import { saveMailbox, writableMailbox } from './mailbox-records.js';
@@ -98,14 +107,14 @@ function carryFlags(tx: Tx, destination: StoredMailbox, flags: readonly string[]
   return [...system, ...keywords];
 }
 
-/** Adds a message under the next UID and modseq, keeping the counters in step. */
-function insertMessage(tx: Tx, mailbox: StoredMailbox, message: Omit<StoredMessage, 'modseq'>): number {
+/** Adds a message under the next UID and modseq, saved now (SAVEDATE, RFC 8514), keeping the counters in step. */
+function insertMessage(tx: Tx, mailbox: StoredMailbox, message: Omit<StoredMessage, 'modseq' | 'savedAt'>): number {
   const uid = mailbox.uidNext;
   // UIDs are 32-bit (RFC 3501 §2.3.1.1); a mailbox that runs out needs a new UIDVALIDITY.
   if (uid > 0xffffffff) throw new StorageError('limit', `Mailbox ${mailbox.name} has used up its UIDs`);
   mailbox.uidNext = uid + 1;
   mailbox.highestModseq += 1;
-  const stored: StoredMessage = { ...message, modseq: mailbox.highestModseq };
+  const stored: StoredMessage = { ...message, modseq: mailbox.highestModseq, savedAt: tx.now };
   tx.dbs.messages.putSync(messageKey(mailbox.id, uid), packMessage(stored));
   if (hasFlag(stored.flags, '\\Deleted')) tx.dbs.deleted.putSync(messageKey(mailbox.id, uid), true);
   indexChange(tx, mailbox.id, uid, null, stored.modseq);
@@ -118,7 +127,7 @@ function insertMessage(tx: Tx, mailbox: StoredMailbox, message: Omit<StoredMessa
 /** Removes a message, leaves a tombstone and drops its blob reference. */
 function removeMessage(tx: Tx, mailbox: StoredMailbox, uid: number, message: StoredMessage): void {
   mailbox.highestModseq += 1;
-  indexExpunge(tx, mailbox.id, uid, message.modseq, mailbox.highestModseq);
+  indexExpunge(tx, mailbox, uid, message.modseq, mailbox.highestModseq);
   tx.dbs.messages.removeSync(messageKey(mailbox.id, uid));
   if (hasFlag(message.flags, '\\Deleted')) tx.dbs.deleted.removeSync(messageKey(mailbox.id, uid));
   releaseBlob(tx, message.blob);
@@ -155,17 +164,34 @@ export function appendMessages(tx: Tx, mailboxId: number, items: readonly Prepar
   return { uidValidity: mailbox.uidValidity, uids };
 }
 
-export function storeFlags(tx: Tx, mailboxId: number, uids: readonly number[], mode: FlagMode, requested: RequestedFlags): FlagChange[] {
+/**
+ * STORE. With `unchangedSince` (RFC 7162 §3.1.3) a message whose modseq is above it is not
+ * changed and is reported in `modified`: the test and the change are one transaction, so a
+ * STORE committed by another session in between is always seen.
+ */
+export function storeFlags(
+  tx: Tx,
+  mailboxId: number,
+  uids: readonly number[],
+  mode: FlagMode,
+  requested: RequestedFlags,
+  unchangedSince: number | null,
+): FlagResult {
   checkBatch(uids.length);
   const mailbox = writableMailbox(tx, mailboxId);
   const keywords = resolveKeywords(tx, mailboxId, requested.keywords, mode !== 'remove');
   const resolved: RequestedFlags = { system: requested.system, keywords };
   const changes: FlagChange[] = [];
+  const modified: number[] = [];
   for (const uid of sortedUids(uids)) {
     const key = messageKey(mailboxId, uid);
     const message = storedMessage(tx, key);
     // Expunged meanwhile (another session or process): nothing to change, not an error.
     if (message === undefined) continue;
+    if (unchangedSince !== null && message.modseq > unchangedSince) {
+      modified.push(uid);
+      continue;
+    }
     const flags = applyFlags(message.flags, mode, resolved);
     // RFC 7162 §3.1.3: a STORE that changes nothing leaves the message's modseq alone.
     if (sameFlags(flags, message.flags)) continue;
@@ -187,7 +213,7 @@ export function storeFlags(tx: Tx, mailboxId: number, uids: readonly number[], m
     saveMailbox(tx, mailbox);
     tx.changed.add(mailboxId);
   }
-  return changes;
+  return { changes, modified };
 }
 
 /**
@@ -200,7 +226,13 @@ export function storeFlags(tx: Tx, mailboxId: number, uids: readonly number[], m
  * -FLAGS (\Deleted) committed between a check on the caller's side and this commit would
  * otherwise be overridden, and a message the client had just kept would be removed.
  */
-export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number[] | null, onlyDeleted = false): number[] {
+export function expungeMessages(
+  tx: Tx,
+  mailboxId: number,
+  uids: readonly number[] | null,
+  onlyDeleted: boolean,
+  retention: TombstoneRetention,
+): number[] {
   const mailbox = writableMailbox(tx, mailboxId);
   const targets: Array<[number, StoredMessage]> = [];
   if (uids === null) {
@@ -218,6 +250,7 @@ export function expungeMessages(tx: Tx, mailboxId: number, uids: readonly number
   }
   for (const [uid, message] of targets) removeMessage(tx, mailbox, uid, message);
   if (targets.length > 0) {
+    pruneTombstones(tx, mailbox, retention, targets.length);
     saveMailbox(tx, mailbox);
     tx.changed.add(mailboxId);
   }
@@ -246,13 +279,16 @@ function copyBetween(
   return copied;
 }
 
-function transfer(tx: Tx, sourceId: number, uids: readonly number[], destinationId: number, move: boolean): CopyResult {
+function transfer(tx: Tx, sourceId: number, uids: readonly number[], destinationId: number, move: TombstoneRetention | null): CopyResult {
   checkBatch(uids.length);
   const source = writableMailbox(tx, sourceId);
   // The same object when copying into the source itself, so both updates land in one record.
   const destination = destinationId === sourceId ? source : writableMailbox(tx, destinationId);
   const copied = copyBetween(tx, source, sortedUids(uids), destination);
-  if (move) for (const [uid, , message] of copied) removeMessage(tx, source, uid, message);
+  if (move) {
+    for (const [uid, , message] of copied) removeMessage(tx, source, uid, message);
+    pruneTombstones(tx, source, move, copied.length);
+  }
   if (copied.length > 0) {
     saveMailbox(tx, destination);
     if (move) saveMailbox(tx, source);
@@ -263,12 +299,18 @@ function transfer(tx: Tx, sourceId: number, uids: readonly number[], destination
 }
 
 export function copyMessages(tx: Tx, sourceId: number, uids: readonly number[], destinationId: number): CopyResult {
-  return transfer(tx, sourceId, uids, destinationId, false);
+  return transfer(tx, sourceId, uids, destinationId, null);
 }
 
 /** COPY and expunge in one transaction: no other reader ever sees both or neither (RFC 6851 §3.3). */
-export function moveMessages(tx: Tx, sourceId: number, uids: readonly number[], destinationId: number): CopyResult {
-  return transfer(tx, sourceId, uids, destinationId, true);
+export function moveMessages(
+  tx: Tx,
+  sourceId: number,
+  uids: readonly number[],
+  destinationId: number,
+  retention: TombstoneRetention,
+): CopyResult {
+  return transfer(tx, sourceId, uids, destinationId, retention);
 }
 
 /** Moves every message of `source` into `destination` (RENAME INBOX, RFC 3501 §6.3.5). */
@@ -283,9 +325,10 @@ export function moveAll(tx: Tx, source: StoredMailbox, destination: StoredMailbo
 }
 
 /**
- * Removes every message of a mailbox that is going away or becoming \Noselect, with its index
- * and keyword registry. No tombstones: sessions that have the mailbox selected are told it
- * is gone, not what was expunged.
+ * Removes every message of a mailbox that is going away or becoming \Noselect, with its index,
+ * tombstones and keyword registry. No tombstones are left: sessions that have the mailbox
+ * selected are told it is gone, not what was expunged, and a mailbox made selectable again
+ * gets a new UIDVALIDITY, so no client resynchronises across the wipe.
  */
 export function wipeMessages(tx: Tx, mailbox: StoredMailbox): void {
   const entries = [...tx.dbs.messages.getRange(messageRange(mailbox.id))];
@@ -293,7 +336,7 @@ export function wipeMessages(tx: Tx, mailbox: StoredMailbox): void {
     tx.dbs.messages.removeSync(key);
     releaseBlob(tx, unpackMessage(key[1], value).blob);
   }
-  dropIndex(tx, mailbox.id);
+  dropIndex(tx, mailbox);
   for (const key of [...tx.dbs.deleted.getKeys(messageRange(mailbox.id))]) tx.dbs.deleted.removeSync(key);
   for (const key of [...tx.dbs.keywords.getKeys(keywordRange(mailbox.id))]) tx.dbs.keywords.removeSync(key);
   mailbox.messages = 0;

@@ -16,8 +16,8 @@ import {
   type ChangeListener,
   type ChangeSet,
   type CopyResult,
-  type FlagChange,
   type FlagMode,
+  type FlagResult,
   type MailboxRecord,
   type MailStore,
   type MessageRecord,
@@ -25,6 +25,7 @@ import {
   type MimeIndexData,
   type MimeSummaryData,
   type SpecialUse,
+  type TombstoneRetention,
 } from '../types.js';
 import * as accounts from './accounts.js';
 import { blobAddress, blobRefCount, readBlob, readBlobTransient, readHeader } from './blobs.js';
@@ -49,6 +50,7 @@ export function openMailStore(cfg: StorageModuleConfig, opts: OpenOptions = {}):
 export class LmdbMailStore implements MailStore {
   readonly #dbs: Dbs;
   readonly #appendLimit: number;
+  readonly #retention: TombstoneRetention;
   readonly #logger: Logger | undefined;
   /** Marks this instance's change-log entries, so its watcher skips them. */
   readonly #origin = randomUUID();
@@ -62,6 +64,7 @@ export class LmdbMailStore implements MailStore {
   constructor(cfg: StorageModuleConfig, logger?: Logger) {
     this.#dbs = openEnv(cfg.path);
     this.#appendLimit = cfg.appendLimit;
+    this.#retention = cfg.tombstoneRetention;
     this.#logger = logger;
     this.#watcher = new ChangeWatcher(this.#dbs, cfg.path, this.#origin, (ids) => this.#notify(ids), logger);
     this.#answeredSeq = changelogHead(this.#dbs);
@@ -233,18 +236,24 @@ export class LmdbMailStore implements MailStore {
     return this.#write({ op: 'append', mailboxId, items: prepared, moduleLimit: this.#appendLimit });
   }
 
-  setFlags(mailboxId: number, uids: readonly number[], mode: FlagMode, flags: readonly string[]): Promise<FlagChange[]> {
+  setFlags(
+    mailboxId: number,
+    uids: readonly number[],
+    mode: FlagMode,
+    flags: readonly string[],
+    opts: { unchangedSince?: number } = {},
+  ): Promise<FlagResult> {
     let requested;
     try {
       requested = parseRequestedFlags(flags);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#write({ op: 'setFlags', mailboxId, uids, mode, flags: requested });
+    return this.#write({ op: 'setFlags', mailboxId, uids, mode, flags: requested, unchangedSince: opts.unchangedSince ?? null });
   }
 
   expunge(mailboxId: number, uids: readonly number[] | null, opts: { onlyDeleted?: boolean } = {}): Promise<number[]> {
-    return this.#write({ op: 'expunge', mailboxId, uids, onlyDeleted: opts.onlyDeleted ?? false });
+    return this.#write({ op: 'expunge', mailboxId, uids, onlyDeleted: opts.onlyDeleted ?? false, retention: this.#retention });
   }
 
   copy(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
@@ -252,7 +261,7 @@ export class LmdbMailStore implements MailStore {
   }
 
   move(sourceId: number, uids: readonly number[], destinationId: number): Promise<CopyResult> {
-    return this.#write({ op: 'move', mailboxId: sourceId, uids, destinationId });
+    return this.#write({ op: 'move', mailboxId: sourceId, uids, destinationId, retention: this.#retention });
   }
 
   claimRecent(mailboxId: number, upTo: number): Promise<{ from: number; to: number }> {

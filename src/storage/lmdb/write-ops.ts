@@ -5,7 +5,7 @@
 // its own thread before the write is sent.
 
 import type { RequestedFlags } from '../flags.js';
-import type { FlagMode, MailboxRecord, MimeData, SpecialUse } from '../types.js';
+import type { FlagMode, MailboxRecord, MimeData, SpecialUse, TombstoneRetention } from '../types.js';
 import * as accounts from './accounts.js';
 import { putMime } from './blobs.js';
 import { toRecord } from './mailbox-records.js';
@@ -34,14 +34,16 @@ export const WRITE_OPS = {
   setMimeIndex: (tx: Tx, r: { address: string; mime: MimeData }) => putMimeWhileStored(tx, r.address, r.mime),
   append: (tx: Tx, r: { mailboxId: number; items: readonly SentItem[]; moduleLimit: number }) =>
     append(tx, r.mailboxId, r.items, r.moduleLimit),
-  setFlags: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; mode: FlagMode; flags: RequestedFlags }) =>
-    messages.storeFlags(tx, r.mailboxId, r.uids, r.mode, r.flags),
-  expunge: (tx: Tx, r: { mailboxId: number; uids: readonly number[] | null; onlyDeleted: boolean }) =>
-    messages.expungeMessages(tx, r.mailboxId, r.uids, r.onlyDeleted),
+  setFlags: (
+    tx: Tx,
+    r: { mailboxId: number; uids: readonly number[]; mode: FlagMode; flags: RequestedFlags; unchangedSince: number | null },
+  ) => messages.storeFlags(tx, r.mailboxId, r.uids, r.mode, r.flags, r.unchangedSince),
+  expunge: (tx: Tx, r: { mailboxId: number; uids: readonly number[] | null; onlyDeleted: boolean; retention: TombstoneRetention }) =>
+    messages.expungeMessages(tx, r.mailboxId, r.uids, r.onlyDeleted, r.retention),
   copy: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; destinationId: number }) =>
     messages.copyMessages(tx, r.mailboxId, r.uids, r.destinationId),
-  move: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; destinationId: number }) =>
-    messages.moveMessages(tx, r.mailboxId, r.uids, r.destinationId),
+  move: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; destinationId: number; retention: TombstoneRetention }) =>
+    messages.moveMessages(tx, r.mailboxId, r.uids, r.destinationId, r.retention),
   claimRecent: (tx: Tx, r: { mailboxId: number; upTo: number }) => messages.claimRecent(tx, r.mailboxId, r.upTo),
 } satisfies Record<string, (tx: Tx, request: never) => unknown>;
 
