@@ -10,15 +10,14 @@
 //   npm run build && node --import tsx bench/fetch-search.ts [--quick] [--messages N] [--seed S] [--json FILE]
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 
-import { startDovecot } from './dovecot-server.js';
-import { MARKERS, MessageGenerator } from './fixtures/messages.js';
-import { StreamClient } from './imap-stream.js';
+import { MARKERS } from './fixtures/messages.js';
+import { fillInbox, loginStream, startDovecotTarget, startGannetTarget, type FillResult, type Target } from './imap-fill.js';
+import type { StreamClient } from './imap-stream.js';
 import { machineInfo } from './machine.js';
-import { cpuSeconds, memoryUse, type MemoryUse } from './proc-stats.js';
-import { median, startBenchServer } from './server-process.js';
+import { resultPath } from './scenario.js';
+import { median } from './server-process.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -28,71 +27,14 @@ const SEED = Number(opt('--seed') ?? 4);
 const RUNS = 3;
 /** Messages fetched whole by the BODY.PEEK[] measure. */
 const BODY_RANGE = Math.min(MESSAGES, 20_000);
-const FILL_CONNECTIONS = 8;
-const FILL_WINDOW = 16;
-const USER = 'bench';
-const PASSWORD = 'secret';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const jsonOut =
-  opt('--json') ?? join(here, 'results', `fetch-search-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-
-interface Target {
-  name: 'Gannet' | 'Dovecot';
-  port: number;
-  cpu(): number;
-  memory(): MemoryUse;
-  stop(): Promise<void>;
-}
+const jsonOut = opt('--json') ?? resultPath('fetch-search', QUICK);
 
 interface Measure {
   seconds: number;
   cpu: number;
   count: number;
   bytes: number;
-}
-
-const appendCommand = (m: { raw: Buffer; flags: string[]; internalDate: string }): Buffer =>
-  Buffer.concat([Buffer.from(`APPEND INBOX (${m.flags.join(' ')}) "${m.internalDate}" {${m.raw.length}+}\r\n`), m.raw]);
-
-async function login(t: Target): Promise<StreamClient> {
-  const c = await StreamClient.open(t.port);
-  await c.ok(`LOGIN ${USER} ${PASSWORD}`);
-  return c;
-}
-
-/** Fills INBOX with the seeded messages; returns appends/s and the generator's marker counts. */
-async function fill(t: Target): Promise<{ perSecond: number; cpu: number; counts: MessageGenerator['counts']; bytes: number }> {
-  const gen = new MessageGenerator(SEED);
-  const clients = await Promise.all(Array.from({ length: FILL_CONNECTIONS }, () => login(t)));
-  let next = 0;
-  let bytes = 0;
-  // Set in callbacks, so typed with `as`: an annotation would leave TypeScript sure it is null.
-  let failure = null as { error: unknown } | null;
-  const cpu0 = t.cpu();
-  const t0 = performance.now();
-  await Promise.all(
-    clients.map(async (c) => {
-      const inflight = new Set<Promise<unknown>>();
-      while (next < MESSAGES && failure === null) {
-        const m = gen.next(next++);
-        bytes += m.raw.length;
-        const p: Promise<unknown> = c.ok(appendCommand(m)).then(
-          () => inflight.delete(p),
-          (err: unknown) => {
-            failure ??= { error: err };
-          },
-        );
-        inflight.add(p);
-        if (inflight.size >= FILL_WINDOW) await Promise.race(inflight);
-      }
-      await Promise.all(inflight);
-    }),
-  );
-  if (failure !== null) throw failure.error;
-  const seconds = (performance.now() - t0) / 1000;
-  for (const c of clients) c.close();
-  return { perSecond: MESSAGES / seconds, cpu: t.cpu() - cpu0, counts: gen.counts, bytes };
 }
 
 async function timed(t: Target, c: StreamClient, command: string): Promise<Measure & { untagged: string[] }> {
@@ -136,22 +78,8 @@ function fmt(x: number): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const gannetServer = await startBenchServer({ [USER]: PASSWORD });
-  const gannet: Target = {
-    name: 'Gannet',
-    port: gannetServer.port,
-    cpu: () => cpuSeconds(gannetServer.process.pid!),
-    memory: () => memoryUse(gannetServer.process.pid!),
-    stop: () => gannetServer.stop(),
-  };
-  const dovecotServer = await startDovecot({ users: { [USER]: PASSWORD } });
-  const dovecot: Target = {
-    name: 'Dovecot',
-    port: dovecotServer.port,
-    cpu: () => dovecotServer.cpuSeconds(),
-    memory: () => dovecotServer.memory(),
-    stop: () => dovecotServer.stop(),
-  };
+  const gannet = await startGannetTarget();
+  const dovecot = await startDovecotTarget();
   const targets = [gannet, dovecot];
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
@@ -160,9 +88,9 @@ async function main(): Promise<void> {
     const fills = [];
     for (const t of targets) {
       process.stderr.write(`filling ${t.name} with ${MESSAGES} messages…\n`);
-      fills.push(await fill(t));
+      fills.push(await fillInbox(t, MESSAGES, SEED));
     }
-    const [gf, df] = fills as [Awaited<ReturnType<typeof fill>>, Awaited<ReturnType<typeof fill>>];
+    const [gf, df] = fills as [FillResult, FillResult];
     const counts = gf.counts;
     raw['mailboxBytes'] = gf.bytes;
     rows.push(
@@ -175,7 +103,7 @@ async function main(): Promise<void> {
 
     const sessions = new Map<Target, StreamClient>();
     for (const t of targets) {
-      const c = await login(t);
+      const c = await loginStream(t.port);
       await c.ok('EXAMINE INBOX');
       sessions.set(t, c);
     }

@@ -9,20 +9,14 @@
 
 import { writeFileSync } from 'node:fs';
 
-import { openMailStore } from '../src/storage/index.js';
-import { loadConfig } from '../src/config/load.js';
 import { Session, median, sleep, startBenchServer } from './server-process.js';
+import { benchMessage as message, fillMailboxDirect } from './store-fill.js';
 
 const args = process.argv.slice(2);
 const MILLION = args.includes('--million');
 /** Quick runs: a 20,000-message mailbox and fewer APPENDs. */
 const QUICK = args.includes('--quick');
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
-
-const message = (i: number, size = 2048) => {
-  const head = `From: bench@example.org\r\nTo: user@example.org\r\nSubject: message ${i}\r\nMessage-ID: <${i}@bench>\r\n\r\n`;
-  return Buffer.from(head + 'x'.repeat(Math.max(0, size - head.length - 2)) + '\r\n');
-};
 
 const appendCommand = (mailbox: string, body: Buffer) => Buffer.concat([Buffer.from(`APPEND ${mailbox} {${body.length}+}\r\n`), body]);
 
@@ -42,19 +36,7 @@ async function appends(port: number, clients: number, perClient: number): Promis
 }
 
 async function fill(configFile: string, user: string, mailbox: string, count: number): Promise<void> {
-  const cfg = loadConfig({ file: configFile });
-  const store = openMailStore([...cfg.storage.values()][0]!);
-  const account = store.getAccount(user)!;
-  const mb = store.getMailbox(account.id, mailbox) ?? (await store.createMailbox(account.id, mailbox));
-  const batch = 2000;
-  for (let i = 0; i < count; i += batch) {
-    const items = Array.from({ length: Math.min(batch, count - i) }, (_, k) => ({
-      body: message(i + k, 300),
-      flags: (i + k) % 3 === 0 ? [] : ['\\Seen'],
-    }));
-    await store.append(mb.id, items);
-  }
-  await store.close();
+  await fillMailboxDirect(configFile, user, mailbox, count, { flags: (i) => (i % 3 === 0 ? [] : ['\\Seen']) });
 }
 
 async function selectTime(port: number, mailbox: string): Promise<{ ms: number; sessionKiB: number }> {

@@ -14,6 +14,15 @@ export interface StreamReply {
   literalBytes: number;
   /** Every other untagged response, literals left out, without CRLF. */
   untagged: string[];
+  /** The `* n FETCH` responses themselves (literals left out), only when the client keeps them. */
+  fetchText: string[];
+  /** The client's `bytesIn` once the tagged line was read: the exact end of this reply on the wire. */
+  bytesIn: number;
+}
+
+export interface StreamOptions {
+  /** Keep the text of FETCH responses (`StreamReply.fetchText`), for benches that read flags. */
+  keepFetchText?: boolean;
 }
 
 interface Pending {
@@ -36,9 +45,13 @@ export class StreamClient {
   #n = 0;
   #greeting: ((line: string) => void) | null = null;
   #error: Error | null = null;
+  #keepFetchText: boolean;
+  #bytesIn = 0;
+  #bytesOut = 0;
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, opts: StreamOptions) {
     this.#socket = socket;
+    this.#keepFetchText = opts.keepFetchText ?? false;
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     const fail = (err: Error) => {
       this.#error = err;
@@ -49,11 +62,11 @@ export class StreamClient {
   }
 
   /** Connects and reads the greeting. */
-  static open(port: number, host = '127.0.0.1'): Promise<StreamClient> {
+  static open(port: number, host = '127.0.0.1', opts: StreamOptions = {}): Promise<StreamClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host });
       socket.once('error', reject);
-      const c = new StreamClient(socket);
+      const c = new StreamClient(socket, opts);
       c.#greeting = () => {
         socket.off('error', reject);
         resolve(c);
@@ -66,10 +79,27 @@ export class StreamClient {
     if (this.#error) return Promise.reject(this.#error);
     const tag = `s${++this.#n}`;
     const head = Buffer.from(`${tag} `);
-    this.#socket.write(typeof command === 'string' ? `${tag} ${command}\r\n` : Buffer.concat([head, command, Buffer.from('\r\n')]));
+    const wire = typeof command === 'string' ? Buffer.from(`${tag} ${command}\r\n`) : Buffer.concat([head, command, Buffer.from('\r\n')]);
+    this.#bytesOut += wire.length;
+    this.#socket.write(wire);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ tag, resolve, reject, reply: { tagged: '', fetches: 0, literalBytes: 0, untagged: [] } });
+      this.#queue.push({
+        tag,
+        resolve,
+        reject,
+        reply: { tagged: '', fetches: 0, literalBytes: 0, untagged: [], fetchText: [], bytesIn: 0 },
+      });
     });
+  }
+
+  /** Bytes read from the server so far (the greeting included), up to the end of the last response read. */
+  get bytesIn(): number {
+    return this.#bytesIn;
+  }
+
+  /** Bytes of commands written so far. */
+  get bytesOut(): number {
+    return this.#bytesOut;
   }
 
   /** Like `command`, but rejects unless the tagged reply is OK. */
@@ -90,6 +120,7 @@ export class StreamClient {
         const take = Math.min(this.#literalLeft, chunk.length - pos);
         this.#literalLeft -= take;
         pos += take;
+        this.#bytesIn += take;
         const head = this.#queue[0];
         if (head) head.reply.literalBytes += take;
         continue;
@@ -97,8 +128,10 @@ export class StreamClient {
       const lf = chunk.indexOf(0x0a, pos);
       if (lf < 0) {
         this.#partial.push(chunk.subarray(pos));
+        this.#bytesIn += chunk.length - pos;
         return;
       }
+      this.#bytesIn += lf + 1 - pos;
       let seg = chunk.subarray(pos, lf + 1);
       if (this.#partial.length > 0) {
         seg = Buffer.concat([...this.#partial, seg]);
@@ -123,7 +156,7 @@ export class StreamClient {
       this.#kind = isFetch ? 1 : seg[0] === 0x2a || seg[0] === 0x2b ? 2 : 3;
       this.#text = '';
     }
-    if (this.#kind !== 1) this.#text += seg.toString('latin1');
+    if (this.#kind !== 1 || this.#keepFetchText) this.#text += seg.toString('latin1');
     if (literal >= 0) {
       this.#literalLeft = literal;
       return;
@@ -131,12 +164,16 @@ export class StreamClient {
     const head = this.#queue[0];
     const text = this.#text.replace(/\r?\n$/, '');
     if (this.#kind === 1) {
-      if (head) head.reply.fetches++;
+      if (head) {
+        head.reply.fetches++;
+        if (this.#keepFetchText) head.reply.fetchText.push(text);
+      }
     } else if (this.#kind === 2) {
       head?.reply.untagged.push(text);
     } else if (head && text.startsWith(`${head.tag} `)) {
       this.#queue.shift();
       head.reply.tagged = text;
+      head.reply.bytesIn = this.#bytesIn;
       head.resolve(head.reply);
     }
     this.#kind = 0;
@@ -157,4 +194,38 @@ function literalAtEnd(seg: Buffer): number {
     mul *= 10;
   }
   return digits > 0 && seg[i] === 0x7b ? n : -1;
+}
+
+/**
+ * Sends the commands `next` hands out (until it returns null) on `c`, keeping at most `window`
+ * unanswered; `onReply` sees each OK reply. Rejects with the first reply that is not OK (or
+ * the connection's error), once every command already sent is answered.
+ */
+export async function pipeline(
+  c: StreamClient,
+  next: () => string | Buffer | null,
+  window: number,
+  onReply?: (r: StreamReply) => void,
+): Promise<void> {
+  const inflight = new Set<Promise<void>>();
+  // Set in callbacks, so typed with `as`: an annotation would leave TypeScript sure it is null.
+  let failure = null as { error: unknown } | null;
+  while (failure === null) {
+    const command = next();
+    if (command === null) break;
+    const p: Promise<void> = c.ok(command).then(
+      (r) => {
+        inflight.delete(p);
+        onReply?.(r);
+      },
+      (error: unknown) => {
+        inflight.delete(p);
+        failure ??= { error };
+      },
+    );
+    inflight.add(p);
+    if (inflight.size >= window) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  if (failure !== null) throw failure.error;
 }

@@ -31,6 +31,8 @@ const scenarios: Scenario[] = [
   // The mixed workload of mail clients, 10 and 100 clients, closed loop and paced.
   { file: 'mixed.ts', quick: ['--quick'], full: [] },
   { file: 'fetch-search.ts', quick: ['--quick'], full: [] },
+  // Resynchronising a client's cache of a large INBOX: QRESYNC against a full UID FETCH.
+  { file: 'resync.ts', quick: ['--quick'], full: [] },
   // LMTP delivery, Gannet and Dovecot side by side: any bench/lmtp*.ts scenario file.
   ...lmtpScenarios(),
   // IDLE clients: memory per connection and new-mail fan-out, Gannet and Dovecot side by side.

@@ -28,6 +28,11 @@ export interface BenchServer {
 export interface BenchServerOptions {
   /** Global directives put before the loopback configuration (e.g. `hibernate_after 5s`). */
   extraConfig?: string;
+  /**
+   * Runs once the state directory, the configuration and the users are written, before the
+   * server starts: to fill the store directly, closing it before the server opens it.
+   */
+  prepare?: (config: string) => Promise<void>;
 }
 
 export async function startBenchServer(users: Record<string, string>, opts: BenchServerOptions = {}): Promise<BenchServer> {
@@ -47,6 +52,7 @@ export async function startBenchServer(users: Record<string, string>, opts: Benc
     lines.push(`${user}: ${hashes.get(pass)}`);
   }
   writeFileSync(join(dir, 'users.table'), `${lines.join('\n')}\n`);
+  await opts.prepare?.(config);
   // GANNET_BENCH_NODE_OPTIONS adds Node flags to the server alone (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
   const extra = (process.env['GANNET_BENCH_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, ['--expose-gc', ...extra, GANNET_BIN, '--config', config, 'run'], { stdio: 'inherit' });
