@@ -66,6 +66,8 @@ interface Run {
   fetches: number;
   vanished: number;
   serverCpu: number;
+  /** Milliseconds from the start to each command's tagged reply, and to the cache updated. */
+  steps: Record<string, number>;
 }
 
 /** Flags as a comparable string: lower case, sorted, `\Recent` (a session flag) left out. */
@@ -261,10 +263,14 @@ async function resync(t: Target, way: Way, base: Synced, truth: Cache, repeat: n
   let last: StreamReply;
   let fetches = 0;
   let vanished = 0;
+  const steps: Record<string, number> = {};
+  const step = (name: string) => (steps[name] = performance.now() - t0);
   if (way === 'qresync') {
     const en = await c.ok('ENABLE QRESYNC');
+    step('ENABLE');
     if (!enabledQresync(en)) throw new Error(`${t.name} did not enable QRESYNC: ${en.untagged.join(' | ')}`);
     last = await c.ok(`SELECT INBOX (QRESYNC (${base.uidValidity} ${base.highestModseq} ${known}))`);
+    step('SELECT (QRESYNC)');
     for (const line of last.untagged) {
       const m = /^\* VANISHED (\(EARLIER\) )?([\d:,]+)$/i.exec(line);
       if (!m) continue;
@@ -278,7 +284,9 @@ async function resync(t: Target, way: Way, base: Synced, truth: Cache, repeat: n
     }
   } else {
     await c.ok('SELECT INBOX');
+    step('SELECT');
     last = await c.ok('UID FETCH 1:* (FLAGS)');
+    step('UID FETCH');
     const seen = new Set<number>();
     for (const line of last.fetchText) {
       const f = parseFetch(line);
@@ -292,7 +300,7 @@ async function resync(t: Target, way: Way, base: Synced, truth: Cache, repeat: n
       vanished++;
     }
   }
-  const ms = performance.now() - t0;
+  const ms = step('cache updated');
   const serverCpu = t.cpu() - cpu0;
   const run: Run = {
     server: t.name,
@@ -304,6 +312,7 @@ async function resync(t: Target, way: Way, base: Synced, truth: Cache, repeat: n
     fetches,
     vanished,
     serverCpu,
+    steps,
   };
   if (way === 'qresync' && repeat === 0) {
     samples.push({ server: t.name, untagged: last.untagged, fetches: last.fetchText.slice(0, 5), tagged: last.tagged });
@@ -392,6 +401,7 @@ async function main(): Promise<void> {
         msMedian: median(rs.map((r) => r.ms)),
         msMax: Math.max(...rs.map((r) => r.ms)),
         cpuMsMedian: median(rs.map((r) => r.serverCpu)) * 1000,
+        stepsMsMedian: Object.fromEntries(Object.keys(rs[0]?.steps ?? {}).map((k) => [k, median(rs.map((r) => r.steps[k] ?? 0))])),
       };
     }),
   );
@@ -401,12 +411,18 @@ async function main(): Promise<void> {
       `${REPEATS} repeats; ${machine.cores} cores, node ${machine.node}, Dovecot ${machine.dovecot}`,
   );
   console.log('bytes from the end of the LOGIN reply to the end of the resync; time from the first resync command to the cache updated\n');
-  console.log('| server | way | bytes in | bytes out | FETCH responses | UIDs gone | ms median | ms max | server CPU ms |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    '| server | way | bytes in | bytes out | FETCH responses | UIDs gone | ms median | ms max | server CPU ms | reply at, ms (median) |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const s of summary) {
     console.log(
       `| ${s.server} | ${s.way} | ${fmtInt(s.bytesIn)} | ${fmtInt(s.bytesOut)} | ${fmtInt(s.fetches)} | ${s.vanished} | ` +
-        `${s.msMedian.toFixed(1)} | ${s.msMax.toFixed(1)} | ${s.cpuMsMedian.toFixed(0)} |`,
+        `${s.msMedian.toFixed(1)} | ${s.msMax.toFixed(1)} | ${s.cpuMsMedian.toFixed(0)} | ` +
+        `${Object.entries(s.stepsMsMedian)
+          .filter(([k]) => k !== 'cache updated')
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(', ')} |`,
     );
   }
   const pick = (server: string, way: Way) => summary.find((s) => s.server === server && s.way === way);
