@@ -12,7 +12,8 @@
 
 import type { MailStore } from '../../src/storage/types.js';
 import { encodeFetchFlags } from '../../src/protocol/encode/fetch.js';
-import { encodeExistsRecent, encodeExpunge, encodeMailboxFlags } from '../../src/protocol/encode/mailbox.js';
+import { encodeExistsRecent, encodeExpunge, encodeMailboxFlags, encodeVanished } from '../../src/protocol/encode/mailbox.js';
+import { rangesFromNumbers } from '../../src/protocol/sequence-set.js';
 
 /** Growth step for a view that starts empty; IDLE sessions on empty mailboxes hold nothing. */
 const INITIAL_CAPACITY = 16;
@@ -46,6 +47,14 @@ export class SessionView {
   delivering: Promise<void> | null = null;
   /** Flag changes this session made itself and already reported, by UID → modseq. */
   #ownChanges = new Map<number, number>();
+  /**
+   * CONDSTORE is on (RFC 7162 §3.1): every FETCH a flag change causes carries UID and MODSEQ.
+   * Set from the session's ENABLEd extensions at SELECT, and by the first CONDSTORE-enabling
+   * command while the mailbox is selected, so the rest of that command's output has them too.
+   */
+  condstore = false;
+  /** QRESYNC is on (RFC 7162 §3.2.10): expunges are reported as VANISHED, not EXPUNGE. */
+  qresync = false;
 
   constructor(opts: { mailboxId: number; readOnly: boolean; uidValidity: number; uids: Uint32Array; modseq: number }) {
     this.mailboxId = opts.mailboxId;
@@ -247,8 +256,10 @@ export class SessionView {
         .map((uid) => this.seqOf(uid))
         .filter((s) => s > 0)
         .sort((a, b) => b - a);
+      // Under QRESYNC one VANISHED names them all by UID (RFC 7162 §3.2.10).
+      if (this.qresync && seqs.length > 0) out += encodeVanished(rangesFromNumbers(seqs.map((s) => this.uidAt(s)).reverse()), false);
       for (const seq of seqs) {
-        out += encodeExpunge(seq);
+        if (!this.qresync) out += encodeExpunge(seq);
         this.#uids.copyWithin(seq - 1, seq, this.#length);
         this.#length--;
       }
@@ -269,7 +280,7 @@ export class SessionView {
         const msg = seq > 0 ? store.getMessage(this.mailboxId, uid) : null;
         if (!msg) continue;
         out += this.announceNewKeywords(store, msg.flags);
-        out += encodeFetchFlags(seq, uid, msg.flags, this.isRecent(uid));
+        out += encodeFetchFlags(seq, uid, msg.flags, this.isRecent(uid), this.condstore ? msg.modseq : null);
       }
     }
     return out;

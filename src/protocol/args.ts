@@ -12,8 +12,24 @@ export type { SearchDate, SearchDateKeyName, SearchFlagKeyName, SearchKey, Searc
 export type { SequenceSet } from './sequence-set.js';
 export type { MailboxName, UndecodableName } from './mailbox-name.js';
 
-/** STATUS data items (RFC 3501 §6.3.10; SIZE from RFC 8438, APPENDLIMIT from RFC 7889). */
-export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'SIZE' | 'APPENDLIMIT';
+/**
+ * STATUS data items (RFC 3501 §6.3.10; SIZE from RFC 8438, APPENDLIMIT from RFC 7889,
+ * HIGHESTMODSEQ from RFC 7162 §3.1.6, MAILBOXID from RFC 8474 §4.3).
+ */
+export type StatusItem =
+  'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'SIZE' | 'APPENDLIMIT' | 'HIGHESTMODSEQ' | 'MAILBOXID';
+
+/**
+ * The QRESYNC parameter of SELECT/EXAMINE (RFC 7162 §3.2.5): what the client last knew of the
+ * mailbox. `knownUids` null means every UID; `seqMatch` pairs message numbers with the UIDs the
+ * client had for them.
+ */
+export interface QresyncParams {
+  uidValidity: number;
+  modseq: number;
+  knownUids: SequenceSet | null;
+  seqMatch: { seqs: SequenceSet; uids: SequenceSet } | null;
+}
 
 /** Commands that take no arguments. */
 export type NoArgCommandName = 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE';
@@ -39,7 +55,8 @@ export type ParsedCommand = Tagged &
     | { name: 'ID'; params: Array<[string, string | null]> | null }
     /** Capability names are upper-cased. */
     | { name: 'ENABLE'; capabilities: string[] }
-    | { name: 'SELECT' | 'EXAMINE'; mailbox: MailboxName }
+    /** `condstore`: the CONDSTORE parameter (RFC 7162 §3.1.8); `qresync`: the QRESYNC one (§3.2.5). */
+    | { name: 'SELECT' | 'EXAMINE'; mailbox: MailboxName; condstore: boolean; qresync: QresyncParams | null }
     | { name: 'CREATE' | 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: MailboxName }
     | { name: 'RENAME'; from: MailboxName; to: MailboxName }
     /** `reference` and `pattern` are decoded but not INBOX-normalised; wildcards stay. */
@@ -56,11 +73,17 @@ export type ParsedCommand = Tagged &
         criteria: SearchKey;
         returnOptions: SearchReturnOption[] | null;
       }
-    | { name: 'FETCH'; uid: boolean; sequence: SequenceSet; items: FetchItem[] }
+    /**
+     * `changedSince`: the CHANGEDSINCE modifier (RFC 7162 §3.1.4.1), null without it; `vanished`:
+     * the VANISHED modifier (§3.2.6).
+     */
+    | { name: 'FETCH'; uid: boolean; sequence: SequenceSet; items: FetchItem[]; changedSince: number | null; vanished: boolean }
     | {
         name: 'STORE';
         uid: boolean;
         sequence: SequenceSet;
+        /** The UNCHANGEDSINCE modifier (RFC 7162 §3.1.3), null without it. */
+        unchangedSince: number | null;
         mode: 'set' | 'add' | 'remove';
         silent: boolean;
         flags: string[];

@@ -71,7 +71,9 @@ export const COMMANDS = {
   AUTHENTICATE: spec(NOT_AUTHENTICATED, { runs: 'machine' }),
   // Authenticated (RFC 9051 §6.3). ENABLE only before a mailbox is selected (RFC 5161 §3.1).
   ENABLE: spec(['authenticated'], { capabilities: ['ENABLE'], announcedBeforeLogin: true }),
-  SELECT: spec(AUTHENTICATED, { leavesMailbox: true }),
+  // SELECT's CONDSTORE and QRESYNC parameters (RFC 7162 §3.1.8, §3.2.5); MAILBOXID in its
+  // answer, STATUS and CREATE (OBJECTID, RFC 8474).
+  SELECT: spec(AUTHENTICATED, { leavesMailbox: true, capabilities: ['CONDSTORE', 'QRESYNC', 'OBJECTID'] }),
   EXAMINE: spec(AUTHENTICATED, { leavesMailbox: true }),
   CREATE: spec(AUTHENTICATED),
   DELETE: spec(AUTHENTICATED),
@@ -92,7 +94,8 @@ export const COMMANDS = {
   UNSELECT: spec(SELECTED, { leavesMailbox: true, capabilities: ['UNSELECT'] }),
   EXPUNGE: spec(SELECTED, { uid: true, writes: true, capabilities: ['UIDPLUS'] }),
   SEARCH: spec(SELECTED, { uid: true, holdsExpunge: true, capabilities: ['ESEARCH'] }),
-  FETCH: spec(SELECTED, { uid: true, holdsExpunge: true, capabilities: ['BINARY'] }),
+  // SAVEDATE (RFC 8514): a FETCH item and SEARCH keys.
+  FETCH: spec(SELECTED, { uid: true, holdsExpunge: true, capabilities: ['BINARY', 'SAVEDATE'] }),
   STORE: spec(SELECTED, { uid: true, writes: true, holdsExpunge: true }),
   COPY: spec(SELECTED, { uid: true, tryCreate: true }),
   MOVE: spec(SELECTED, { uid: true, writes: true, tryCreate: true, capabilities: ['MOVE'] }),

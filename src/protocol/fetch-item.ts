@@ -18,7 +18,14 @@ export type SimpleFetchItemName =
   /** The non-extensible BODYSTRUCTURE form (`BODY` with no section). */
   | 'BODY'
   | 'BODYSTRUCTURE'
-  | 'UID';
+  | 'UID'
+  /** RFC 7162 §3.1.4.2. */
+  | 'MODSEQ'
+  /** RFC 8474 §5.1, §5.2. */
+  | 'EMAILID'
+  | 'THREADID'
+  /** RFC 8514 §4. */
+  | 'SAVEDATE';
 
 /** `<origin.length>`: the substring of the data starting at `offset`, at most `length` octets. */
 export interface PartialRange {

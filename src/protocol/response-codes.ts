@@ -49,6 +49,10 @@ export type ResponseCode =
   | { code: 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN'; value: number }
   /** RFC 7162 §3.1.2.1: a mod-sequence is a 63-bit value. */
   | { code: 'HIGHESTMODSEQ'; value: number | bigint }
+  /** RFC 7162 §3.1.3: messages a STORE UNCHANGEDSINCE left alone (numbers or UIDs). */
+  | { code: 'MODIFIED'; set: readonly NumberRange[] }
+  /** RFC 8474 §4.1: the MAILBOXID of a created or selected mailbox. */
+  | { code: 'MAILBOXID'; id: string }
   /** RFC 4315 §3: the UID the appended message got. */
   | { code: 'APPENDUID'; uidValidity: number; uid: number }
   /** RFC 4315 §3: source and destination UIDs, in corresponding order. */
@@ -81,6 +85,10 @@ export function formatResponseCode(rc: ResponseCode): string {
       return `${rc.code} ${rc.value}`;
     case 'APPENDUID':
       return `APPENDUID ${rc.uidValidity} ${rc.uid}`;
+    case 'MODIFIED':
+      return `MODIFIED ${formatRanges(rc.set)}`;
+    case 'MAILBOXID':
+      return `MAILBOXID (${rc.id})`;
     case 'COPYUID':
       return `COPYUID ${rc.uidValidity} ${formatRanges(rc.source)} ${formatRanges(rc.destination)}`;
     default:

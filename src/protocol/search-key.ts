@@ -25,13 +25,25 @@ export type SearchFlagKeyName =
   | 'UNDELETED'
   | 'UNDRAFT'
   | 'UNFLAGGED'
-  | 'UNSEEN';
+  | 'UNSEEN'
+  /** Every message of a mailbox that keeps save dates (RFC 8514 §5). */
+  | 'SAVEDATESUPPORTED';
 
 /** Keys that match a substring of an address header, the body or the whole text. */
 export type SearchTextKeyName = 'BCC' | 'BODY' | 'CC' | 'FROM' | 'SUBJECT' | 'TEXT' | 'TO';
 
 /** Keys that compare the internal date (BEFORE/ON/SINCE) or the Date: header (SENT*). */
-export type SearchDateKeyName = 'BEFORE' | 'ON' | 'SINCE' | 'SENTBEFORE' | 'SENTON' | 'SENTSINCE';
+export type SearchDateKeyName =
+  | 'BEFORE'
+  | 'ON'
+  | 'SINCE'
+  | 'SENTBEFORE'
+  | 'SENTON'
+  | 'SENTSINCE'
+  /** The save date (RFC 8514 §5). */
+  | 'SAVEDBEFORE'
+  | 'SAVEDON'
+  | 'SAVEDSINCE';
 
 /**
  * One node of a parsed SEARCH program. A list of keys, at the top level or in parentheses,
@@ -45,6 +57,14 @@ export type SearchKey =
   /** `field` is upper-cased; an empty `value` matches every message that has the field. */
   | { type: 'HEADER'; field: string; value: string }
   | { type: 'LARGER' | 'SMALLER'; size: number }
+  /**
+   * MODSEQ (RFC 7162 §3.1.5): messages whose modseq is at least `modseq`. The optional entry
+   * name and type are parsed and ignored: Gannet keeps one modseq per message, and a server
+   * that does not keep them per metadata item MUST ignore them.
+   */
+  | { type: 'MODSEQ'; modseq: number }
+  /** EMAILID / THREADID (RFC 8474 §6). */
+  | { type: 'EMAILID' | 'THREADID'; objectId: string }
   | { type: 'NOT'; key: SearchKey }
   | { type: 'OR'; left: SearchKey; right: SearchKey }
   | { type: 'AND'; keys: SearchKey[] }

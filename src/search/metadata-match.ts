@@ -5,6 +5,7 @@
 
 import type { SearchDate, SearchKey } from '../protocol/search-key.js';
 import { contains, resolveSequenceSet, type NumberRange } from '../protocol/sequence-set.js';
+import { emailObjectId } from '../protocol/encode/object-id.js';
 
 /** What a metadata search knows about one message. */
 export interface SearchSubject {
@@ -15,6 +16,12 @@ export interface SearchSubject {
   internalDate: number;
   size: number;
   recent: boolean;
+  /** RFC 7162 §3.1.5. */
+  modseq: number;
+  /** Save date (RFC 8514), ms since the epoch; null when unknown. */
+  savedAt: number | null;
+  /** Content address, from which EMAILID comes (RFC 8474 §5.1). */
+  blob: string;
 }
 
 export interface SearchScope {
@@ -143,6 +150,29 @@ export function compileMetadataKey(key: SearchKey, scope: SearchScope): (m: Sear
       const day = dayOf(key.date);
       return (m) => dayOfMs(m.internalDate) >= day;
     }
+    // RFC 8514 §5: a message whose save date is not known is judged by its internal date.
+    case 'SAVEDBEFORE': {
+      const day = dayOf(key.date);
+      return (m) => dayOfMs(m.savedAt ?? m.internalDate) < day;
+    }
+    case 'SAVEDON': {
+      const day = dayOf(key.date);
+      return (m) => dayOfMs(m.savedAt ?? m.internalDate) === day;
+    }
+    case 'SAVEDSINCE': {
+      const day = dayOf(key.date);
+      return (m) => dayOfMs(m.savedAt ?? m.internalDate) >= day;
+    }
+    // Every mailbox keeps save dates (RFC 8514 §5).
+    case 'SAVEDATESUPPORTED':
+      return () => true;
+    case 'MODSEQ':
+      return (m) => m.modseq >= key.modseq;
+    case 'EMAILID':
+      return (m) => emailObjectId(m.blob) === key.objectId;
+    // No message has a THREADID while THREADID is NIL (RFC 8474 §5.2).
+    case 'THREADID':
+      return () => false;
     case 'LARGER':
       return (m) => m.size > key.size;
     case 'SMALLER':

@@ -22,8 +22,9 @@ export interface CapabilityState {
  * registry (protocol/commands.ts): a capability is advertised when a command that brings it
  * is there. IMAP4rev1 and LITERAL+ (RFC 7888, the framer's) are always there; ID (RFC 2971),
  * ENABLE (RFC 5161), UIDPLUS (RFC 4315), MOVE (RFC 6851), IDLE (RFC 2177), UNSELECT (RFC 3691),
- * CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), NAMESPACE (RFC 2342), BINARY (RFC 3516) and
- * ESEARCH (RFC 4731) come with their commands.
+ * CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), NAMESPACE (RFC 2342), BINARY (RFC 3516),
+ * ESEARCH (RFC 4731), CONDSTORE and QRESYNC (RFC 7162), OBJECTID (RFC 8474) and SAVEDATE (RFC 8514)
+ * come with their commands.
  */
 export const CAPABILITY_ORDER = [
   'IMAP4rev1',
@@ -39,6 +40,10 @@ export const CAPABILITY_ORDER = [
   'NAMESPACE',
   'BINARY',
   'ESEARCH',
+  'CONDSTORE',
+  'QRESYNC',
+  'OBJECTID',
+  'SAVEDATE',
 ];
 
 /** Capabilities of the protocol itself rather than of a command. */

@@ -89,6 +89,7 @@ imap tcp://0.0.0.0:143 tls://0.0.0.0:993 {
     name: 'local_mailboxes',
     path: path.join(CWD, 'gannet-data/mail'),
     appendLimit: 32 * 1024 * 1024,
+    tombstoneRetention: { maxAge: 30 * 24 * 3_600_000, maxCount: 100_000 },
     junkMailbox: 'Junk',
     defaultMailboxes: ['Sent', 'Drafts', 'Trash', 'Junk', 'Archive'],
     source: { file: 'gannet.conf', line: 1 },
@@ -258,6 +259,7 @@ imap tcp://127.0.0.1:3 {
     name: 'mail',
     path: '/var/mail/gannet',
     appendLimit: 64 * 1024,
+    tombstoneRetention: { maxAge: 30 * 24 * 3_600_000, maxCount: 100_000 },
     junkMailbox: 'Spam',
     defaultMailboxes: ['Sent', 'Trash'],
     source: { file: 'gannet.conf', line: 11 },
@@ -506,4 +508,15 @@ imap endpoint 1 (gannet.conf:9):
   const plain = describeConfig(loadConfig({ env: {}, cwd: CWD }));
   t.match(plain, /configuration: built-in default\n/);
   t.match(plain, / {2}tls: off\n {2}insecure_auth: yes \(passwords may cross the network unencrypted\)\n/);
+});
+
+t.test('storage.lmdb tombstone_retention and tombstone_limit (CONDSTORE/QRESYNC resynchronisation)', async (t) => {
+  const block = (lines: string) =>
+    `${MODULES.replace('storage.lmdb local_mailboxes {', `storage.lmdb local_mailboxes {\n${lines}`)}imap tcp://:1 {\ntls off\nauth &local_authdb\nstorage &local_mailboxes\n}`;
+  const cfg = load(block('    tombstone_retention 48h\n    tombstone_limit 500'));
+  t.same(cfg.storage.get('local_mailboxes')!.tombstoneRetention, { maxAge: 48 * 3_600_000, maxCount: 500 });
+  t.match(loadError(block('    tombstone_retention 0')), /tombstone_retention must be above zero/);
+  t.match(loadError(block('    tombstone_retention 3d')), /tombstone_retention: unknown unit "d"/);
+  t.match(loadError(block('    tombstone_limit 0')), /tombstone_limit must be a whole number above zero/);
+  t.match(loadError(block('    tombstone_limit many')), /tombstone_limit must be a whole number above zero/);
 });

@@ -32,7 +32,7 @@ t.test('LIST writes only valid modified UTF-7 names', async (t) => {
   const names = ['A&-B', '&-', 'Entw&APw-rfe', '&2D3eAA-', '&Jjo-/x&AOk-', '"quote\\"d"', 'sp ace'];
   for (const name of names) {
     const r = await c.command('c', `CREATE ${name.startsWith('"') ? name : `"${name}"`}`);
-    t.equal(r.tagged, 'c OK CREATE completed', name);
+    t.match(r.tagged, /^c OK \[MAILBOXID \(F[0-9a-f]+\)\] CREATE completed$/, name);
   }
   const r = await c.command('l', 'LIST "" *');
   t.equal(r.tagged, 'l OK LIST completed');

@@ -64,6 +64,10 @@ t.test('every capability a command brings is advertised, in the listed order', a
     'NAMESPACE',
     'BINARY',
     'ESEARCH',
+    'CONDSTORE',
+    'QRESYNC',
+    'OBJECTID',
+    'SAVEDATE',
   ]);
   const before = capabilities({ authenticated: false, secure: false, tlsAvailable: true, insecureAuth: false, saslLogin: false });
   t.same(before, ['IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE', 'STARTTLS', 'LOGINDISABLED']);

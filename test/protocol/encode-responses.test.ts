@@ -10,7 +10,15 @@ import { encodeEsearch, encodeSearch } from '../../src/protocol/encode/search.js
 
 const text = (chunks: Array<string | Buffer>): string => chunks.map((c) => (typeof c === 'string' ? c : c.toString('latin1'))).join('');
 
-const msg = { uid: 7, flags: ['\\Seen', 'work'], internalDate: Date.UTC(1996, 6, 7, 2, 44, 25), size: 42 };
+const msg = {
+  uid: 7,
+  flags: ['\\Seen', 'work'],
+  internalDate: Date.UTC(1996, 6, 7, 2, 44, 25),
+  size: 42,
+  modseq: 9,
+  savedAt: null,
+  blob: 'ab'.repeat(32),
+};
 const data = (over: Partial<FetchedData> = {}): FetchedData => ({
   recent: () => true,
   body: () => Buffer.from('Subject: x\r\n\r\nhello'),

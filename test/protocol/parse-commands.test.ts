@@ -63,9 +63,13 @@ t.test('RFC 4959 §3 SASL-IR AUTHENTICATE', async (t) => {
 });
 
 t.test('RFC 3501 §6.3.1-§6.3.7 mailbox commands', async (t) => {
-  t.strictSame(p('A142 SELECT INBOX'), { tag: 'A142', name: 'SELECT', mailbox: 'INBOX' });
-  t.strictSame(p('A143 SELECT inBox'), { tag: 'A143', name: 'SELECT', mailbox: 'INBOX' }, 'INBOX in any case');
-  t.strictSame(p('A932 EXAMINE blurdybloop'), { tag: 'A932', name: 'EXAMINE', mailbox: 'blurdybloop' });
+  t.strictSame(p('A142 SELECT INBOX'), { tag: 'A142', name: 'SELECT', mailbox: 'INBOX', condstore: false, qresync: null });
+  t.strictSame(
+    p('A143 SELECT inBox'),
+    { tag: 'A143', name: 'SELECT', mailbox: 'INBOX', condstore: false, qresync: null },
+    'INBOX in any case',
+  );
+  t.strictSame(p('A932 EXAMINE blurdybloop'), { tag: 'A932', name: 'EXAMINE', mailbox: 'blurdybloop', condstore: false, qresync: null });
   t.strictSame(p('A003 CREATE owatagusiam/'), { tag: 'A003', name: 'CREATE', mailbox: 'owatagusiam/' });
   t.strictSame(p('A004 CREATE owatagusiam/blurdybloop'), { tag: 'A004', name: 'CREATE', mailbox: 'owatagusiam/blurdybloop' });
   t.strictSame(p('A683 DELETE blurdybloop'), { tag: 'A683', name: 'DELETE', mailbox: 'blurdybloop' });
@@ -78,11 +82,17 @@ t.test('RFC 3501 §6.3.1-§6.3.7 mailbox commands', async (t) => {
       tag: 'A1',
       name: 'SELECT',
       mailbox: '~peter/mail/台北/日本語',
+      condstore: false,
+      qresync: null,
     },
     'RFC 3501 §5.1.3 example, decoded',
   );
   t.strictSame(p('A2 CREATE {4}\r\nA&-B'), { tag: 'A2', name: 'CREATE', mailbox: 'A&B' }, 'mailbox as a literal');
-  t.strictSame(p('A3 SELECT "café"', true), { tag: 'A3', name: 'SELECT', mailbox: 'café' }, 'UTF-8 names with UTF8=ACCEPT');
+  t.strictSame(
+    p('A3 SELECT "café"', true),
+    { tag: 'A3', name: 'SELECT', mailbox: 'café', condstore: false, qresync: null },
+    'UTF-8 names with UTF8=ACCEPT',
+  );
 });
 
 t.test('RFC 3501 §6.3.8-§6.3.9 LIST and LSUB examples', async (t) => {
@@ -101,8 +111,12 @@ t.test('RFC 3501 §5.1.3, §7.1.5: a name that is an astring but not modified UT
   // Kept as sent, apart from any decoded name, so each command can answer as for a mailbox
   // that does not exist instead of BAD.
   const u = (s: string) => ({ undecodable: s });
-  t.strictSame(p('b1 SELECT &Jjo'), { tag: 'b1', name: 'SELECT', mailbox: u('&Jjo') }, 'unterminated shift');
-  t.strictSame(p('b2 EXAMINE a&b'), { tag: 'b2', name: 'EXAMINE', mailbox: u('a&b') });
+  t.strictSame(
+    p('b1 SELECT &Jjo'),
+    { tag: 'b1', name: 'SELECT', mailbox: u('&Jjo'), condstore: false, qresync: null },
+    'unterminated shift',
+  );
+  t.strictSame(p('b2 EXAMINE a&b'), { tag: 'b2', name: 'EXAMINE', mailbox: u('a&b'), condstore: false, qresync: null });
   t.strictSame(p('b3 CREATE "&AGE-"'), { tag: 'b3', name: 'CREATE', mailbox: u('&AGE-') }, 'shifted printable ASCII');
   t.strictSame(p('b4 DELETE "&-&AOk-&AOk-"'), { tag: 'b4', name: 'DELETE', mailbox: u('&-&AOk-&AOk-') }, 'adjacent shifted runs');
   t.strictSame(p('b5 SUBSCRIBE "café"'), { tag: 'b5', name: 'SUBSCRIBE', mailbox: u('café') }, 'raw 8-bit');
@@ -122,9 +136,9 @@ t.test('RFC 3501 §5.1.3, §7.1.5: a name that is an astring but not modified UT
   t.strictSame(p('c3 MOVE 1 &Jjo'), { tag: 'c3', name: 'MOVE', uid: false, sequence: [{ start: 1, end: 1 }], mailbox: u('&Jjo') });
   t.strictSame(p('c4 LIST "" &Jjo*'), { tag: 'c4', name: 'LIST', reference: '', pattern: u('&Jjo*') });
   t.strictSame(p('c5 LSUB a&b %'), { tag: 'c5', name: 'LSUB', reference: u('a&b'), pattern: '%' });
-  t.strictSame(p('c6 SELECT inbox&'), { tag: 'c6', name: 'SELECT', mailbox: u('inbox&') });
+  t.strictSame(p('c6 SELECT inbox&'), { tag: 'c6', name: 'SELECT', mailbox: u('inbox&'), condstore: false, qresync: null });
   // RFC 6855 §3: with UTF8=ACCEPT names are UTF-8 and "&" is an ordinary character.
-  t.strictSame(p('c7 SELECT a&b', true), { tag: 'c7', name: 'SELECT', mailbox: 'a&b' });
+  t.strictSame(p('c7 SELECT a&b', true), { tag: 'c7', name: 'SELECT', mailbox: 'a&b', condstore: false, qresync: null });
   t.strictSame(p('c8 LIST "" &Jjo*', true), { tag: 'c8', name: 'LIST', reference: '', pattern: '&Jjo*' });
   // Still BAD: what is not an astring at all.
   t.strictSame(bad('c9 SELECT "a&b'), { tag: 'c9', text: 'Unterminated quoted string' });
@@ -214,6 +228,7 @@ t.test('RFC 3501 §6.4.6 STORE example and forms', async (t) => {
     name: 'STORE',
     uid: false,
     sequence: [{ start: 2, end: 4 }],
+    unchangedSince: null,
     mode: 'add',
     silent: false,
     flags: ['\\Deleted'],
@@ -226,6 +241,7 @@ t.test('RFC 3501 §6.4.6 STORE example and forms', async (t) => {
       { start: 1, end: 1 },
       { start: 5, end: '*' },
     ],
+    unchangedSince: null,
     mode: 'remove',
     silent: true,
     flags: ['\\Seen', '$Label1', '\\Answered'],
@@ -235,6 +251,7 @@ t.test('RFC 3501 §6.4.6 STORE example and forms', async (t) => {
     name: 'STORE',
     uid: false,
     sequence: [{ start: '*', end: '*' }],
+    unchangedSince: null,
     mode: 'set',
     silent: false,
     flags: [],
@@ -328,6 +345,8 @@ t.test('BAD: syntax, trailing arguments, overflow, unknown commands, wrong types
     uid: false,
     sequence: [{ start: 4294967295, end: 4294967295 }],
     items: [{ type: 'FLAGS' }],
+    changedSince: null,
+    vanished: false,
   });
   t.strictSame(bad('a7 FOO'), { tag: 'a7', text: 'Unknown command' });
   t.strictSame(bad('a8 UID NOOP'), { tag: 'a8', text: 'Unknown command' });

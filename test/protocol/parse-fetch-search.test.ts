@@ -46,6 +46,8 @@ t.test('RFC 3501 §6.4.5 FETCH example', async (t) => {
       { type: 'FLAGS' },
       { type: 'BODY[]', peek: false, section: { part: [], text: { kind: 'HEADER.FIELDS', fields: ['DATE', 'FROM'] } }, partial: null },
     ],
+    changedSince: null,
+    vanished: false,
   });
 });
 
@@ -56,6 +58,8 @@ t.test('RFC 3501 §6.4.8 UID FETCH example', async (t) => {
     uid: true,
     sequence: [{ start: 4827313, end: 4828442 }],
     items: [{ type: 'FLAGS' }],
+    changedSince: null,
+    vanished: false,
   });
 });
 

@@ -5,8 +5,11 @@
 import { encodeEnabled } from '../../../src/protocol/encode/untagged.js';
 import type { CommandHandler } from './types.js';
 
-/** Extensions that can be ENABLEd. Empty until CONDSTORE/QRESYNC/UTF8=ACCEPT are implemented. */
-export const ENABLEABLE: ReadonlySet<string> = new Set<string>();
+/**
+ * Extensions that can be ENABLEd: CONDSTORE and QRESYNC (RFC 7162 §3.1, §3.2.3; QRESYNC implies
+ * CONDSTORE, which commands/resync.ts takes into account).
+ */
+export const ENABLEABLE: ReadonlySet<string> = new Set<string>(['CONDSTORE', 'QRESYNC']);
 
 export const handleEnable: CommandHandler<'ENABLE'> = (cmd, { session, out }) => {
   const enabled: string[] = [];

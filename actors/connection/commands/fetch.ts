@@ -1,15 +1,19 @@
 // FETCH and UID FETCH (RFC 3501 §6.4.5, §6.4.8; BINARY RFC 3516). Items are served from the
 // message record, its stored MIME index (ENVELOPE, BODYSTRUCTURE, section offsets) and the
 // stored bytes, which are never re-encoded. A non-PEEK body fetch sets \Seen first and
-// reports the new FLAGS (RFC 3501 §6.4.5).
+// reports the new FLAGS (RFC 3501 §6.4.5). CHANGEDSINCE keeps the messages changed after a
+// modseq, VANISHED adds what was expunged after it (RFC 7162 §3.1.4.1, §3.2.6).
 
-import { no } from '../../../src/errors.js';
+import { bad, no } from '../../../src/errors.js';
 import type { FetchItem } from '../../../src/protocol/args.js';
 import { encodeFetch, type FetchedData } from '../../../src/protocol/encode/fetch.js';
 import { binaryPart, sectionBytes, topHeaderSection, type MessageIndex } from '../../../src/mime/index.js';
 import { summarize, type MimeSummary } from '../../../src/protocol/encode/mime-summary.js';
 import { resolveMessageSet } from '../message-set.js';
+import { encodeVanished } from '../../../src/protocol/encode/mailbox.js';
+import { clampRanges, resolveSequenceSet } from '../../../src/protocol/sequence-set.js';
 import { viewOf } from './mail-common.js';
+import { condstoreOn, enableCondstore, vanishedSince } from './resync.js';
 import { currentIndex, messageSummary, reindex } from './message-index.js';
 import type { CommandHandler } from './types.js';
 
@@ -46,11 +50,28 @@ function headerOnly(section: Section): boolean {
 
 export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
   const view = viewOf(scope);
-  const uids = resolveMessageSet(view, cmd.sequence, cmd.uid);
+  // RFC 7162 §3.2.6: VANISHED is for clients that enabled QRESYNC.
+  if (cmd.vanished && !view.qresync) throw bad('VANISHED needs ENABLE QRESYNC');
+  let uids = resolveMessageSet(view, cmd.sequence, cmd.uid);
   const { store, registry } = scope.deps.mail;
   // UID FETCH always reports UID (RFC 3501 §6.4.8); a \Seen change always reports FLAGS.
   const items = [...cmd.items];
   if (cmd.uid && !items.some((i) => i.type === 'UID')) items.unshift({ type: 'UID' });
+  // FETCH MODSEQ and CHANGEDSINCE enable CONDSTORE; CHANGEDSINCE shows MODSEQ (RFC 7162 §3.1.4.1).
+  const enabling = cmd.changedSince !== null || items.some((i) => i.type === 'MODSEQ');
+  const completion = enabling ? enableCondstore(scope) : {};
+  if (cmd.changedSince !== null && !items.some((i) => i.type === 'MODSEQ')) items.push({ type: 'MODSEQ' });
+  if (cmd.vanished && cmd.changedSince !== null) {
+    // The UIDs of the set expunged after the modseq (§3.2.6), before the FETCH responses.
+    const max = Math.max(view.lastUid, store.getMailboxById(view.mailboxId)?.uidNext ?? 1) - 1;
+    const set = clampRanges(resolveSequenceSet(cmd.sequence, max), max);
+    const vanished = vanishedSince(store, view, cmd.changedSince, set);
+    if (vanished.length > 0) scope.out.write(encodeVanished(vanished, true));
+  }
+  if (cmd.changedSince !== null) {
+    const since = cmd.changedSince;
+    uids = uids.filter((uid) => (store.getMessage(view.mailboxId, uid)?.modseq ?? 0) > since);
+  }
   if (!view.readOnly && items.some(setsSeen)) {
     const unseen = uids.filter((uid) => {
       const m = store.getMessage(view.mailboxId, uid);
@@ -60,6 +81,11 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
       const { changes } = await registry.write(view.mailboxId, { kind: 'setFlags', uids: unseen, mode: 'add', flags: ['\\Seen'] });
       for (const c of changes) view.noteOwnChange(c.uid, c.modseq);
       if (!items.some((i) => i.type === 'FLAGS')) items.push({ type: 'FLAGS' });
+      // RFC 7162 §3.1: a FETCH that sets \Seen reports UID and MODSEQ once CONDSTORE is on.
+      if (condstoreOn(scope)) {
+        if (!items.some((i) => i.type === 'UID')) items.unshift({ type: 'UID' });
+        if (!items.some((i) => i.type === 'MODSEQ')) items.push({ type: 'MODSEQ' });
+      }
     }
   }
   const io = scope.deps.io;
@@ -118,5 +144,5 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
     // Large results: let the socket drain instead of buffering the whole mailbox in memory.
     await io.drained();
   }
-  return {};
+  return completion;
 };

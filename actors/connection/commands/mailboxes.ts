@@ -2,6 +2,7 @@
 
 import { no } from '../../../src/errors.js';
 import { nameText, type MailboxName } from '../../../src/protocol/mailbox-name.js';
+import { mailboxObjectId } from '../../../src/protocol/encode/object-id.js';
 import { accountOf, findMailbox } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
@@ -20,8 +21,9 @@ const nonexistent = (name: MailboxName) => no({ code: 'NONEXISTENT' }, `Mailbox 
 export const handleCreate: CommandHandler<'CREATE'> = async (cmd, scope) => {
   const name = newName(cmd.mailbox);
   if (name === 'INBOX') throw no({ code: 'ALREADYEXISTS' }, 'INBOX always exists');
-  await scope.deps.mail.store.createMailbox(accountOf(scope).id, name);
-  return {};
+  const created = await scope.deps.mail.store.createMailbox(accountOf(scope).id, name);
+  // RFC 8474 §4.1: CREATE's OK names the new mailbox's MAILBOXID.
+  return { code: { code: 'MAILBOXID', id: mailboxObjectId(created.uidValidity) }, text: 'CREATE completed' };
 };
 
 export const handleDelete: CommandHandler<'DELETE'> = async (cmd, scope) => {

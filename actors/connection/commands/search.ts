@@ -13,6 +13,7 @@ import { currentIndex } from './message-index.js';
 import iconv from 'iconv-lite';
 import { normaliseCharset } from '../../../src/mime/params.js';
 import { viewOf } from './mail-common.js';
+import { enableCondstore } from './resync.js';
 import type { CommandHandler, CommandScope } from './types.js';
 
 /** Charsets SEARCH accepts (BADCHARSET lists them); others are refused, RFC 3501 §6.4.4. */
@@ -41,7 +42,18 @@ function subjects(scope: CommandScope, view: SessionView): SearchSubject[] {
   for (let i = 0; i < uids.length; i++) {
     const uid = uids[i]!;
     const msg = store.getMessage(view.mailboxId, uid);
-    if (msg) out.push({ uid, seq: i + 1, flags: msg.flags, internalDate: msg.internalDate, size: msg.size, recent: view.isRecent(uid) });
+    if (!msg) continue;
+    out.push({
+      uid,
+      seq: i + 1,
+      flags: msg.flags,
+      internalDate: msg.internalDate,
+      size: msg.size,
+      recent: view.isRecent(uid),
+      modseq: msg.modseq,
+      savedAt: msg.savedAt,
+      blob: msg.blob,
+    });
   }
   return out;
 }
@@ -118,7 +130,34 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
   }
   const match = compileMetadataKey(cmd.criteria, { ...bounds, textResults });
   const results: number[] = [];
-  for (const m of candidates) if (match(m)) results.push(cmd.uid ? m.uid : m.seq);
-  scope.out.write(cmd.returnOptions === null ? encodeSearch(results) : encodeEsearch(cmd.tag, cmd.uid, cmd.returnOptions, results));
-  return {};
+  let highest = 0;
+  for (const m of candidates) {
+    if (!match(m)) continue;
+    results.push(cmd.uid ? m.uid : m.seq);
+    if (m.modseq > highest) highest = m.modseq;
+  }
+  // RFC 7162 §3.1.5: a SEARCH with a MODSEQ key enables CONDSTORE and reports the highest
+  // modseq of what it found.
+  const withModseq = usesModseq(cmd.criteria);
+  const completion = withModseq ? enableCondstore(scope) : {};
+  const modseq = withModseq ? highest : null;
+  scope.out.write(
+    cmd.returnOptions === null ? encodeSearch(results, modseq) : encodeEsearch(cmd.tag, cmd.uid, cmd.returnOptions, results, modseq),
+  );
+  return completion;
 };
+
+function usesModseq(key: SearchKey): boolean {
+  switch (key.type) {
+    case 'MODSEQ':
+      return true;
+    case 'NOT':
+      return usesModseq(key.key);
+    case 'OR':
+      return usesModseq(key.left) || usesModseq(key.right);
+    case 'AND':
+      return key.keys.some(usesModseq);
+    default:
+      return false;
+  }
+}

@@ -1,10 +1,15 @@
 // SELECT and EXAMINE (RFC 3501 §6.3.1-2, RFC 9051 §6.3.2-3): open a mailbox and tell the
-// client its state. A SELECT that fails leaves no mailbox selected.
+// client its state. A SELECT that fails leaves no mailbox selected. With the CONDSTORE
+// parameter it enables CONDSTORE (RFC 7162 §3.1.8); with QRESYNC it also says what changed
+// since the client's last known modseq (§3.2.5).
 
+import { bad } from '../../../src/errors.js';
 import { encodeExistsRecent } from '../../../src/protocol/encode/mailbox.js';
+import { mailboxObjectId } from '../../../src/protocol/encode/object-id.js';
 import { encodeStatus } from '../../../src/protocol/encode/status.js';
 import { SessionView } from '../session-view.js';
 import { selectableMailbox } from './mail-common.js';
+import { condstoreEnabled, qresyncResponses } from './resync.js';
 import type { CommandHandler, CommandScope } from './types.js';
 
 function untaggedOk(code: Parameters<typeof encodeStatus>[0]['code'], text: string): string {
@@ -25,6 +30,9 @@ function firstUnseenSeq(scope: CommandScope, view: SessionView): number {
 export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, scope) => {
   const { store, registry } = scope.deps.mail;
   const readOnly = cmd.name === 'EXAMINE';
+  // RFC 7162 §3.2.5: the QRESYNC parameter is a client error unless QRESYNC was enabled.
+  const qresync = scope.session.enabled.includes('QRESYNC');
+  if (cmd.qresync !== null && !qresync) throw bad('QRESYNC parameter without ENABLE QRESYNC');
   // The previous mailbox is closed first, whatever happens next (RFC 9051 §6.3.2): the machine
   // drops its view when this fails and installs the new one when it succeeds.
   if (scope.deps.session.view !== null) scope.out.write(untaggedOk({ code: 'CLOSED' }, 'Previous mailbox closed'));
@@ -39,6 +47,8 @@ export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, sc
     uids: store.uids(mb.id),
     modseq: mb.highestModseq,
   });
+  view.condstore = cmd.condstore || condstoreEnabled(scope.session.enabled);
+  view.qresync = qresync;
   // EXAMINE shows what no session has claimed as recent, and claims nothing (RFC 3501 §6.3.2);
   // SELECT claims it, stored before anything is shown.
   view.addRecent(readOnly ? { from: registry.recentFloor(mb.id), to: view.lastUid } : await registry.claimRecent(mb.id, view.lastUid));
@@ -50,10 +60,17 @@ export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, sc
   if (unseen > 0) out += untaggedOk({ code: 'UNSEEN', value: unseen }, `Message ${unseen} is first unseen`);
   out += untaggedOk({ code: 'UIDVALIDITY', value: mb.uidValidity }, 'UIDs valid');
   out += untaggedOk({ code: 'UIDNEXT', value: mb.uidNext }, 'Predicted next UID');
+  // RFC 7162 §3.1.2.1: a server that keeps modseqs persistently sends HIGHESTMODSEQ at every
+  // SELECT, CONDSTORE on or not, and never NOMODSEQ. The value is the one read with the UIDs
+  // above, so everything up to it is in what the client is told now.
+  out += untaggedOk({ code: 'HIGHESTMODSEQ', value: mb.highestModseq }, 'Highest');
+  out += untaggedOk({ code: 'MAILBOXID', id: mailboxObjectId(mb.uidValidity) }, 'Ok');
+  if (cmd.qresync !== null) out += qresyncResponses(store, view, mb, cmd.qresync);
   scope.out.write(out);
   return {
     code: { code: readOnly ? 'READ-ONLY' : 'READ-WRITE' },
     text: `${cmd.name} completed`,
     selected: { mailboxId: mb.id, name: mb.name, readOnly, view },
+    ...(cmd.condstore && !condstoreEnabled(scope.session.enabled) ? { enabled: ['CONDSTORE'] } : {}),
   };
 };

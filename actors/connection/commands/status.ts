@@ -3,14 +3,17 @@
 
 import type { StatusItem } from '../../../src/protocol/args.js';
 import { encodeMailboxStatus } from '../../../src/protocol/encode/mailbox.js';
+import { mailboxObjectId } from '../../../src/protocol/encode/object-id.js';
 import { selectableMailbox, accountOf } from './mail-common.js';
+import { enableCondstore } from './resync.js';
 import type { CommandHandler } from './types.js';
 
 export const handleStatus: CommandHandler<'STATUS'> = (cmd, scope) => {
   const { store, config } = scope.deps.mail;
   const mb = selectableMailbox(scope, cmd.mailbox);
   const account = accountOf(scope);
-  const values: Array<[StatusItem, number]> = [];
+  const values: Array<[StatusItem, number | string]> = [];
+  let completion = {};
   for (const item of cmd.items) {
     switch (item) {
       case 'MESSAGES':
@@ -40,8 +43,16 @@ export const handleStatus: CommandHandler<'STATUS'> = (cmd, scope) => {
       case 'APPENDLIMIT':
         values.push(['APPENDLIMIT', account.appendLimit ?? config.appendLimit]);
         break;
+      case 'HIGHESTMODSEQ':
+        // RFC 7162 §3.1.6; a CONDSTORE-enabling command (§3.1).
+        values.push(['HIGHESTMODSEQ', mb.highestModseq]);
+        completion = enableCondstore(scope);
+        break;
+      case 'MAILBOXID':
+        values.push(['MAILBOXID', `(${mailboxObjectId(mb.uidValidity)})`]);
+        break;
     }
   }
   scope.out.write(encodeMailboxStatus(mb.name, values, scope.session.enabled.includes('UTF8=ACCEPT')));
-  return {};
+  return completion;
 };

@@ -5,6 +5,7 @@
 
 import type { FetchItem, Section } from '../fetch-item.js';
 import { formatInternalDate } from './internal-date.js';
+import { emailObjectId } from './object-id.js';
 import type { MimeSummary } from './mime-summary.js';
 import { ResponseBuilder, type Chunk } from './writer.js';
 
@@ -16,6 +17,12 @@ export interface FetchedMessage {
   readonly internalDate: number;
   /** RFC822.SIZE: octets of the stored message. */
   readonly size: number;
+  /** MODSEQ (RFC 7162 §3.1.4.2). */
+  readonly modseq: number;
+  /** SAVEDATE (RFC 8514 §4), ms since the epoch; null when unknown. */
+  readonly savedAt: number | null;
+  /** The content address of the stored bytes, from which EMAILID comes (RFC 8474 §5.1). */
+  readonly blob: string;
 }
 
 /** What FETCH items read beyond the record, asked for only when an item needs it. */
@@ -40,13 +47,24 @@ export function encodeFlags(flags: readonly string[], recent: boolean): string {
 }
 
 /**
- * `* seq FETCH ([UID uid ]FLAGS (…))`: a message's flags as STORE reports them (with UID for
- * UID STORE, RFC 3501 §6.4.8) and as updates from other sessions report them (always with UID,
- * so a client can apply them without its sequence map).
+ * `* seq FETCH ([UID uid ]FLAGS (…)[ MODSEQ (n)])`: a message's flags as STORE reports them (with
+ * UID for UID STORE, RFC 3501 §6.4.8) and as updates from other sessions report them (always
+ * with UID, so a client can apply them without its sequence map). `modseq` once CONDSTORE is
+ * on (RFC 7162 §3.1: every FETCH caused by a flag change then carries it); `flags` null for
+ * STORE .SILENT under CONDSTORE, which still reports the new modseq (§3.1.3).
  */
-export function encodeFetchFlags(seq: number, uid: number | null, flags: readonly string[], recent: boolean): string {
-  const shown = encodeFlags(flags, recent);
-  return uid === null ? `* ${seq} FETCH (FLAGS ${shown})\r\n` : `* ${seq} FETCH (UID ${uid} FLAGS ${shown})\r\n`;
+export function encodeFetchFlags(
+  seq: number,
+  uid: number | null,
+  flags: readonly string[] | null,
+  recent: boolean,
+  modseq: number | null = null,
+): string {
+  const parts: string[] = [];
+  if (uid !== null) parts.push(`UID ${uid}`);
+  if (flags !== null) parts.push(`FLAGS ${encodeFlags(flags, recent)}`);
+  if (modseq !== null) parts.push(`MODSEQ (${modseq})`);
+  return `* ${seq} FETCH (${parts.join(' ')})\r\n`;
 }
 
 /** The section spec as the reply names it: `1.2.HEADER.FIELDS (FROM TO)`. */
@@ -88,6 +106,20 @@ export function writeFetchItem(b: ResponseBuilder, item: FetchItem, msg: Fetched
       return;
     case 'RFC822.SIZE':
       b.raw(`RFC822.SIZE ${msg.size}`);
+      return;
+    case 'MODSEQ':
+      b.raw(`MODSEQ (${msg.modseq})`);
+      return;
+    case 'EMAILID':
+      b.raw(`EMAILID (${emailObjectId(msg.blob)})`);
+      return;
+    case 'THREADID':
+      // RFC 8474 §5.2: NIL while the server does not thread messages.
+      b.raw('THREADID NIL');
+      return;
+    case 'SAVEDATE':
+      if (msg.savedAt === null) b.raw('SAVEDATE NIL');
+      else b.raw(`SAVEDATE "${formatInternalDate(msg.savedAt)}"`);
       return;
     case 'ENVELOPE':
       b.raw(`ENVELOPE ${data.summary().envelope}`);

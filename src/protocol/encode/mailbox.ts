@@ -2,6 +2,7 @@
 // and STATUS, as SELECT sends them and as a session's pending updates report them.
 
 import type { StatusItem } from '../args.js';
+import { formatRanges, type NumberRange } from '../sequence-set.js';
 import { encodeStatus } from './status.js';
 import { ResponseBuilder } from './writer.js';
 
@@ -31,10 +32,30 @@ export function encodeExpunge(seq: number): string {
 }
 
 /**
+ * `* VANISHED [(EARLIER) ]uid-set` (RFC 7162 §3.2.10): expunged UIDs, as ascending ranges. Without
+ * EARLIER it replaces EXPUNGE once QRESYNC is enabled and the client drops the messages; with
+ * EARLIER it reports expunges from before (SELECT QRESYNC, UID FETCH VANISHED) and may name
+ * UIDs the client never had. Long sets are split so no line grows without bound.
+ */
+export function encodeVanished(ranges: readonly NumberRange[], earlier: boolean): string {
+  let out = '';
+  for (let i = 0; i < ranges.length; i += VANISHED_RANGES_PER_LINE) {
+    out += `* VANISHED ${earlier ? '(EARLIER) ' : ''}${formatRanges(ranges.slice(i, i + VANISHED_RANGES_PER_LINE))}\r\n`;
+  }
+  return out;
+}
+
+/**
+ * Ranges per VANISHED line: about 8 KB at worst, the line length RFC 7162 §4 (updating RFC 2683
+ * §3.2.1.5) recommends clients accept.
+ */
+export const VANISHED_RANGES_PER_LINE = 400;
+
+/**
  * `* STATUS mailbox (item value …)` (RFC 3501 §7.2.4), items in the order asked. `utf8`: the
  * name is written as UTF-8 (UTF8=ACCEPT, RFC 6855 §3), else in modified UTF-7.
  */
-export function encodeMailboxStatus(name: string, items: ReadonlyArray<readonly [StatusItem, number]>, utf8: boolean): string {
+export function encodeMailboxStatus(name: string, items: ReadonlyArray<readonly [StatusItem, number | string]>, utf8: boolean): string {
   const b = new ResponseBuilder(utf8);
   b.raw('* STATUS ')
     .mailbox(name)

@@ -22,6 +22,10 @@ const SIMPLE = new Set<string>([
   'BODY',
   'BODYSTRUCTURE',
   'UID',
+  'MODSEQ',
+  'EMAILID',
+  'THREADID',
+  'SAVEDATE',
 ]);
 
 const isNameChar = (c: string): boolean => /^[A-Za-z0-9.]$/.test(c);
@@ -45,6 +49,36 @@ export function readFetchItems(r: Reader): FetchItem[] {
     return macro.map((type) => ({ type }));
   }
   return [readFetchAtt(r)];
+}
+
+/*
+ * fetch-modifiers    = SP "(" fetch-modifier *(SP fetch-modifier) ")"        ; RFC 4466 §2.4
+ * fetch-modifier     = chgsince-fetch-mod / "VANISHED"                        ; RFC 7162 §7
+ * chgsince-fetch-mod = "CHANGEDSINCE" SP mod-sequence-value
+ * Reads from just before the SP; CHANGEDSINCE 0 is taken as "every change", as servers do.
+ */
+export function readFetchModifiers(r: Reader): { changedSince: number | null; vanished: boolean } {
+  let changedSince: number | null = null;
+  let vanished = false;
+  if (r.peek() !== ' ' || r.peek(1) !== '(') return { changedSince, vanished };
+  r.sp();
+  r.expect('(', 'fetch modifier list');
+  do {
+    if (r.peek() === ' ') r.advance();
+    const name = r.atom('fetch modifier').toUpperCase();
+    if (name === 'CHANGEDSINCE' && changedSince === null) {
+      r.sp();
+      changedSince = r.modseq('mod-sequence', true);
+    } else if (name === 'VANISHED' && !vanished) {
+      vanished = true;
+    } else {
+      r.fail(`Unknown or repeated fetch modifier ${name}`);
+    }
+  } while (r.peek() === ' ');
+  r.expect(')', '")" closing fetch modifiers');
+  // RFC 7162 §3.2.6: VANISHED only goes with CHANGEDSINCE.
+  if (vanished && changedSince === null) r.fail('VANISHED needs CHANGEDSINCE');
+  return { changedSince, vanished };
 }
 
 /*

@@ -6,7 +6,7 @@ import { hasUidForm, isCommandName } from '../commands.js';
 import type { RawRequest } from '../raw-request.js';
 import { isAtomChar, isTagChar } from '../syntax.js';
 import { ParseError } from './errors.js';
-import { parseAppend, parseList, parseOneMailbox, parseRename, parseStatus } from './mailbox.js';
+import { parseAppend, parseList, parseOneMailbox, parseRename, parseSelect, parseStatus } from './mailbox.js';
 import { parseCopyMove, parseExpunge, parseFetch, parseSearch, parseStore } from './message.js';
 import { Reader } from './reader.js';
 import { parseAuthenticate, parseEnable, parseId, parseLogin } from './session.js';
@@ -30,8 +30,8 @@ const PARSERS: Record<Exclude<CommandName, NoArgCommandName>, ArgParser> = {
   AUTHENTICATE: parseAuthenticate,
   ID: parseId,
   ENABLE: parseEnable,
-  SELECT: parseOneMailbox('SELECT'),
-  EXAMINE: parseOneMailbox('EXAMINE'),
+  SELECT: parseSelect('SELECT'),
+  EXAMINE: parseSelect('EXAMINE'),
   CREATE: parseOneMailbox('CREATE'),
   DELETE: parseOneMailbox('DELETE'),
   SUBSCRIBE: parseOneMailbox('SUBSCRIBE'),

@@ -13,6 +13,9 @@ const WHOLE_MARKER = /^\{[0-9]+\+?\}$/;
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** mod-sequence-value: a positive unsigned 63-bit integer (RFC 7162 §7). */
+const MAX_MODSEQ = 2n ** 63n - 1n;
+
 /**
  * Reads tokens from a RawRequest. The position is a line index and an offset in that line; a
  * literal marker ends a line, and reading the literal moves on to the start of the next line.
@@ -119,6 +122,20 @@ export class Reader {
     if (s === '') this.fail(`Expected ${what}`);
     const n = Number(s);
     if (s.replace(/^0+/, '').length > 10 || n > MAX_UINT32) this.fail('Number out of range');
+    return n;
+  }
+
+  /**
+   * mod-sequence-valzer = "0" / mod-sequence-value ; 1*DIGIT, at most 2^63-1 (RFC 7162 §7).
+   * Gannet's own modseqs stay below 2^53, so a larger value, read here as the nearest double,
+   * still compares above every one of them.
+   */
+  modseq(what: string, zeroAllowed: boolean): number {
+    const s = this.take((c) => c >= '0' && c <= '9');
+    if (s === '') this.fail(`Expected ${what}`);
+    if (BigInt(s) > MAX_MODSEQ) this.fail('Mod-sequence out of range');
+    const n = Number(s);
+    if (n === 0 && !zeroAllowed) this.fail(`Expected ${what}`);
     return n;
   }
 

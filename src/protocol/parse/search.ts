@@ -21,10 +21,25 @@ const FLAG_KEYS = new Set<string>([
   'UNDRAFT',
   'UNFLAGGED',
   'UNSEEN',
+  'SAVEDATESUPPORTED',
 ]);
 const TEXT_KEYS = new Set<string>(['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO']);
-const DATE_KEYS = new Set<string>(['BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);
-const OTHER_KEYS = new Set<string>(['KEYWORD', 'UNKEYWORD', 'HEADER', 'LARGER', 'SMALLER', 'NOT', 'OR', 'UID']);
+const DATE_KEYS = new Set<string>(['BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE', 'SAVEDBEFORE', 'SAVEDON', 'SAVEDSINCE']);
+const OTHER_KEYS = new Set<string>([
+  'KEYWORD',
+  'UNKEYWORD',
+  'HEADER',
+  'LARGER',
+  'SMALLER',
+  'NOT',
+  'OR',
+  'UID',
+  'MODSEQ',
+  'EMAILID',
+  'THREADID',
+]);
+/** entry-type-req = "priv" / "shared" / "all" (RFC 7162 §7). */
+const ENTRY_TYPES = new Set<string>(['PRIV', 'SHARED', 'ALL']);
 const RETURN_OPTIONS = new Set<string>(['MIN', 'MAX', 'ALL', 'COUNT']);
 
 /** What follows `SEARCH` (or `UID SEARCH`). */
@@ -88,6 +103,30 @@ function readSearchString(r: Reader, charset: string | null, what: string): stri
 }
 
 /*
+ * search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer      ; RFC 7162 §7
+ * search-modseq-ext  = SP entry-name SP entry-type-req
+ * entry-name         = entry-flag-name ; a quoted "/flags/" + flag
+ * Reads from after "MODSEQ ". The entry is checked and ignored: one modseq per message here.
+ */
+function readModseqCriterion(r: Reader): number {
+  if (r.peek() === '"') {
+    const entry = r.astring('entry name');
+    if (!entry.toLowerCase().startsWith('/flags/')) r.fail('Entry name must start with /flags/');
+    r.sp();
+    if (!ENTRY_TYPES.has(r.atom('entry type').toUpperCase())) r.fail('Entry type must be priv, shared or all');
+    r.sp();
+  }
+  return r.modseq('mod-sequence', true);
+}
+
+/** objectid = 1*255(ALPHA / DIGIT / "_" / "-") (RFC 8474 §7), as the argument of EMAILID/THREADID. */
+export function readObjectId(r: Reader): string {
+  const id = r.atom('object id');
+  if (id.length > 255 || !/^[A-Za-z0-9_-]+$/.test(id)) r.fail('Invalid object id');
+  return id;
+}
+
+/*
  * search-key = "ALL" / "ANSWERED" / "BCC" SP astring / "BEFORE" SP date / "BODY" SP astring /
  *   "CC" SP astring / "DELETED" / "FLAGGED" / "FROM" SP astring / "KEYWORD" SP flag-keyword /
  *   "NEW" / "OLD" / "ON" SP date / "RECENT" / "SEEN" / "SINCE" SP date / "SUBJECT" SP astring /
@@ -139,6 +178,11 @@ function readKey(r: Reader, charset: string | null, depth: number, nesting: numb
     }
     case 'UID':
       return { type: 'UID', set: readSequenceSet(r) };
+    case 'MODSEQ':
+      return { type: 'MODSEQ', modseq: readModseqCriterion(r) };
+    case 'EMAILID':
+    case 'THREADID':
+      return { type: name, objectId: readObjectId(r) };
     default:
       return r.fail('Unknown search key');
   }
