@@ -141,6 +141,9 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
       response = encodeFetch(view.seqOf(uid), items, msg, data);
     }
     scope.out.write(response);
+    // The client now has this message's current flags: a change pulled later at the same
+    // modseq (another session's, arriving during this FETCH) need not be sent again.
+    if (showsFlags) view.noteOwnChange(uid, msg.modseq);
     // Large results: let the socket drain instead of buffering the whole mailbox in memory.
     await io.drained();
   }
