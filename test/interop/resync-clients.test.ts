@@ -99,7 +99,7 @@ t.test('imapflow with qresync: true reconnects and sees exactly what changed whi
     cache.delete(e.uid);
   });
   await back.connect();
-  const reopened = await back.mailboxOpen('Synced', { uidValidity, changedSince: modseq } as never);
+  const reopened = await back.mailboxOpen('Synced', { uidValidity, changedSince: modseq });
   t.equal(reopened.uidValidity, uidValidity);
   t.same(
     vanished.sort((a, b) => a - b),
