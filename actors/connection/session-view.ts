@@ -222,6 +222,10 @@ export class SessionView {
   pull(store: MailStore): void {
     const changes = store.changesSince(this.mailboxId, this.#modseq);
     if (changes.highestModseq === this.#modseq && changes.expunged.length === 0 && changes.changed.length === 0) return;
+    // Tombstones this view had not read yet were pruned (a session selected for longer than
+    // the retention, or through more expunges than the limit): what went is then what the
+    // client knows and the store no longer has.
+    if (this.#modseq < changes.tombstoneFloor) changes.expunged = this.#missingFrom(store.uids(this.mailboxId));
     this.#modseq = changes.highestModseq;
     const last = Math.max(this.lastUid, this.#pendingNew[this.#pendingNew.length - 1] ?? 0);
     for (const uid of changes.expunged) {
@@ -282,6 +286,17 @@ export class SessionView {
         out += this.announceNewKeywords(store, msg.flags);
         out += encodeFetchFlags(seq, uid, msg.flags, this.isRecent(uid), this.condstore ? msg.modseq : null);
       }
+    }
+    return out;
+  }
+
+  /** The UIDs the client knows (or is about to be told of) that are not in `present` (ascending). */
+  #missingFrom(present: Uint32Array): number[] {
+    const out: number[] = [];
+    let j = 0;
+    for (const uid of [...this.knownUids(), ...this.#pendingNew]) {
+      while (j < present.length && present[j]! < uid) j++;
+      if (j >= present.length || present[j] !== uid) out.push(uid);
     }
     return out;
   }

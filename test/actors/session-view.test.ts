@@ -32,7 +32,16 @@ class FakeStore {
     const later = this.log.filter((e) => e.modseq > modseq);
     const expunged = [...new Set(later.filter((e) => e.expunged).map((e) => e.uid))].sort((a, b) => a - b);
     const changed = [...new Set(later.filter((e) => !e.expunged && this.messages.has(e.uid)).map((e) => e.uid))].sort((a, b) => a - b);
-    return { highestModseq: this.modseq, uidNext: 0, expunged, changed, tombstoneFloor: 0 };
+    return { highestModseq: this.modseq, uidNext: 0, expunged, changed, tombstoneFloor: this.floor };
+  }
+  /** Tombstones up to this modseq are forgotten (pruned). */
+  floor = 0;
+  prune(upTo: number): void {
+    this.log = this.log.filter((e) => !e.expunged || e.modseq > upTo);
+    this.floor = upTo;
+  }
+  uids(): Uint32Array {
+    return Uint32Array.from([...this.messages.keys()].sort((a, b) => a - b));
   }
   getMessage(_id: number, uid: number): MessageRecord | null {
     return this.messages.get(uid) ?? null;
@@ -95,6 +104,28 @@ t.test('own STORE changes are not reported twice', async (t) => {
   view.noteOwnChange(2, fake.modseq);
   view.pull(store);
   t.equal(view.flush(store, true, null), '');
+});
+
+t.test('expunges whose tombstones were pruned before the view read them are still found', async (t) => {
+  const { fake, view, store } = setup([1, 2, 3, 4]);
+  fake.expunge(2);
+  fake.expunge(3);
+  fake.add(5);
+  fake.prune(fake.modseq);
+  view.pull(store);
+  t.equal(view.flush(store, true, null), '* 3 EXPUNGE\r\n* 2 EXPUNGE\r\n* 3 EXISTS\r\n* 0 RECENT\r\n');
+  t.same([...view.knownUids()], [1, 4, 5]);
+});
+
+t.test('under QRESYNC expunges go out as one VANISHED, and flag changes carry MODSEQ under CONDSTORE', async (t) => {
+  const { fake, view, store } = setup([1, 2, 3, 4]);
+  view.condstore = true;
+  view.qresync = true;
+  fake.expunge(2);
+  fake.expunge(3);
+  fake.flag(4, ['\\Seen']);
+  view.pull(store);
+  t.equal(view.flush(store, true, null), `* VANISHED 2:3\r\n* 2 FETCH (UID 4 FLAGS (\\Seen) MODSEQ (${fake.modseq}))\r\n`);
 });
 
 t.test('a million messages fit in a compact view', async (t) => {
