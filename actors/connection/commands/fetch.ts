@@ -141,9 +141,10 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
       response = encodeFetch(view.seqOf(uid), items, msg, data);
     }
     scope.out.write(response);
-    // The client now has this message's current flags: a change pulled later at the same
-    // modseq (another session's, arriving during this FETCH) need not be sent again.
-    if (showsFlags) view.noteOwnChange(uid, msg.modseq);
+    // The client now has this message's current flags: a change the view has not pulled yet
+    // (another session's, arriving during this FETCH) need not be sent again at that modseq.
+    // Older changes are pulled already, so most messages cost no note at all.
+    if (showsFlags && msg.modseq > view.modseq) view.noteOwnChange(uid, msg.modseq);
     // Large results: let the socket drain instead of buffering the whole mailbox in memory.
     await io.drained();
   }
