@@ -116,15 +116,23 @@ function toRanges(sorted: readonly number[]): NumberRange[] {
  * unbroken run of matching pairs from the first bounds what must be reported. 0 when none match.
  */
 export function matchedUidBound(view: SessionView, seqMatch: NonNullable<QresyncParams['seqMatch']>): number {
-  const seqs = [...iterateRanges(resolveSequenceSet(seqMatch.seqs, view.exists))];
-  const uids = [...iterateRanges(resolveSequenceSet(seqMatch.uids, view.lastUid))];
+  const seqs = iterateRanges(resolveSequenceSet(seqMatch.seqs, view.exists));
+  const uids = iterateRanges(resolveSequenceSet(seqMatch.uids, view.lastUid));
   let bound = 0;
-  for (let i = 0; i < seqs.length && i < uids.length; i++) {
-    if (view.uidAt(seqs[i]!) !== uids[i]) break;
-    bound = uids[i]!;
+  for (let i = 0; i < MAX_SEQ_MATCH_PAIRS; i++) {
+    const seq = seqs.next();
+    const uid = uids.next();
+    if (seq.done === true || uid.done === true || view.uidAt(seq.value) !== uid.value) break;
+    bound = uid.value;
   }
   return bound;
 }
+
+/**
+ * Pairs of seq-match-data looked at. Clients send a sample (RFC 7162 §3.2.5.2 suggests a few
+ * dozen); a set like 1:4294967295 must not become a loop over four billion numbers.
+ */
+export const MAX_SEQ_MATCH_PAIRS = 10_000;
 
 /**
  * The untagged responses of `SELECT mailbox (QRESYNC (…))` after the usual ones (RFC 7162
