@@ -36,8 +36,8 @@ export function enableCondstore(scope: CommandScope): Pick<Completion, 'enabled'
  * The UIDs within `ranges` (ascending, inside 1..uidNext-1) expunged after `modseq` that the
  * client is not told of otherwise: those still in the view go out as VANISHED (or EXPUNGE)
  * when the view's pending expunges are flushed. Exact when the tombstones reach back to
- * `modseq`; else every UID in the ranges that is not present, from `above` on (what
- * seq-match-data proved unchanged below).
+ * `modseq`; else every UID in the ranges that is not present, above `above` (below which
+ * seq-match-data showed nothing went).
  */
 export function vanishedSince(
   store: MailStore,
@@ -49,7 +49,8 @@ export function vanishedSince(
   const changes = store.changesSince(view.mailboxId, modseq);
   if (modseq >= changes.tombstoneFloor) {
     const out: number[] = [];
-    for (const uid of changes.expunged) if (uid > above && contains(ranges, uid) && view.seqOf(uid) === 0) out.push(uid);
+    // Exact: `above` is not needed, and not trusted further than it must be.
+    for (const uid of changes.expunged) if (contains(ranges, uid) && view.seqOf(uid) === 0) out.push(uid);
     return toRanges(out);
   }
   return absentUids(store.uids(view.mailboxId), ranges, above, view);
