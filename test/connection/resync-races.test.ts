@@ -237,3 +237,26 @@ t.test('reconnecting with QRESYNC after concurrent changes ends in sync', async 
     'a second resync from the HIGHESTMODSEQ of the first reports nothing',
   );
 });
+
+t.test('under QRESYNC, EXPUNGE says in its tagged OK the modseq the client is now at', async (t) => {
+  const [q, other] = [await session(), await session()];
+  t.teardown(() => [q, other].forEach((s) => s.close()));
+  await fill(q, 'Tagged', 6);
+  await q.command('e', 'ENABLE QRESYNC');
+  await q.command('s', 'SELECT Tagged');
+  await other.command('s', 'SELECT Tagged');
+  await other.command('f', 'UID STORE 1 +FLAGS (\\Answered)');
+  await q.command('d', 'UID STORE 2:3 +FLAGS.SILENT (\\Deleted)');
+  const x = await q.command('x', 'UID EXPUNGE 2:3');
+  t.same(x.untagged, ['* VANISHED 2:3']);
+  const status = await other.command('st', 'STATUS Tagged (HIGHESTMODSEQ)');
+  const highest = /HIGHESTMODSEQ (\d+)/.exec(status.untagged[0]!)![1];
+  t.equal(x.tagged, `x OK [HIGHESTMODSEQ ${highest}] EXPUNGE completed`);
+  // A resync from that modseq has nothing to add.
+  const uidValidity = /UIDVALIDITY (\d+)/.exec((await other.command('s2', 'SELECT Tagged')).untagged.join('\n'))![1];
+  const again = await session();
+  t.teardown(() => again.close());
+  await again.command('e', 'ENABLE QRESYNC');
+  const r = await again.command('s', `SELECT Tagged (QRESYNC (${uidValidity} ${highest}))`);
+  t.notOk(r.untagged.some((l) => l.startsWith('* VANISHED') || / FETCH /.test(l)));
+});

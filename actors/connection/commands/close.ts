@@ -3,7 +3,7 @@
 
 import { no } from '../../../src/errors.js';
 import { resolveMessageSet } from '../message-set.js';
-import { viewOf } from './mail-common.js';
+import { deliverUpdates, viewOf } from './mail-common.js';
 import type { CommandHandler } from './types.js';
 
 /** Every write is durable before it is acknowledged, so there is nothing to checkpoint. */
@@ -31,5 +31,10 @@ export const handleExpunge: CommandHandler<'EXPUNGE'> = async (cmd, scope) => {
   // decided inside the write's transaction: a -FLAGS (\Deleted) committed meanwhile by
   // another session keeps its message.
   await scope.deps.mail.registry.write(view.mailboxId, { kind: 'expunge', uids });
-  return {};
+  if (!view.qresync) return {};
+  // VANISHED carries no modseq, so under QRESYNC the tagged OK says up to where the client now
+  // is (RFC 7162 §3.2.10, as Dovecot answers): every change up to the view's modseq has been
+  // sent once the updates are delivered here rather than after the handler.
+  await deliverUpdates(scope, true);
+  return { code: { code: 'HIGHESTMODSEQ', value: view.modseq }, text: 'EXPUNGE completed' };
 };
