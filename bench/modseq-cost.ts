@@ -10,13 +10,14 @@
 //   3. On one connection with INBOX selected, `--rounds` rounds of `--stores` STOREs, at most
 //      `--window` pipelined: `UID STORE u +FLAGS (\Flagged)` then `UID STORE u -FLAGS (\Flagged)`
 //      for seeded random UIDs, so every STORE changes its message (one FETCH response each,
-//      checked); stores/s per round, median reported.
+//      checked); stores/s per round, median reported (the first round, which meets a cold
+//      store, is mostly the slowest).
 //
 // Only the store's append/createAccount/getMailbox and IMAP are used, so the one script runs on
 // both trees.
 //
 //   npm run build && node --import tsx bench/modseq-cost.ts [--quick] [--messages N] [--stores 10000]
-//       [--window 50] [--rounds 3] [--selects 5] [--seed 1] [--label NAME] [--json FILE]
+//       [--window 50] [--rounds 5] [--selects 5] [--seed 1] [--label NAME] [--json FILE]
 
 import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
@@ -36,7 +37,7 @@ const QUICK = flag('--quick');
 const MESSAGES = Number(opt('--messages') ?? (QUICK ? 100_000 : 1_000_000));
 const STORES = Number(opt('--stores') ?? 10_000);
 const WINDOW = Number(opt('--window') ?? 50);
-const ROUNDS = Number(opt('--rounds') ?? 3);
+const ROUNDS = Number(opt('--rounds') ?? 5);
 const SELECTS = Number(opt('--selects') ?? 5);
 const SEED = Number(opt('--seed') ?? 1);
 /** A name for the tree measured (`before`, `after`), kept in the JSON. */
