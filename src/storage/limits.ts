@@ -49,3 +49,15 @@ export const CHANGE_POLL_INTERVAL_MS = 2_000;
  * are lowered, few enough that pruning never makes an EXPUNGE slow.
  */
 export const TOMBSTONE_PRUNE_SLACK = 256;
+
+/**
+ * Mailboxes with fewer messages have their UIDs read from the index at every SELECT (a quarter
+ * of a millisecond at this size) instead of being kept in the UID cache (lmdb/uid-cache.ts).
+ */
+export const UID_CACHE_MIN_MESSAGES = 2_000;
+
+/**
+ * UIDs the cache keeps across all mailboxes, 4 bytes each: 8 MB holds a 1,000,000-message mailbox
+ * and a few large ones besides; the least recently selected go first.
+ */
+export const UID_CACHE_MAX_UIDS = 2_000_000;

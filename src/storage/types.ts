@@ -201,8 +201,10 @@ export interface MailStore {
   setSpecialUse(accountId: number, name: string, specialUse: SpecialUse | null): Promise<void>;
 
   // ---- messages: reads
-  /** All UIDs of the mailbox, ascending. */
+  /** All UIDs of the mailbox, ascending, in a new array the caller owns. */
   uids(mailboxId: number): Uint32Array;
+  /** The UID of the first message without \\Seen (SELECT's UNSEEN, RFC 3501 §7.1), or null. */
+  firstUnseen(mailboxId: number): number | null;
   getMessage(mailboxId: number, uid: number): MessageRecord | null;
   /** The exact stored bytes. */
   readBody(message: MessageRecord): Buffer;

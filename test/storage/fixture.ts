@@ -64,5 +64,7 @@ export function checkCounters(store: LmdbMailStore, mailboxId: number): string[]
   const deleted = uids.filter((uid) => store.getMessage(mailboxId, uid)?.flags.includes('\\Deleted'));
   const indexed = store.deletedIndex(mailboxId);
   if (indexed.join() !== deleted.join()) problems.push(`\\Deleted index [${indexed.join()}] != [${deleted.join()}]`);
+  const firstUnseen = uids.find((uid) => !store.getMessage(mailboxId, uid)?.flags.includes('\\Seen')) ?? null;
+  if (store.firstUnseen(mailboxId) !== firstUnseen) problems.push(`first unseen ${store.firstUnseen(mailboxId)} != ${firstUnseen}`);
   return problems;
 }

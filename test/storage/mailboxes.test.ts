@@ -208,8 +208,8 @@ t.test('a newer schema is refused with a clear error', async (t) => {
 });
 
 /**
- * Rewrites a store made by this code into what an older schema stored: message records without
- * a save date (schemas 1 to 3), expunge tombstones inside the modseq index (schemas 1 to 3),
+ * Rewrites a store made by this code into what an older schema stored: no
+ * save dates, unseen index and tombstone index (schemas 1 to 3),
  * each message record as an object (schemas 1 and 2), and no \\Deleted index (schema 1).
  */
 async function downgrade(path: string, version: 1 | 2 | 3): Promise<void> {
@@ -228,6 +228,7 @@ async function downgrade(path: string, version: 1 | 2 | 3): Promise<void> {
     const { tombstones: _count, tombstoneFloor: _floor, ...older } = value;
     await mailboxes.put(key, older);
   }
+  await root.openDB({ name: 'unseen' }).clearAsync();
   if (version === 1) await root.openDB({ name: 'deleted' }).clearAsync();
   await root.openDB<number, string>({ name: 'meta' }).put('schema', version);
   await root.close();
@@ -265,6 +266,7 @@ for (const version of [1, 2, 3] as const) {
       'the expunge tombstone moved to its own index and still answers "expunged since"',
     );
     t.same(upgraded.deletedIndex(inbox.id), [uids[0], uids[2]], 'the \\Deleted index matches the stored flags');
+    t.equal(upgraded.firstUnseen(inbox.id), uids[0], 'the unseen index is built from the stored flags');
     t.same(await upgraded.expunge(inbox.id, null), [uids[0], uids[2]], 'EXPUNGE finds them through it');
     t.same([...upgraded.uids(inbox.id)], [uids[1]]);
     t.same(upgraded.changesSince(inbox.id, afterAppend).expunged, [uids[0], uids[2], uids[3]], 'old and new tombstones together');

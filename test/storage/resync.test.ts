@@ -3,7 +3,7 @@
 // floor below which they may be gone (§3.2.5.1, §3.2.5.2), and save dates (RFC 8514).
 
 import t from 'tap';
-import { freshStore, message } from './fixture.js';
+import { checkCounters, freshStore, message } from './fixture.js';
 
 async function setup(t: Parameters<typeof freshStore>[0], overrides: Parameters<typeof freshStore>[1] = {}) {
   const { store } = freshStore(t, overrides);
@@ -109,4 +109,52 @@ t.test('save dates: set when stored, new on COPY and MOVE, INTERNALDATE kept', a
   const copied = store.getMessage(archive.id, 1)!;
   t.ok(copied.savedAt! > saved.savedAt!, 'a copy is saved in its mailbox when copied');
   t.equal(copied.internalDate, saved.internalDate);
+});
+
+t.test('the UID list of a large mailbox stays exact across appends, expunges, moves and a pruned floor', async (t) => {
+  const { store, inbox, archive } = await setup(t, { tombstoneRetention: { maxAge: 3_600_000, maxCount: 50 } });
+  const bodies = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ body: message(`m${from + i}`), flags: [] }));
+  await store.append(inbox.id, bodies(2500, 0));
+  const expect = (label: string) => {
+    const listed = [...store.uids(inbox.id)];
+    const truth: number[] = [];
+    for (let uid = 1; uid < store.getMailboxById(inbox.id)!.uidNext; uid++) if (store.getMessage(inbox.id, uid)) truth.push(uid);
+    t.same(listed, truth, label);
+  };
+  expect('first read');
+  const copy = store.uids(inbox.id);
+  copy[0] = 999_999;
+  expect('callers get their own array');
+  await store.expunge(inbox.id, [1, 2, 500, 2500]);
+  await store.append(inbox.id, bodies(3, 2500));
+  await store.setFlags(inbox.id, [3, 4], 'add', ['\\Seen']);
+  expect('after expunges, appends and flag changes');
+  await store.move(inbox.id, [10, 11, 12], archive.id);
+  expect('after a MOVE out');
+  // More expunges than the tombstone limit: the cached list is older than the floor.
+  await store.expunge(
+    inbox.id,
+    Array.from({ length: 120 }, (_, i) => 100 + i),
+  );
+  expect('after tombstones were pruned past the cached list');
+  t.same(checkCounters(store, inbox.id), []);
+});
+
+t.test('the first unseen message comes from the unseen index', async (t) => {
+  const { store, inbox } = await setup(t);
+  await store.append(inbox.id, [
+    { body: message('1'), flags: ['\\Seen'] },
+    { body: message('2'), flags: [] },
+    { body: message('3'), flags: [] },
+  ]);
+  t.equal(store.firstUnseen(inbox.id), 2);
+  await store.setFlags(inbox.id, [2], 'add', ['\\Seen']);
+  t.equal(store.firstUnseen(inbox.id), 3);
+  await store.setFlags(inbox.id, [1], 'remove', ['\\Seen']);
+  t.equal(store.firstUnseen(inbox.id), 1);
+  await store.expunge(inbox.id, [1]);
+  t.equal(store.firstUnseen(inbox.id), 3);
+  await store.setFlags(inbox.id, [3], 'set', ['\\Seen']);
+  t.equal(store.firstUnseen(inbox.id), null);
+  t.same(checkCounters(store, inbox.id), []);
 });

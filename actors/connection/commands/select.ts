@@ -16,15 +16,14 @@ function untaggedOk(code: Parameters<typeof encodeStatus>[0]['code'], text: stri
   return encodeStatus(code ? { tag: '*', status: 'OK', code, text } : { tag: '*', status: 'OK', text });
 }
 
-/** Sequence number of the first message without \Seen, or 0. */
+/**
+ * Sequence number of the first message without \Seen, or 0: from the store's unseen index. A
+ * message added after the view's UIDs were read is not in the view (0), and then no message the
+ * view has is unseen either, since the index's first is the lowest UID.
+ */
 function firstUnseenSeq(scope: CommandScope, view: SessionView): number {
-  const store = scope.deps.mail.store;
-  const uids = view.knownUids();
-  for (let i = 0; i < uids.length; i++) {
-    const msg = store.getMessage(view.mailboxId, uids[i]!);
-    if (msg && !msg.flags.includes('\\Seen')) return i + 1;
-  }
-  return 0;
+  const uid = scope.deps.mail.store.firstUnseen(view.mailboxId);
+  return uid === null ? 0 : view.seqOf(uid);
 }
 
 export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, scope) => {

@@ -117,6 +117,7 @@ function insertMessage(tx: Tx, mailbox: StoredMailbox, message: Omit<StoredMessa
   const stored: StoredMessage = { ...message, modseq: mailbox.highestModseq, savedAt: tx.now };
   tx.dbs.messages.putSync(messageKey(mailbox.id, uid), packMessage(stored));
   if (hasFlag(stored.flags, '\\Deleted')) tx.dbs.deleted.putSync(messageKey(mailbox.id, uid), true);
+  if (!hasFlag(stored.flags, '\\Seen')) tx.dbs.unseen.putSync(messageKey(mailbox.id, uid), true);
   indexChange(tx, mailbox.id, uid, null, stored.modseq);
   mailbox.messages += 1;
   mailbox.size += stored.size;
@@ -130,6 +131,7 @@ function removeMessage(tx: Tx, mailbox: StoredMailbox, uid: number, message: Sto
   indexExpunge(tx, mailbox, uid, message.modseq, mailbox.highestModseq);
   tx.dbs.messages.removeSync(messageKey(mailbox.id, uid));
   if (hasFlag(message.flags, '\\Deleted')) tx.dbs.deleted.removeSync(messageKey(mailbox.id, uid));
+  if (!hasFlag(message.flags, '\\Seen')) tx.dbs.unseen.removeSync(messageKey(mailbox.id, uid));
   releaseBlob(tx, message.blob);
   mailbox.messages -= 1;
   mailbox.size -= message.size;
@@ -197,7 +199,11 @@ export function storeFlags(
     if (sameFlags(flags, message.flags)) continue;
     const wasSeen = hasFlag(message.flags, '\\Seen');
     const isSeen = hasFlag(flags, '\\Seen');
-    if (wasSeen !== isSeen) mailbox.unseen += isSeen ? -1 : 1;
+    if (wasSeen !== isSeen) {
+      mailbox.unseen += isSeen ? -1 : 1;
+      if (isSeen) tx.dbs.unseen.removeSync(key);
+      else tx.dbs.unseen.putSync(key, true);
+    }
     const isDeleted = hasFlag(flags, '\\Deleted');
     if (hasFlag(message.flags, '\\Deleted') !== isDeleted) {
       if (isDeleted) tx.dbs.deleted.putSync(key, true);
@@ -338,6 +344,7 @@ export function wipeMessages(tx: Tx, mailbox: StoredMailbox): void {
   }
   dropIndex(tx, mailbox);
   for (const key of [...tx.dbs.deleted.getKeys(messageRange(mailbox.id))]) tx.dbs.deleted.removeSync(key);
+  for (const key of [...tx.dbs.unseen.getKeys(messageRange(mailbox.id))]) tx.dbs.unseen.removeSync(key);
   for (const key of [...tx.dbs.keywords.getKeys(keywordRange(mailbox.id))]) tx.dbs.keywords.removeSync(key);
   mailbox.messages = 0;
   mailbox.unseen = 0;
@@ -362,6 +369,12 @@ export function claimRecent(tx: Tx, mailboxId: number, upTo: number): { from: nu
     saveMailbox(tx, mailbox);
   }
   return { from, to };
+}
+
+/** The UID of the mailbox's first message without \Seen, or null (the unseen index, schema 4). */
+export function firstUnseen(dbs: Dbs, mailboxId: number): number | null {
+  for (const key of dbs.unseen.getKeys({ ...messageRange(mailboxId), limit: 1 })) return key[1];
+  return null;
 }
 
 /** UIDs in the \Deleted index of a mailbox, ascending. */

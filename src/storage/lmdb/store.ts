@@ -37,6 +37,7 @@ import { ChangeWatcher } from './notify.js';
 import type { BatchResult } from './write-batch.js';
 import type { SentItem, WriteFields, WriteOpName, WriteResult } from './write-ops.js';
 import { WriterChannel } from './writer-channel.js';
+import { UidCache } from './uid-cache.js';
 
 export interface OpenOptions {
   logger?: Logger;
@@ -57,6 +58,7 @@ export class LmdbMailStore implements MailStore {
   readonly #listeners = new Set<ChangeListener>();
   readonly #watcher: ChangeWatcher;
   readonly #channel: WriterChannel;
+  readonly #uidCache = new UidCache();
   /** The last change-log entry of this store that its listeners have heard of. */
   #answeredSeq: number;
   #closed = false;
@@ -149,7 +151,13 @@ export class LmdbMailStore implements MailStore {
 
   uids(mailboxId: number): Uint32Array {
     this.#assertOpen();
-    return messages.messageUids(this.#dbs, mailboxId);
+    const mailbox = readMailbox(this.#dbs, mailboxId);
+    return mailbox === undefined ? new Uint32Array(0) : this.#uidCache.uids(this.#dbs, mailbox);
+  }
+
+  firstUnseen(mailboxId: number): number | null {
+    this.#assertOpen();
+    return messages.firstUnseen(this.#dbs, mailboxId);
   }
 
   getMessage(mailboxId: number, uid: number): MessageRecord | null {
