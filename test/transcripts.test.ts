@@ -25,6 +25,8 @@ function findTranscripts(dir: string): string[] {
 const CONFIGS: Record<string, string> = {
   default: DEFAULT_TEST_CONFIG,
   'sasl-login': DEFAULT_TEST_CONFIG.replace('tls off', 'tls off\n    sasl_login yes'),
+  // Two expunge tombstones per mailbox: QRESYNC below the floor (RFC 7162 §3.2.5.2).
+  tombstones: DEFAULT_TEST_CONFIG.replace('path mail', 'path mail\n    tombstone_limit 2'),
 };
 
 const servers = new Map<string, TestServer>();
@@ -76,6 +78,9 @@ for (const file of findTranscripts(root))
           if (!r.tagged.startsWith('pre OK')) throw new Error(`login failed: ${r.tagged}`);
         },
       });
-      t.same(problems, [], 'transcript matches');
+      // `todo: why` marks a transcript that pins what the server does not do yet: it runs, and a
+      // mismatch is reported as TODO instead of failing the suite until the server is fixed.
+      const todo = transcript.header.todo;
+      t.same(problems, [], 'transcript matches', todo ? { todo } : {});
     });
   }
