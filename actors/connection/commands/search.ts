@@ -7,6 +7,7 @@ import { no } from '../../../src/errors.js';
 import { compileMetadataKey, needsText, textUnits, type SearchSubject } from '../../../src/search/metadata-match.js';
 import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search.js';
 import type { SearchKey } from '../../../src/protocol/args.js';
+import type { SearchReturnOption } from '../../../src/protocol/search-key.js';
 import type { SearchMessage } from '../../../workers/contracts.js';
 import type { SessionView } from '../session-view.js';
 import { currentIndex } from './message-index.js';
@@ -129,23 +130,36 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
     for (const unit of textUnits(cmd.criteria)) textResults.set(unit, await searchText(scope, view, unit, candidates));
   }
   const match = compileMetadataKey(cmd.criteria, { ...bounds, textResults });
-  const results: number[] = [];
-  let highest = 0;
-  for (const m of candidates) {
-    if (!match(m)) continue;
-    results.push(cmd.uid ? m.uid : m.seq);
-    if (m.modseq > highest) highest = m.modseq;
-  }
+  const found = candidates.filter(match);
+  const results = found.map((m) => (cmd.uid ? m.uid : m.seq));
   // RFC 7162 §3.1.5: a SEARCH with a MODSEQ key enables CONDSTORE and reports the highest
-  // modseq of what it found.
+  // modseq of what it returns.
   const withModseq = usesModseq(cmd.criteria);
   const completion = withModseq ? enableCondstore(scope) : {};
-  const modseq = withModseq ? highest : null;
+  const modseq = withModseq ? returnedModseq(found, cmd.returnOptions) : null;
   scope.out.write(
     cmd.returnOptions === null ? encodeSearch(results, modseq) : encodeEsearch(cmd.tag, cmd.uid, cmd.returnOptions, results, modseq),
   );
   return completion;
 };
+
+/**
+ * The highest modseq of the messages a result returns (RFC 7162 §3.1.6). Under ESEARCH (RFC 4731
+ * §3.2) a lone MIN or MAX returns one message and MIN MAX two, so only theirs count; ALL or
+ * COUNT (or no option, which means ALL) return every message found. `found` ascends.
+ */
+function returnedModseq(found: readonly SearchSubject[], options: readonly SearchReturnOption[] | null): number {
+  let returned = found;
+  if (options !== null && options.length > 0 && !options.includes('ALL') && !options.includes('COUNT')) {
+    const ends: SearchSubject[] = [];
+    if (options.includes('MIN') && found.length > 0) ends.push(found[0]!);
+    if (options.includes('MAX') && found.length > 0) ends.push(found[found.length - 1]!);
+    returned = ends;
+  }
+  let highest = 0;
+  for (const m of returned) if (m.modseq > highest) highest = m.modseq;
+  return highest;
+}
 
 function usesModseq(key: SearchKey): boolean {
   switch (key.type) {
