@@ -55,6 +55,8 @@ export class SessionView {
   condstore = false;
   /** QRESYNC is on (RFC 7162 §3.2.10): expunges are reported as VANISHED, not EXPUNGE. */
   qresync = false;
+  /** VANISHED responses written so far: a command that caused one tells its modseq (commands/index.ts). */
+  #vanishedSent = 0;
 
   constructor(opts: { mailboxId: number; readOnly: boolean; uidValidity: number; uids: Uint32Array; modseq: number }) {
     this.mailboxId = opts.mailboxId;
@@ -72,6 +74,10 @@ export class SessionView {
 
   get modseq(): number {
     return this.#modseq;
+  }
+
+  get vanishedSent(): number {
+    return this.#vanishedSent;
   }
 
   /** UID of sequence number `seq` (1-based), or 0 when out of range. */
@@ -261,7 +267,10 @@ export class SessionView {
         .filter((s) => s > 0)
         .sort((a, b) => b - a);
       // Under QRESYNC one VANISHED names them all by UID (RFC 7162 §3.2.10).
-      if (this.qresync && seqs.length > 0) out += encodeVanished(rangesFromNumbers(seqs.map((s) => this.uidAt(s)).reverse()), false);
+      if (this.qresync && seqs.length > 0) {
+        out += encodeVanished(rangesFromNumbers(seqs.map((s) => this.uidAt(s)).reverse()), false);
+        this.#vanishedSent += 1;
+      }
       for (const seq of seqs) {
         if (!this.qresync) out += encodeExpunge(seq);
         this.#uids.copyWithin(seq - 1, seq, this.#length);

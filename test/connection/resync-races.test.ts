@@ -260,3 +260,19 @@ t.test('under QRESYNC, EXPUNGE says in its tagged OK the modseq the client is no
   const r = await again.command('s', `SELECT Tagged (QRESYNC (${uidValidity} ${highest}))`);
   t.notOk(r.untagged.some((l) => l.startsWith('* VANISHED') || / FETCH /.test(l)));
 });
+
+t.test('under QRESYNC, any command that reported a VANISHED says HIGHESTMODSEQ in its tagged OK', async (t) => {
+  const [q, other] = [await session(), await session()];
+  t.teardown(() => [q, other].forEach((s) => s.close()));
+  await fill(q, 'Noop', 4);
+  await q.command('e', 'ENABLE QRESYNC');
+  await q.command('s', 'SELECT Noop');
+  await other.command('s', 'SELECT Noop');
+  await other.command('d', 'UID STORE 2 +FLAGS.SILENT (\\Deleted)');
+  await other.command('x', 'UID EXPUNGE 2');
+  const highest = /HIGHESTMODSEQ (\d+)/.exec((await other.command('st', 'STATUS Noop (HIGHESTMODSEQ)')).untagged[0]!)![1];
+  const n = await q.command('n', 'NOOP');
+  t.same(n.untagged, ['* VANISHED 2']);
+  t.equal(n.tagged, `n OK [HIGHESTMODSEQ ${highest}] NOOP completed`);
+  t.equal((await q.command('n2', 'NOOP')).tagged, 'n2 OK NOOP completed', 'nothing vanished, nothing said');
+});

@@ -73,8 +73,16 @@ export async function runHandler(cmd: ParsedCommand, scope: CommandScope): Promi
   try {
     // RFC 3501 §6.3.2: a mailbox opened with EXAMINE is read-only.
     if (spec.writes && scope.deps.session.view?.readOnly) throw no(undefined, 'Mailbox is read-only (opened with EXAMINE)');
+    const view = scope.deps.session.view;
+    const vanishedBefore = view?.vanishedSent ?? 0;
     const completion = await handler(cmd as CommandOf<HandlerCommandName>, scope);
     if (!spec.leavesMailbox) await deliverUpdates(scope, allowExpunge);
+    // RFC 7162 §3.2.10: VANISHED carries no modseq. A command that sent one says in its tagged
+    // OK the modseq the client is now at (as Dovecot does): every change up to the view's has
+    // been written once the updates are delivered.
+    if (view?.qresync && view === scope.deps.session.view && view.vanishedSent > vanishedBefore && completion.code === undefined) {
+      return { ...completion, code: { code: 'HIGHESTMODSEQ', value: view.modseq } };
+    }
     return completion;
   } catch (thrown) {
     let err = storageToImap(thrown, { tryCreate: spec.tryCreate });
