@@ -29,12 +29,13 @@ function firstUnseenSeq(scope: CommandScope, view: SessionView): number {
 export const handleSelect: CommandHandler<'SELECT' | 'EXAMINE'> = async (cmd, scope) => {
   const { store, registry } = scope.deps.mail;
   const readOnly = cmd.name === 'EXAMINE';
+  // The previous mailbox is closed first, whatever happens next (RFC 9051 §6.3.2): the machine
+  // drops its view when this fails and installs the new one when it succeeds. Even the BAD
+  // below closes it, so CLOSED comes before (RFC 7162 §3.2.11).
+  if (scope.deps.session.view !== null) scope.out.write(untaggedOk({ code: 'CLOSED' }, 'Previous mailbox closed'));
   // RFC 7162 §3.2.5: the QRESYNC parameter is a client error unless QRESYNC was enabled.
   const qresync = scope.session.enabled.includes('QRESYNC');
   if (cmd.qresync !== null && !qresync) throw bad('QRESYNC parameter without ENABLE QRESYNC');
-  // The previous mailbox is closed first, whatever happens next (RFC 9051 §6.3.2): the machine
-  // drops its view when this fails and installs the new one when it succeeds.
-  if (scope.deps.session.view !== null) scope.out.write(untaggedOk({ code: 'CLOSED' }, 'Previous mailbox closed'));
   const mb = selectableMailbox(scope, cmd.mailbox);
 
   // Read the record before the UIDs: anything committed in between shows up again in the
