@@ -4,7 +4,14 @@
 
 import t from 'tap';
 import type { FetchItem } from '../../src/protocol/fetch-item.js';
-import { encodeFetch, encodeFetchFlags, encodeFlags, type FetchedData } from '../../src/protocol/encode/fetch.js';
+import {
+  encodeFetch,
+  encodeFetchFlags,
+  encodeFlags,
+  encodeRecordFetch,
+  recordOnlyItems,
+  type FetchedData,
+} from '../../src/protocol/encode/fetch.js';
 import { encodeExistsRecent, encodeExpunge, encodeMailboxFlags, encodeMailboxStatus } from '../../src/protocol/encode/mailbox.js';
 import { encodeEsearch, encodeSearch } from '../../src/protocol/encode/search.js';
 
@@ -106,4 +113,24 @@ t.test('STATUS, FLAGS/PERMANENTFLAGS, EXISTS/RECENT, EXPUNGE', async (t) => {
   );
   t.equal(encodeExistsRecent(4, 1), '* 4 EXISTS\r\n* 1 RECENT\r\n');
   t.equal(encodeExpunge(3), '* 3 EXPUNGE\r\n');
+});
+
+t.test('record-only FETCH responses are built as text exactly as the builder writes them', async (t) => {
+  const items: FetchItem[] = ['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE', 'EMAILID', 'THREADID', 'SAVEDATE'].map(
+    (type) => ({ type }) as FetchItem,
+  );
+  t.ok(recordOnlyItems(items));
+  t.notOk(recordOnlyItems([...items, { type: 'ENVELOPE' }]), 'ENVELOPE needs the MIME summary');
+  const saved = { ...msg, savedAt: Date.UTC(2024, 1, 3, 4, 5, 6) };
+  for (const m of [msg, saved, { ...msg, flags: [] }]) {
+    for (const recent of [false, true]) {
+      for (const chosen of [items, [items[1]!], [items[0]!, items[2]!, items[1]!]]) {
+        t.equal(
+          encodeRecordFetch(3, chosen, m, recent),
+          text(encodeFetch(3, chosen, m, data({ recent: () => recent }))),
+          chosen.map((i) => i.type).join(' '),
+        );
+      }
+    }
+  }
 });

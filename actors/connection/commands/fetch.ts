@@ -6,7 +6,7 @@
 
 import { bad, no } from '../../../src/errors.js';
 import type { FetchItem } from '../../../src/protocol/args.js';
-import { encodeFetch, type FetchedData } from '../../../src/protocol/encode/fetch.js';
+import { encodeFetch, encodeRecordFetch, recordOnlyItems, type FetchedData } from '../../../src/protocol/encode/fetch.js';
 import { binaryPart, sectionBytes, topHeaderSection, type MessageIndex } from '../../../src/mime/index.js';
 import { summarize, type MimeSummary } from '../../../src/protocol/encode/mime-summary.js';
 import { resolveMessageSet } from '../message-set.js';
@@ -15,7 +15,8 @@ import { clampRanges, resolveSequenceSet } from '../../../src/protocol/sequence-
 import { viewOf } from './mail-common.js';
 import { condstoreOn, enableCondstore, vanishedSince } from './resync.js';
 import { currentIndex, messageSummary, reindex } from './message-index.js';
-import type { CommandHandler } from './types.js';
+import type { CommandHandler, CommandScope } from './types.js';
+import type { SessionView } from '../session-view.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -46,6 +47,39 @@ type Section = Extract<FetchItem, { type: 'BODY[]' }>['section'];
 function headerOnly(section: Section): boolean {
   const kind = section.text?.kind;
   return section.part.length === 0 && (kind === 'HEADER' || kind === 'HEADER.FIELDS' || kind === 'HEADER.FIELDS.NOT');
+}
+
+/**
+ * Characters of record-only responses gathered into one write (about 1,500 messages of
+ * `UID n FLAGS (…)`): one socket write and one drain check per batch instead of per message,
+ * and small enough that a slow client still holds back the loop after each.
+ */
+export const RECORD_BATCH_CHARS = 64 * 1024;
+
+/** FETCH of items the record answers alone (FLAGS, UID, MODSEQ, …), written in batches. */
+async function fetchRecords(
+  scope: CommandScope,
+  view: SessionView,
+  uids: readonly number[],
+  items: FetchItem[],
+  showsFlags: boolean,
+): Promise<void> {
+  const store = scope.deps.mail.store;
+  let batch = '';
+  for (const uid of uids) {
+    const msg = store.getMessage(view.mailboxId, uid);
+    if (!msg) continue; // expunged meanwhile; its EXPUNGE is still owed to the client
+    // FLAGS first when a keyword is new to the client (RFC 3501 §7.2.6), as below.
+    if (showsFlags) batch += view.announceNewKeywords(store, msg.flags);
+    batch += encodeRecordFetch(view.seqOf(uid), items, msg, showsFlags && view.isRecent(uid));
+    if (showsFlags && msg.modseq > view.modseq) view.noteOwnChange(uid, msg.modseq);
+    if (batch.length >= RECORD_BATCH_CHARS) {
+      scope.out.write(batch);
+      batch = '';
+      await scope.deps.io.drained();
+    }
+  }
+  if (batch !== '') scope.out.write(batch);
 }
 
 export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
@@ -90,6 +124,10 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
   }
   const io = scope.deps.io;
   const showsFlags = items.some((i) => i.type === 'FLAGS');
+  if (recordOnlyItems(items)) {
+    await fetchRecords(scope, view, uids, items, showsFlags);
+    return completion;
+  }
   for (const uid of uids) {
     const msg = store.getMessage(view.mailboxId, uid);
     if (!msg) continue; // expunged meanwhile; its EXPUNGE is still owed to the client

@@ -160,6 +160,64 @@ export function writeFetchItem(b: ResponseBuilder, item: FetchItem, msg: Fetched
   }
 }
 
+/** Items a message's record answers alone, with no literal: their response is plain text. */
+const RECORD_ITEMS = new Set<FetchItem['type']>([
+  'UID',
+  'FLAGS',
+  'MODSEQ',
+  'INTERNALDATE',
+  'RFC822.SIZE',
+  'EMAILID',
+  'THREADID',
+  'SAVEDATE',
+]);
+
+/** Does every item come from the record? Then encodeRecordFetch answers, without a builder. */
+export function recordOnlyItems(items: readonly FetchItem[]): boolean {
+  return items.every((item) => RECORD_ITEMS.has(item.type));
+}
+
+/**
+ * The same response as encodeFetch for record-only items, built as one string: a client that
+ * resynchronises without CONDSTORE asks `UID FETCH 1:* (FLAGS)` of every message, and this is
+ * where that time goes. Stored flags are atoms already (checked when they were stored).
+ */
+export function encodeRecordFetch(seq: number, items: readonly FetchItem[], msg: FetchedMessage, recent: boolean): string {
+  let out = `* ${seq} FETCH (`;
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ' ';
+    switch (items[i]!.type) {
+      case 'UID':
+        out += `UID ${msg.uid}`;
+        break;
+      case 'FLAGS':
+        out += `FLAGS (${msg.flags.join(' ')}${recent ? (msg.flags.length > 0 ? ' \\Recent' : '\\Recent') : ''})`;
+        break;
+      case 'MODSEQ':
+        out += `MODSEQ (${msg.modseq})`;
+        break;
+      case 'INTERNALDATE':
+        out += `INTERNALDATE "${formatInternalDate(msg.internalDate)}"`;
+        break;
+      case 'RFC822.SIZE':
+        out += `RFC822.SIZE ${msg.size}`;
+        break;
+      case 'EMAILID':
+        out += `EMAILID (${emailObjectId(msg.blob)})`;
+        break;
+      case 'THREADID':
+        out += 'THREADID NIL';
+        break;
+      case 'SAVEDATE':
+        out += msg.savedAt === null ? 'SAVEDATE NIL' : `SAVEDATE "${formatInternalDate(msg.savedAt)}"`;
+        break;
+      default:
+        throw new Error(`${items[i]!.type} is not answered from the record`);
+    }
+  }
+  return `${out})\r\n`;
+}
+
 /** `* seq FETCH (item SP item …)` CRLF for one message, as chunks: body literals stay Buffers. */
 export function encodeFetch(seq: number, items: readonly FetchItem[], msg: FetchedMessage, data: FetchedData): Chunk[] {
   const b = new ResponseBuilder();
