@@ -116,9 +116,8 @@ t.test('STATUS, FLAGS/PERMANENTFLAGS, EXISTS/RECENT, EXPUNGE', async (t) => {
 });
 
 t.test('record-only FETCH responses are built as text exactly as the builder writes them', async (t) => {
-  const items: FetchItem[] = ['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE', 'EMAILID', 'THREADID', 'SAVEDATE'].map(
-    (type) => ({ type }) as FetchItem,
-  );
+  const names = ['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE', 'EMAILID', 'THREADID', 'SAVEDATE'] as const;
+  const items: FetchItem[] = names.map((type) => ({ type }));
   t.ok(recordOnlyItems(items));
   t.notOk(recordOnlyItems([...items, { type: 'ENVELOPE' }]), 'ENVELOPE needs the MIME summary');
   const saved = { ...msg, savedAt: Date.UTC(2024, 1, 3, 4, 5, 6) };
