@@ -90,6 +90,8 @@ const connectionSetup = setup({
 /** SELECT or EXAMINE succeeded: the mailbox, its view, the tagged OK. */
 const enterMailboxActions = [
   { type: 'recordSelected', params: completion },
+  // SELECT (CONDSTORE) enables CONDSTORE for the rest of the session (RFC 7162 §3.1).
+  { type: 'recordEnabled', params: completion },
   { type: 'installView', params: completion },
   { type: 'replyDone', params: completion },
   'endCommand',

@@ -57,6 +57,13 @@ export class SessionView {
   qresync = false;
   /** VANISHED responses written so far: a command that caused one tells its modseq (commands/index.ts). */
   #vanishedSent = 0;
+  /**
+   * The lowest modseq of an expunge the client has not been told of yet (held back during
+   * FETCH, STORE and SEARCH), null when none is: the client must not believe it is past it.
+   */
+  #heldFrom: number | null = null;
+  /** Responses with MODSEQ data written so far (FETCH, STORE, SEARCH and updates), for the same rule. */
+  #modseqShown = 0;
 
   constructor(opts: { mailboxId: number; readOnly: boolean; uidValidity: number; uids: Uint32Array; modseq: number }) {
     this.mailboxId = opts.mailboxId;
@@ -78,6 +85,23 @@ export class SessionView {
 
   get vanishedSent(): number {
     return this.#vanishedSent;
+  }
+
+  get modseqShown(): number {
+    return this.#modseqShown;
+  }
+
+  /** A command wrote MODSEQ data to the client (a FETCH MODSEQ item, SEARCH's MODSEQ). */
+  showedModseq(): void {
+    this.#modseqShown += 1;
+  }
+
+  /**
+   * A HIGHESTMODSEQ the client may keep while expunges are held back: just below the first of
+   * them (RFC 7162 §3.2), null when none is held.
+   */
+  get modseqBeforeHeldExpunges(): number | null {
+    return this.#heldFrom === null ? null : this.#heldFrom - 1;
   }
 
   /** UID of sequence number `seq` (1-based), or 0 when out of range. */
@@ -231,14 +255,23 @@ export class SessionView {
     // Tombstones this view had not read yet were pruned (a session selected for longer than
     // the retention, or through more expunges than the limit): what went is then what the
     // client knows and the store no longer has.
-    if (this.#modseq < changes.tombstoneFloor) changes.expunged = this.#missingFrom(store.uids(this.mailboxId));
+    // The modseq of the earliest expunge read here: with its tombstone, or, when tombstones
+    // are gone, no earlier than just after the last pull.
+    let expungedFrom = changes.firstExpungeModseq;
+    if (this.#modseq < changes.tombstoneFloor) {
+      changes.expunged = this.#missingFrom(store.uids(this.mailboxId));
+      expungedFrom = this.#modseq + 1;
+    }
     this.#modseq = changes.highestModseq;
     const last = Math.max(this.lastUid, this.#pendingNew[this.#pendingNew.length - 1] ?? 0);
     for (const uid of changes.expunged) {
       const pendingIdx = this.#pendingNew.indexOf(uid);
       if (pendingIdx >= 0)
         this.#pendingNew.splice(pendingIdx, 1); // came and went unseen
-      else if (this.seqOf(uid) > 0 && !this.#pendingExpunges.includes(uid)) this.#pendingExpunges.push(uid);
+      else if (this.seqOf(uid) > 0 && !this.#pendingExpunges.includes(uid)) {
+        this.#pendingExpunges.push(uid);
+        this.#heldFrom ??= expungedFrom;
+      }
       this.#pendingFlags.delete(uid);
     }
     for (const uid of changes.changed) {
@@ -278,6 +311,7 @@ export class SessionView {
       }
       this.#compactRecent();
       this.#pendingExpunges = [];
+      this.#heldFrom = null;
     }
     if (this.#pendingNew.length > 0) {
       this.#append(this.#pendingNew);
@@ -294,6 +328,7 @@ export class SessionView {
         if (!msg) continue;
         out += this.announceNewKeywords(store, msg.flags);
         out += encodeFetchFlags(seq, uid, msg.flags, this.isRecent(uid), this.condstore ? msg.modseq : null);
+        if (this.condstore) this.#modseqShown += 1;
       }
     }
     return out;

@@ -144,6 +144,8 @@ export interface ChangeSet {
    * modseq is below it, `expunged` may miss some: compare UIDs instead.
    */
   tombstoneFloor: number;
+  /** The lowest modseq among the expunges in `expunged` (read from their tombstones), 0 when none. */
+  firstExpungeModseq: number;
 }
 
 export type { TombstoneRetention } from '../config/schema.js';

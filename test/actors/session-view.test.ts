@@ -32,7 +32,8 @@ class FakeStore {
     const later = this.log.filter((e) => e.modseq > modseq);
     const expunged = [...new Set(later.filter((e) => e.expunged).map((e) => e.uid))].sort((a, b) => a - b);
     const changed = [...new Set(later.filter((e) => !e.expunged && this.messages.has(e.uid)).map((e) => e.uid))].sort((a, b) => a - b);
-    return { highestModseq: this.modseq, uidNext: 0, expunged, changed, tombstoneFloor: this.floor };
+    const firstExpungeModseq = later.find((e) => e.expunged)?.modseq ?? 0;
+    return { highestModseq: this.modseq, uidNext: 0, expunged, changed, tombstoneFloor: this.floor, firstExpungeModseq };
   }
   /** Tombstones up to this modseq are forgotten (pruned). */
   floor = 0;
@@ -126,6 +127,20 @@ t.test('under QRESYNC expunges go out as one VANISHED, and flag changes carry MO
   fake.flag(4, ['\\Seen']);
   view.pull(store);
   t.equal(view.flush(store, true, null), `* VANISHED 2:3\r\n* 2 FETCH (UID 4 FLAGS (\\Seen) MODSEQ (${fake.modseq}))\r\n`);
+});
+
+t.test('while expunges are held back, the view names a modseq just below the first of them', async (t) => {
+  const { fake, view, store } = setup([1, 2, 3]);
+  t.equal(view.modseqBeforeHeldExpunges, null);
+  fake.expunge(1);
+  const first = fake.modseq;
+  fake.flag(2, ['\\Seen']);
+  fake.expunge(3);
+  view.pull(store);
+  view.flush(store, false, null);
+  t.equal(view.modseqBeforeHeldExpunges, first - 1, 'below the earliest held expunge');
+  view.flush(store, true, null);
+  t.equal(view.modseqBeforeHeldExpunges, null, 'none once they are sent');
 });
 
 t.test('a million messages fit in a compact view', async (t) => {

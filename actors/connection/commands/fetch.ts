@@ -124,6 +124,7 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
   }
   const io = scope.deps.io;
   const showsFlags = items.some((i) => i.type === 'FLAGS');
+  if (uids.length > 0 && items.some((i) => i.type === 'MODSEQ')) view.showedModseq();
   if (recordOnlyItems(items)) {
     await fetchRecords(scope, view, uids, items, showsFlags);
     return completion;

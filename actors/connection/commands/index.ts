@@ -6,6 +6,7 @@
 import type { ParsedCommand } from '../../../src/protocol/args.js';
 import { ImapError, no, storageToImap } from '../../../src/errors.js';
 import { COMMANDS, expungeAllowed, type HandlerCommandName } from '../../../src/protocol/commands.js';
+import { encodeStatus } from '../../../src/protocol/encode/status.js';
 import { handleAppend } from './append.js';
 import { handleCapability, handleNoop } from './capability.js';
 import { handleCheck, handleClose, handleExpunge } from './close.js';
@@ -75,13 +76,24 @@ export async function runHandler(cmd: ParsedCommand, scope: CommandScope): Promi
     if (spec.writes && scope.deps.session.view?.readOnly) throw no(undefined, 'Mailbox is read-only (opened with EXAMINE)');
     const view = scope.deps.session.view;
     const vanishedBefore = view?.vanishedSent ?? 0;
+    const modseqBefore = view?.modseqShown ?? 0;
     const completion = await handler(cmd as CommandOf<HandlerCommandName>, scope);
     if (!spec.leavesMailbox) await deliverUpdates(scope, allowExpunge);
     // RFC 7162 §3.2.10: VANISHED carries no modseq. A command that sent one says in its tagged
     // OK the modseq the client is now at (as Dovecot does): every change up to the view's has
     // been written once the updates are delivered.
-    if (view?.qresync && view === scope.deps.session.view && view.vanishedSent > vanishedBefore && completion.code === undefined) {
-      return { ...completion, code: { code: 'HIGHESTMODSEQ', value: view.modseq } };
+    if (view?.qresync && view === scope.deps.session.view) {
+      // RFC 7162 §3.2: while an expunge is held back (FETCH, STORE, SEARCH by number) the MODSEQs
+      // this command showed may be above it; HIGHESTMODSEQ just below it keeps a client that
+      // disconnects now from resynchronising past the expunge.
+      const held = view.modseqBeforeHeldExpunges;
+      if (held !== null && view.modseqShown > modseqBefore) {
+        const code = { code: 'HIGHESTMODSEQ', value: held } as const;
+        if (completion.code === undefined) return { ...completion, code };
+        scope.out.write(encodeStatus({ tag: '*', status: 'OK', code, text: 'Highest' }));
+      } else if (view.vanishedSent > vanishedBefore && completion.code === undefined) {
+        return { ...completion, code: { code: 'HIGHESTMODSEQ', value: view.modseq } };
+      }
     }
     return completion;
   } catch (thrown) {

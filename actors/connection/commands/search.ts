@@ -137,6 +137,7 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
   const withModseq = usesModseq(cmd.criteria);
   const completion = withModseq ? enableCondstore(scope) : {};
   const modseq = withModseq ? returnedModseq(found, cmd.returnOptions) : null;
+  if (modseq !== null && found.length > 0) view.showedModseq();
   scope.out.write(
     cmd.returnOptions === null ? encodeSearch(results, modseq) : encodeEsearch(cmd.tag, cmd.uid, cmd.returnOptions, results, modseq),
   );

@@ -47,6 +47,7 @@ export const handleStore: CommandHandler<'STORE'> = async (cmd, scope) => {
     out += encodeFetchFlags(seq, shownUid, msg.flags, view.isRecent(uid), condstore ? msg.modseq : null);
   }
   if (out) scope.out.write(out);
+  if (out && condstore) view.showedModseq();
   if (modified.length === 0) return completion;
   // MODIFIED names message numbers for STORE, UIDs for UID STORE (§3.1.3).
   const set = rangesFromNumbers(cmd.uid ? modified : modified.map((uid) => view.seqOf(uid)).filter((s) => s > 0));

@@ -74,9 +74,13 @@ export function dropIndex(tx: Tx, mailbox: StoredMailbox): void {
 export function changesSince(dbs: Dbs, mailbox: StoredMailbox, modseq: number): ChangeSet {
   const expunged: number[] = [];
   const changed: number[] = [];
+  let firstExpungeModseq = 0;
   if (modseq < mailbox.highestModseq) {
     for (const { value } of dbs.modseqs.getRange(modseqRange(mailbox.id, modseq))) changed.push(value.uid);
-    for (const { value } of dbs.tombstones.getRange(modseqRange(mailbox.id, modseq))) expunged.push(value[0]);
+    for (const { key, value } of dbs.tombstones.getRange(modseqRange(mailbox.id, modseq))) {
+      if (firstExpungeModseq === 0) firstExpungeModseq = key[1];
+      expunged.push(value[0]);
+    }
   }
   const ascending = (a: number, b: number) => a - b;
   return {
@@ -85,6 +89,7 @@ export function changesSince(dbs: Dbs, mailbox: StoredMailbox, modseq: number): 
     expunged: expunged.sort(ascending),
     changed: changed.sort(ascending),
     tombstoneFloor: mailbox.tombstoneFloor ?? 0,
+    firstExpungeModseq,
   };
 }
 
