@@ -262,7 +262,14 @@ for (const version of [1, 2, 3] as const) {
     );
     t.same(
       upgraded.changesSince(inbox.id, afterAppend),
-      { highestModseq: afterAppend + 1, uidNext: 5, expunged: [uids[3]], changed: [], tombstoneFloor: 0 },
+      {
+        highestModseq: afterAppend + 1,
+        uidNext: 5,
+        expunged: [uids[3]],
+        changed: [],
+        tombstoneFloor: 0,
+        firstExpungeModseq: afterAppend + 1,
+      },
       'the expunge tombstone moved to its own index and still answers "expunged since"',
     );
     t.same(upgraded.deletedIndex(inbox.id), [uids[0], uids[2]], 'the \\Deleted index matches the stored flags');

@@ -185,7 +185,8 @@ t.test('expunge by \\Deleted and by UID; changesSince reports tombstones and cha
   const all = store.changesSince(inbox.id, 0);
   t.same(all.changed, [1, 3, 5]);
   t.same(all.expunged, [2, 4]);
-  t.same(store.changesSince(inbox.id, changes.highestModseq), { ...changes, expunged: [], changed: [] });
+  t.equal(changes.firstExpungeModseq, base + 3, 'the modseq of the first expunge read');
+  t.same(store.changesSince(inbox.id, changes.highestModseq), { ...changes, expunged: [], changed: [], firstExpungeModseq: 0 });
   t.same(await store.expunge(inbox.id, [3, 3, 77]), [3], 'UID list: present UIDs only, whatever their flags');
   await store.setFlags(inbox.id, [1, 5], 'add', ['\\Deleted']);
   // UID EXPUNGE (RFC 4315 §2.1): the flag as the transaction finds it, not as the caller saw it.
