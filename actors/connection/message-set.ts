@@ -7,7 +7,7 @@ import { bad } from '../../src/errors.js';
 import type { SessionView } from './session-view.js';
 
 /** First index in `uids` whose value is ≥ `value` (binary search). */
-function lowerBound(uids: Uint32Array, value: number): number {
+export function lowerBound(uids: Uint32Array, value: number): number {
   let lo = 0;
   let hi = uids.length;
   while (lo < hi) {

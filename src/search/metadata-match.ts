@@ -38,18 +38,23 @@ export interface SearchScope {
 
 const TEXT_KEYS = new Set(['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO', 'HEADER', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);
 
-/** Does the key need the message's header or body (anything beyond the index record)? */
-export function needsText(key: SearchKey): boolean {
+/** Is some leaf of the key tree (below NOT, OR and AND) one for which `test` holds? */
+export function someLeaf(key: SearchKey, test: (leaf: SearchKey) => boolean): boolean {
   switch (key.type) {
     case 'NOT':
-      return needsText(key.key);
+      return someLeaf(key.key, test);
     case 'OR':
-      return needsText(key.left) || needsText(key.right);
+      return someLeaf(key.left, test) || someLeaf(key.right, test);
     case 'AND':
-      return key.keys.some(needsText);
+      return key.keys.some((k) => someLeaf(k, test));
     default:
-      return TEXT_KEYS.has(key.type);
+      return test(key);
   }
+}
+
+/** Does the key need the message's header or body (anything beyond the index record)? */
+export function needsText(key: SearchKey): boolean {
+  return someLeaf(key, (leaf) => TEXT_KEYS.has(leaf.type));
 }
 
 /** Day number (UTC) of a calendar date, for date comparisons that ignore time and zone. */

@@ -8,6 +8,7 @@ import { encodeVanished } from '../../../src/protocol/encode/mailbox.js';
 import { encodeFetchFlags } from '../../../src/protocol/encode/fetch.js';
 import { clampRanges, contains, iterateRanges, resolveSequenceSet, type NumberRange } from '../../../src/protocol/sequence-set.js';
 import type { MailboxRecord, MailStore } from '../../../src/storage/types.js';
+import { lowerBound } from '../message-set.js';
 import type { SessionView } from '../session-view.js';
 import type { CommandScope, Completion } from './types.js';
 
@@ -90,14 +91,8 @@ function absentUids(present: Uint32Array, ranges: readonly NumberRange[], above:
 /** The smallest UID ≥ `uid` the view still knows, or Infinity. */
 function nextKnown(view: SessionView, uid: number): number {
   const uids = view.knownUids();
-  let lo = 0;
-  let hi = uids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (uids[mid]! < uid) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < uids.length ? uids[lo]! : Infinity;
+  const i = lowerBound(uids, uid);
+  return i < uids.length ? uids[i]! : Infinity;
 }
 
 function toRanges(sorted: readonly number[]): NumberRange[] {

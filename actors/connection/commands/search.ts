@@ -4,7 +4,7 @@
 // the rest of the key leaves, in batches spread over the pool's threads.
 
 import { no } from '../../../src/errors.js';
-import { compileMetadataKey, needsText, textUnits, type SearchSubject } from '../../../src/search/metadata-match.js';
+import { compileMetadataKey, needsText, someLeaf, textUnits, type SearchSubject } from '../../../src/search/metadata-match.js';
 import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search.js';
 import type { SearchKey } from '../../../src/protocol/args.js';
 import type { SearchReturnOption } from '../../../src/protocol/search-key.js';
@@ -163,16 +163,5 @@ function returnedModseq(found: readonly SearchSubject[], options: readonly Searc
 }
 
 function usesModseq(key: SearchKey): boolean {
-  switch (key.type) {
-    case 'MODSEQ':
-      return true;
-    case 'NOT':
-      return usesModseq(key.key);
-    case 'OR':
-      return usesModseq(key.left) || usesModseq(key.right);
-    case 'AND':
-      return key.keys.some(usesModseq);
-    default:
-      return false;
-  }
+  return someLeaf(key, (leaf) => leaf.type === 'MODSEQ');
 }
