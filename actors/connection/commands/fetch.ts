@@ -97,7 +97,8 @@ export const handleFetch: CommandHandler<'FETCH'> = async (cmd, scope) => {
   if (cmd.changedSince !== null && !items.some((i) => i.type === 'MODSEQ')) items.push({ type: 'MODSEQ' });
   if (cmd.vanished && cmd.changedSince !== null) {
     // The UIDs of the set expunged after the modseq (§3.2.6), before the FETCH responses.
-    const max = Math.max(view.lastUid, store.getMailboxById(view.mailboxId)?.uidNext ?? 1) - 1;
+    // `*` is the highest UID the mailbox has given (RFC 9051 §6.4.9).
+    const max = (store.getMailboxById(view.mailboxId)?.uidNext ?? view.lastUid + 1) - 1;
     const set = clampRanges(resolveSequenceSet(cmd.sequence, max), max);
     const vanished = vanishedSince(store, view, cmd.changedSince, set);
     if (vanished.length > 0) scope.out.write(encodeVanished(vanished, true));
