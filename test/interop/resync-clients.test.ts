@@ -155,7 +155,13 @@ async function imapclientAvailable(): Promise<string | null> {
   const pip = await run('python3', ['-m', 'pip', 'install', '--quiet', '--user', 'imapclient'], { timeoutMs: 60_000 }).catch(() => null);
   const again = await run('python3', ['-c', 'import imapclient'], { timeoutMs: 20_000 });
   if (again.status === 0) return null;
-  const why = pip === null ? 'pip could not run' : (pip.stderr.trim().split('\n').pop() ?? 'pip failed');
+  // pip colours its messages: the reason is its last line of text, without the escapes.
+  const lines = (pip?.stderr ?? '')
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const why = pip === null ? 'pip could not run' : (lines.pop() ?? `pip exited with ${pip.status}`);
   return `imapclient (a PyPI package, not packaged by Debian) is not installed and pip could not install it: ${why}`;
 }
 
