@@ -208,6 +208,8 @@ export interface MailStore {
   /** The UID of the first message without \\Seen (SELECT's UNSEEN, RFC 3501 §7.1), or null. */
   firstUnseen(mailboxId: number): number | null;
   getMessage(mailboxId: number, uid: number): MessageRecord | null;
+  /** The records of `uids`, in the same order, null where a UID has no message; cheapest for ascending, dense sets. */
+  getMessages(mailboxId: number, uids: readonly number[]): Array<MessageRecord | null>;
   /** The exact stored bytes. */
   readBody(message: MessageRecord): Buffer;
   /**

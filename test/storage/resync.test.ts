@@ -158,3 +158,16 @@ t.test('the first unseen message comes from the unseen index', async (t) => {
   t.equal(store.firstUnseen(inbox.id), null);
   t.same(checkCounters(store, inbox.id), []);
 });
+
+t.test('getMessages reads dense, sparse and unordered sets the same as one by one', async (t) => {
+  const { store, inbox } = await setup(t);
+  await store.append(
+    inbox.id,
+    Array.from({ length: 40 }, (_, i) => ({ body: message(`r${i}`), flags: i % 2 ? ['\\Seen'] : [] })),
+  );
+  await store.expunge(inbox.id, [5, 6, 20]);
+  const one = (uids: number[]) => uids.map((uid) => store.getMessage(inbox.id, uid));
+  for (const uids of [Array.from({ length: 40 }, (_, i) => i + 1), [1, 2, 3, 4, 5, 6, 7], [2, 39], [7, 3, 9], [], [41, 42]]) {
+    t.same(store.getMessages(inbox.id, uids), one(uids), uids.join(',') || 'none');
+  }
+});

@@ -155,6 +155,11 @@ export class LmdbMailStore implements MailStore {
     return mailbox === undefined ? new Uint32Array(0) : this.#uidCache.uids(this.#dbs, mailbox);
   }
 
+  getMessages(mailboxId: number, uids: readonly number[]): Array<MessageRecord | null> {
+    this.#assertOpen();
+    return messages.readMessages(this.#dbs, mailboxId, uids);
+  }
+
   firstUnseen(mailboxId: number): number | null {
     this.#assertOpen();
     return messages.firstUnseen(this.#dbs, mailboxId);
