@@ -79,13 +79,12 @@ export async function runHandler(cmd: ParsedCommand, scope: CommandScope): Promi
     const modseqBefore = view?.modseqShown ?? 0;
     const completion = await handler(cmd as CommandOf<HandlerCommandName>, scope);
     if (!spec.leavesMailbox) await deliverUpdates(scope, allowExpunge);
-    // RFC 7162 §3.2.10: VANISHED carries no modseq. A command that sent one says in its tagged
-    // OK the modseq the client is now at (as Dovecot does): every change up to the view's has
-    // been written once the updates are delivered.
+    // Under QRESYNC the tagged OK may say which modseq the client is at (RFC 7162 §3.2):
+    // - while an expunge is held back (FETCH, STORE, SEARCH by number) the MODSEQs this command
+    //   showed may be above it: just below it, so a client that drops now resynchronises across it;
+    // - after a VANISHED, which carries no modseq: the view's, every change up to it having been
+    //   written once the updates are delivered (as Dovecot answers).
     if (view?.qresync && view === scope.deps.session.view) {
-      // RFC 7162 §3.2: while an expunge is held back (FETCH, STORE, SEARCH by number) the MODSEQs
-      // this command showed may be above it; HIGHESTMODSEQ just below it keeps a client that
-      // disconnects now from resynchronising past the expunge.
       const held = view.modseqBeforeHeldExpunges;
       if (held !== null && view.modseqShown > modseqBefore) {
         const code = { code: 'HIGHESTMODSEQ', value: held } as const;
