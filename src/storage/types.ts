@@ -209,7 +209,7 @@ export interface MailStore {
   firstUnseen(mailboxId: number): number | null;
   getMessage(mailboxId: number, uid: number): MessageRecord | null;
   /** The records of `uids`, in the same order, null where a UID has no message; cheapest for ascending, dense sets. */
-  getMessages(mailboxId: number, uids: readonly number[]): Array<MessageRecord | null>;
+  getMessages(mailboxId: number, uids: ArrayLike<number>): Array<MessageRecord | null>;
   /** The exact stored bytes. */
   readBody(message: MessageRecord): Buffer;
   /**

@@ -9,6 +9,7 @@ import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search
 import type { SearchKey } from '../../../src/protocol/args.js';
 import type { SearchReturnOption } from '../../../src/protocol/search-key.js';
 import type { SearchMessage } from '../../../workers/contracts.js';
+import type { MessageRecord } from '../../../src/storage/types.js';
 import type { SessionView } from '../session-view.js';
 import { currentIndex } from './message-index.js';
 import iconv from 'iconv-lite';
@@ -35,14 +36,21 @@ function charsetSupported(name: string): boolean {
   return iconv.encodingExists(cs) || /^iso-2022-jp/.test(cs);
 }
 
+/** Records read at once while building search subjects. */
+const SUBJECT_READ_SLICE = 2048;
+
 /** Every message the client knows, as search subjects (expunged-but-unannounced ones left out). */
 function subjects(scope: CommandScope, view: SessionView): SearchSubject[] {
   const store = scope.deps.mail.store;
   const uids = view.knownUids();
   const out: SearchSubject[] = [];
+  let records: Array<MessageRecord | null> = [];
   for (let i = 0; i < uids.length; i++) {
+    // A cursor walk per slice of records rather than a lookup per message; slices keep the
+    // records read ahead to a few hundred KB.
+    if (i % SUBJECT_READ_SLICE === 0) records = store.getMessages(view.mailboxId, uids.subarray(i, i + SUBJECT_READ_SLICE));
     const uid = uids[i]!;
-    const msg = store.getMessage(view.mailboxId, uid);
+    const msg = records[i % SUBJECT_READ_SLICE];
     if (!msg) continue;
     out.push({
       uid,

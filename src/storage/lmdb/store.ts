@@ -155,7 +155,7 @@ export class LmdbMailStore implements MailStore {
     return mailbox === undefined ? new Uint32Array(0) : this.#uidCache.uids(this.#dbs, mailbox);
   }
 
-  getMessages(mailboxId: number, uids: readonly number[]): Array<MessageRecord | null> {
+  getMessages(mailboxId: number, uids: ArrayLike<number>): Array<MessageRecord | null> {
     this.#assertOpen();
     return messages.readMessages(this.#dbs, mailboxId, uids);
   }
