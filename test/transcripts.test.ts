@@ -78,9 +78,6 @@ for (const file of findTranscripts(root))
           if (!r.tagged.startsWith('pre OK')) throw new Error(`login failed: ${r.tagged}`);
         },
       });
-      // `todo: why` marks a transcript that pins what the server does not do yet: it runs, and a
-      // mismatch is reported as TODO instead of failing the suite until the server is fixed.
-      const todo = transcript.header.todo;
-      t.same(problems, [], 'transcript matches', todo ? { todo } : {});
+      t.same(problems, [], 'transcript matches');
     });
   }

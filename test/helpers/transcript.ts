@@ -6,7 +6,6 @@
 //   connections: 2                  how many connections (C1/S1, C2/S2; C/S mean 1)
 //   config: tls                     which server config (see transcripts.test.ts)
 //   strict-untagged: yes            untagged lines not listed are an error
-//   todo: why                       a known server bug: a mismatch is reported, not a failure
 //
 //   C: a1 LOGIN alice secret        a line sent (CRLF added); after `{n}` a `+` is awaited; a
 //                                   `$name` captured before is sent as its value

@@ -7,7 +7,7 @@ import type { QresyncParams } from '../../../src/protocol/args.js';
 import { encodeVanished } from '../../../src/protocol/encode/mailbox.js';
 import { encodeFetchFlags } from '../../../src/protocol/encode/fetch.js';
 import { clampRanges, contains, iterateRanges, resolveSequenceSet, type NumberRange } from '../../../src/protocol/sequence-set.js';
-import type { MailboxRecord, MailStore } from '../../../src/storage/types.js';
+import type { ChangeSet, MailboxRecord, MailStore } from '../../../src/storage/types.js';
 import { lowerBound } from '../message-set.js';
 import type { SessionView } from '../session-view.js';
 import type { CommandScope, Completion } from './types.js';
@@ -46,8 +46,8 @@ export function vanishedSince(
   modseq: number,
   ranges: readonly NumberRange[],
   above = 0,
+  changes: ChangeSet = store.changesSince(view.mailboxId, modseq),
 ): NumberRange[] {
-  const changes = store.changesSince(view.mailboxId, modseq);
   if (modseq >= changes.tombstoneFloor) {
     const out: number[] = [];
     // Exact: `above` is not needed, and not trusted further than it must be.
@@ -141,12 +141,14 @@ export function qresyncResponses(store: MailStore, view: SessionView, mb: Mailbo
   const all: NumberRange[] = [{ start: 1, end: Math.max(1, mb.uidNext - 1) }];
   const known = q.knownUids === null ? all : clampRanges(resolveSequenceSet(q.knownUids, mb.uidNext - 1), mb.uidNext - 1);
   const above = q.seqMatch === null ? 0 : matchedUidBound(view, q.seqMatch);
+  // One read of what changed serves both the VANISHED and the FETCHes.
+  const changes = store.changesSince(mb.id, q.modseq);
   let out = '';
   if (mb.uidNext > 1) {
-    const vanished = vanishedSince(store, view, q.modseq, known, above);
+    const vanished = vanishedSince(store, view, q.modseq, known, above, changes);
     if (vanished.length > 0) out += encodeVanished(vanished, true);
   }
-  for (const uid of store.changesSince(mb.id, q.modseq).changed) {
+  for (const uid of changes.changed) {
     const seq = view.seqOf(uid);
     if (seq === 0 || !contains(known, uid)) continue;
     const msg = store.getMessage(mb.id, uid);
