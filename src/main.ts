@@ -22,6 +22,7 @@ import {
 } from './server/limits.js';
 import { Connection } from '../actors/connection/connection.js';
 import { MailboxRegistry } from '../actors/mailbox/registry.js';
+import { TextIndexer } from './indexing/text-indexer.js';
 import type { MailServices } from '../actors/connection/deps.js';
 import { openMailStore } from './storage/index.js';
 import { createPool, type WorkerPool } from './pool.js';
@@ -50,6 +51,11 @@ export interface StartOptions {
   acceptHandles?: number;
   /** Override HIBERNATE_AFTER_MS: 0 hibernates resting connections at once, null never. */
   hibernateAfterMs?: number | null;
+  /**
+   * false: no text indexing, so every SEARCH takes the path of messages not indexed yet (tests
+   * check that both paths give the same answers).
+   */
+  textIndexer?: boolean;
 }
 
 export interface RunningEndpoint {
@@ -71,6 +77,8 @@ export interface GannetServer {
   hibernatedSnapshots(): unknown[];
   /** Re-reads every TLS certificate (SIGHUP). */
   reloadTls(): void;
+  /** Resolves once every store's text index has caught up with its messages (tests, benchmarks). */
+  textIndexIdle(): Promise<void>;
   /** Graceful stop: stop accepting, BYE to every session, wait for them, release resources. */
   close(): Promise<void>;
 }
@@ -136,7 +144,10 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
       const cfg = config.storage.get(name);
       if (!cfg) throw new Error(`storage module ${name} is not defined`);
       const store = openMailStore(cfg, { logger: logger.child({ module: name }) });
-      m = { store, registry: new MailboxRegistry(store, logger.child({ module: name })), config: cfg, pool: poolFor() };
+      const moduleLogger = logger.child({ module: name });
+      const indexer = new TextIndexer(store, poolFor(), moduleLogger);
+      if (opts.textIndexer !== false) indexer.start();
+      m = { store, registry: new MailboxRegistry(store, moduleLogger), config: cfg, pool: poolFor(), indexer };
       mailServices.set(name, m);
     }
     return m;
@@ -281,6 +292,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     await Promise.all([...authenticators.values()].map((a) => a.close()));
     for (const m of mailServices.values()) {
       m.registry.close();
+      await m.indexer.close();
       await m.store.close();
     }
     await pool?.close();
@@ -310,6 +322,9 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
     },
     reloadTls() {
       for (const ep of endpoints) ep.tls?.reload();
+    },
+    async textIndexIdle() {
+      await Promise.all([...mailServices.values()].map((m) => m.indexer.idle()));
     },
     close() {
       closing ??= close();

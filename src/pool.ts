@@ -5,7 +5,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { SearchKey } from './protocol/search-key.js';
 import { clonable } from './clonable.js';
 import { StorageError } from './storage/types.js';
 import type {
@@ -13,9 +12,10 @@ import type {
   FilterTaskOutput,
   ParseMimeInput,
   ParseMimeOutput,
-  SearchMessage,
   SearchTextInput,
   SearchTextOutput,
+  TextIndexInput,
+  TextIndexOutput,
 } from '../workers/contracts.js';
 
 /**
@@ -56,8 +56,10 @@ export interface PoolOptions {
 export interface WorkerPool {
   /** Parses a raw message into its index, summary and content address (workers/parse-mime.ts). */
   parseMime(raw: Uint8Array): Promise<ParseMimeOutput>;
-  /** UIDs of the batch's messages that match `key`, a tree of text keys (workers/search-text.ts). */
-  searchText(key: SearchKey, batch: SearchMessage[], signal?: AbortSignal): Promise<number[]>;
+  /** UIDs among `input.uids` whose text matches `input.key`, a tree of text keys (workers/search-text.ts). */
+  searchText(input: SearchTextInput, signal?: AbortSignal): Promise<Uint32Array>;
+  /** Builds or merges segments of a mailbox's text index (workers/text-index.ts). */
+  textIndex(input: TextIndexInput): Promise<TextIndexOutput>;
   /** Runs one IMAP filter command (workers/filter.ts); never rejects for the command's own failures. */
   runFilter(input: FilterTaskInput): Promise<FilterTaskOutput>;
   /** Waits for running tasks, then stops the threads. */
@@ -92,6 +94,7 @@ export function createPool(opts: PoolOptions = {}): WorkerPool {
     maxQueue: opts.maxQueue ?? MAX_POOL_QUEUE,
   });
   const searchFile = workerPath('search-text');
+  const textIndexFile = workerPath('text-index');
   // Started on the first filter run: most configurations have no filter.
   let filterPool: Piscina | null = null;
   const filters = (): Piscina =>
@@ -121,11 +124,17 @@ export function createPool(opts: PoolOptions = {}): WorkerPool {
         throw mapError(err);
       }
     },
-    async searchText(key, batch, signal) {
-      const input: SearchTextInput = { key, messages: batch };
+    async searchText(input, signal) {
       try {
         const out = (await pool.run(input, { filename: searchFile, ...(signal === undefined ? {} : { signal }) })) as SearchTextOutput;
         return out.uids;
+      } catch (err) {
+        throw mapError(err);
+      }
+    },
+    async textIndex(input) {
+      try {
+        return (await pool.run(input, { filename: textIndexFile })) as TextIndexOutput;
       } catch (err) {
         throw mapError(err);
       }

@@ -23,27 +23,50 @@ export interface ParseMimeOutput {
   sha256: string;
 }
 
-/** One message for a text search: its UID, raw bytes and stored index. */
-export interface SearchMessage {
-  uid: number;
-  raw: Uint8Array;
-  /** The stored MIME index; null when missing or of an old format: the task parses the message. */
-  index: MessageIndex | null;
-}
-
 /**
  * search-text task: a key tree of text keys only (FROM TO CC BCC SUBJECT HEADER BODY TEXT
- * SENT*, combined with AND/OR/NOT/ALL); the main thread evaluates flag, size, date and
- * sequence keys itself before sending the batch.
+ * SENT*, combined with AND/OR/NOT/ALL), verified over the messages `uids` of one mailbox. The
+ * task reads records and bytes from the store itself (`storePath`): no body crosses the event
+ * loop. The main thread evaluates flag, size, date and sequence keys itself, and narrows `uids`
+ * with the text index, before sending.
  */
 export interface SearchTextInput {
+  storePath: string;
+  mailboxId: number;
   key: SearchKey;
-  messages: SearchMessage[];
+  uids: Uint32Array;
 }
 
-/** UIDs of the messages that match, in batch order. */
+/** UIDs of the messages that match, ascending. Messages expunged meanwhile are left out. */
 export interface SearchTextOutput {
-  uids: number[];
+  uids: Uint32Array;
+}
+
+/** text-index task: build a segment from messages, or merge segments (src/storage/lmdb/text-segment.ts). */
+export type TextIndexInput =
+  | {
+      kind: 'build';
+      storePath: string;
+      mailboxId: number;
+      /** The messages to index, ascending; the segment covers uids[0]..uids[last]. */
+      uids: Uint32Array;
+    }
+  | {
+      kind: 'merge';
+      storePath: string;
+      mailboxId: number;
+      /** First UIDs of consecutive segments, ascending. */
+      firstUids: number[];
+    };
+
+export interface TextIndexOutput {
+  /** The new segment; null when a segment to merge was gone (another merge, a wipe). */
+  segment: Uint8Array | null;
+  /** Messages read and indexed, and how many of them had too much text to index. */
+  docs: number;
+  skipped: number;
+  /** Characters of folded text the grams came from (the index's size is measured against it). */
+  textChars: number;
 }
 
 /**

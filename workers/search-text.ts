@@ -1,16 +1,17 @@
-// piscina task: evaluate the text keys of a SEARCH (RFC 3501 §6.4.4) over a batch of messages.
+// piscina task: verify the text keys of a SEARCH (RFC 3501 §6.4.4) over candidate messages of
+// one mailbox, read from the store in this thread.
 
 import type { SearchTextInput, SearchTextOutput } from './contracts.js';
-import { parseMessage } from '../src/mime/index.js';
-import { searchText } from '../src/mime/search-text.js';
+import { threadReader } from '../src/storage/lmdb/thread-reader.js';
 import { evaluate } from '../src/search/text-match.js';
+import { withMessageText } from './message-text.js';
 
 export default function searchTextTask(input: SearchTextInput): SearchTextOutput {
-  const uids: number[] = [];
-  for (const m of input.messages) {
-    const raw = Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength);
-    // A message without a current index is parsed here, in the pool, never on the main thread.
-    if (evaluate(input.key, searchText(m.index ?? parseMessage(raw), raw))) uids.push(m.uid);
+  const reader = threadReader(input.storePath);
+  const out = new Uint32Array(input.uids.length);
+  let n = 0;
+  for (const uid of input.uids) {
+    if (withMessageText(reader, input.mailboxId, uid, (text) => evaluate(input.key, text)) === true) out[n++] = uid;
   }
-  return { uids };
+  return { uids: out.slice(0, n) };
 }

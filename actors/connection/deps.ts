@@ -10,6 +10,7 @@ import type { TlsProvider } from '../../src/server/tls.js';
 import type { SessionLogger } from '../../src/log.js';
 import type { Account, MailStore } from '../../src/storage/types.js';
 import type { StorageModuleConfig } from '../../src/config/schema.js';
+import type { TextIndexer } from '../../src/indexing/text-indexer.js';
 import type { MailboxRegistry } from '../mailbox/registry.js';
 import type { SessionView } from './session-view.js';
 import type { WorkerPool } from '../../src/pool.js';
@@ -21,6 +22,8 @@ export interface MailServices {
   config: StorageModuleConfig;
   /** MIME parsing at store time and text SEARCH, off the event loop. */
   pool: WorkerPool;
+  /** Keeps the store's text index up to date in the background; SEARCH only reads the index. */
+  indexer: TextIndexer;
 }
 
 /** Per-connection mutable session data too large or too live for the machine's context. */

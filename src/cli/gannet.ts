@@ -15,6 +15,7 @@ import { credsCommand, hashCommand } from './creds.js';
 import { imapAcctCommand } from './imap-acct.js';
 import { imapMboxesCommand } from './imap-mboxes.js';
 import { imapMsgsCommand } from './imap-msgs.js';
+import { indexCommand } from './index-cmd.js';
 import { deliverCommand, EX_TEMPFAIL } from './deliver.js';
 
 const USAGE = `Usage: gannet [--config FILE] COMMAND [ARGS]
@@ -28,6 +29,7 @@ Commands:
   imap-acct list|create|remove|appendlimit USER          Manage mail accounts
   imap-mboxes list|create|remove|rename USER ...         Manage an account's mailboxes
   imap-msgs add|list|dump|remove|copy|move|add-flags|rem-flags|set-flags USER MAILBOX ...
+  index status|rebuild USER [MAILBOX]                    Inspect or rebuild the SEARCH text index
   deliver --to USER [--from SENDER] [--quarantine]      Deliver the message on stdin (sysexits codes)
   version                 Print the version
 
@@ -156,6 +158,8 @@ export async function main(argv: string[], io: Omit<CliContext, 'config'>): Prom
       return imapAcctCommand(rest, ctx);
     case 'imap-mboxes':
       return imapMboxesCommand(rest, ctx);
+    case 'index':
+      return indexCommand(rest, ctx);
     case 'imap-msgs':
       return imapMsgsCommand(rest, ctx);
     case 'deliver':

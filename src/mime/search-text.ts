@@ -4,7 +4,7 @@
 import { parseAddressList, writeAddressList } from './address.js';
 import { parseDateHeader } from './date.js';
 import { decodeBase64, decodeQuotedPrintable } from './decode.js';
-import { parseHeaderFields } from './header.js';
+import { parseHeaderFields, type HeaderField } from './header.js';
 import { decodeCharset } from './params.js';
 import { decodeWords } from './words.js';
 import type { MessageIndex, PartIndex } from './types.js';
@@ -32,26 +32,86 @@ export interface SearchText {
   body: string;
 }
 
-/** Builds the search text of a message. Never throws. */
+/**
+ * The search text of a message, each part computed on first use: a key that reads only the
+ * headers (FROM, SUBJECT) never decodes the body, and BODY never parses address lists. The
+ * index builder reads every part; a SEARCH verifying candidates reads what its key needs.
+ * Never throws.
+ */
 export function searchText(index: MessageIndex, raw: Uint8Array): SearchText {
-  const root = index.root;
-  const fields = parseHeaderFields(raw, root.headerStart, root.bodyStart);
-  const headers: [string, string][] = fields.map((f) => [f.name.toUpperCase(), decodeWords(f.value)]);
-  const join = (name: string): string =>
-    headers
+  return new LazySearchText(index, raw);
+}
+
+class LazySearchText implements SearchText {
+  readonly #index: MessageIndex;
+  readonly #raw: Uint8Array;
+  #fields: HeaderField[] | undefined;
+  #headers: [string, string][] | undefined;
+  #body: string | undefined;
+  readonly #addresses = new Map<string, string>();
+
+  constructor(index: MessageIndex, raw: Uint8Array) {
+    this.#index = index;
+    this.#raw = raw;
+  }
+
+  #parsed(): HeaderField[] {
+    return (this.#fields ??= parseHeaderFields(this.#raw, this.#index.root.headerStart, this.#index.root.bodyStart));
+  }
+
+  get headers(): [string, string][] {
+    return (this.#headers ??= this.#parsed().map((f) => [f.name.toUpperCase(), decodeWords(f.value)]));
+  }
+
+  #join(name: string): string {
+    return this.headers
       .filter((h) => h[0] === name)
       .map((h) => h[1])
       .join('\n');
+  }
+
   /** The decoded values, then each field's list written back, parsed from the undecoded value as ENVELOPE is. */
-  const addresses = (name: string): string => {
+  #address(name: string): string {
+    let text = this.#addresses.get(name);
+    if (text !== undefined) return text;
+    const fields = this.#parsed();
+    const headers = this.headers;
     const written = fields.flatMap((f, i) => {
       const [n, decoded] = headers[i]!;
       const w = n === name ? decodeWords(writeAddressList(parseAddressList(f.value) ?? [])) : '';
       return w === '' || w === decoded ? [] : [w];
     });
-    return [join(name), ...written].join('\n');
-  };
-  const date = headers.find((h) => h[0] === 'DATE');
+    text = [this.#join(name), ...written].join('\n');
+    this.#addresses.set(name, text);
+    return text;
+  }
+
+  get from(): string {
+    return this.#address('FROM');
+  }
+  get to(): string {
+    return this.#address('TO');
+  }
+  get cc(): string {
+    return this.#address('CC');
+  }
+  get bcc(): string {
+    return this.#address('BCC');
+  }
+  get subject(): string {
+    return this.#join('SUBJECT');
+  }
+  get sent(): number | null {
+    const date = this.headers.find((h) => h[0] === 'DATE');
+    return date === undefined ? null : parseDateHeader(date[1]);
+  }
+  get body(): string {
+    return (this.#body ??= bodyText(this.#index, this.#raw));
+  }
+}
+
+/** Transfer- and charset-decoded text of the text/* parts and of attached messages' headers, joined by newlines. */
+function bodyText(index: MessageIndex, raw: Uint8Array): string {
   const texts: string[] = [];
   let length = 0;
   const walk = (p: PartIndex): void => {
@@ -72,17 +132,8 @@ export function searchText(index: MessageIndex, raw: Uint8Array): SearchText {
     length += t.length;
     texts.push(t);
   };
-  walk(root);
-  return {
-    from: addresses('FROM'),
-    to: addresses('TO'),
-    cc: addresses('CC'),
-    bcc: addresses('BCC'),
-    subject: join('SUBJECT'),
-    headers,
-    sent: date === undefined ? null : parseDateHeader(date[1]),
-    body: texts.join('\n').slice(0, MAX_SEARCH_BODY_CHARS),
-  };
+  walk(index.root);
+  return texts.join('\n').slice(0, MAX_SEARCH_BODY_CHARS);
 }
 
 /** A text part's content as Unicode: transfer encoding removed, then its charset decoded. */

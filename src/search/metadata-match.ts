@@ -1,40 +1,58 @@
-// SEARCH keys that are answered from a message's index record (RFC 3501 §6.4.4): flags,
-// keywords, internal date, size, sequence numbers and UIDs, and their NOT/OR/AND
-// combinations. Pure and synchronous: these searches run on the main thread from the index;
-// keys that need the message text are evaluated elsewhere.
+// SEARCH keys that are answered from a mailbox's columns (RFC 3501 §6.4.4): flags, keywords,
+// internal date, size, sequence numbers and UIDs, and their NOT/OR/AND combinations. Pure and
+// synchronous: these run on the main thread over typed arrays (storage's MessageColumns);
+// keys that need the message text are answered by the text index and the pool.
 
 import type { SearchDate, SearchKey } from '../protocol/search-key.js';
 import { contains, resolveSequenceSet, type NumberRange } from '../protocol/sequence-set.js';
 import { emailObjectId } from '../protocol/encode/object-id.js';
+import type { MessageColumns } from '../storage/types.js';
 
-/** What a metadata search knows about one message. */
-export interface SearchSubject {
-  uid: number;
-  seq: number;
-  flags: readonly string[];
-  /** ms since the epoch. */
-  internalDate: number;
-  size: number;
-  recent: boolean;
-  /** RFC 7162 §3.1.5. */
-  modseq: number;
-  /** Save date (RFC 8514), ms since the epoch; null when unknown. */
-  savedAt: number | null;
-  /** Content address, from which EMAILID comes (RFC 8474 §5.1). */
-  blob: string;
+/** Bits of MessageColumns.flags (src/storage/lmdb/columns.ts). */
+const SEEN = 1;
+const ANSWERED = 2;
+const FLAGGED = 4;
+const DELETED = 8;
+const DRAFT = 16;
+const SYSTEM_FLAG_BITS: Readonly<Record<string, number>> = {
+  '\\seen': SEEN,
+  '\\answered': ANSWERED,
+  '\\flagged': FLAGGED,
+  '\\deleted': DELETED,
+  '\\draft': DRAFT,
+};
+
+/**
+ * The messages a SEARCH looks at: those the session knows that still exist, each as its row in
+ * the columns and its message sequence number. A predicate takes a position in this table.
+ */
+export interface SearchTable {
+  columns: MessageColumns;
+  /** Row in `columns` of each message, ascending. */
+  rows: Uint32Array;
+  /** Message sequence number of each (RFC 3501 §2.3.1.2), in the session's view. */
+  seqs: Uint32Array;
+  /** \Recent in this session (RFC 3501 §2.3.2). */
+  recent(uid: number): boolean;
+  /** The content address of a message, for EMAILID (RFC 8474 §5.1); read on demand, it is rare. */
+  blob(uid: number): string | null;
 }
 
 export interface SearchScope {
+  table: SearchTable;
   /** EXISTS, for `*` in sequence sets. */
   exists: number;
   /** Largest UID, for `*` in UID sets. */
   lastUid: number;
   /**
-   * UIDs matching each text-only subtree, computed beforehand (in the worker pool); a
-   * subtree found here is answered by membership instead of being evaluated.
+   * UIDs matching each text-only subtree, computed beforehand (text index and pool); a subtree
+   * found here is answered by membership instead of being evaluated.
    */
   textResults?: ReadonlyMap<SearchKey, ReadonlySet<number>>;
 }
+
+/** A compiled key: does the message at position k of the table match? */
+export type RowPredicate = (k: number) => boolean;
 
 const TEXT_KEYS = new Set(['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO', 'HEADER', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);
 
@@ -64,12 +82,6 @@ function dayOf(d: SearchDate): number {
 
 function dayOfMs(ms: number): number {
   return Math.floor(ms / 86_400_000);
-}
-
-function hasFlag(flags: readonly string[], flag: string): boolean {
-  // System flags are stored in canonical spelling; keywords compare case-insensitively.
-  const f = flag.toLowerCase();
-  return flags.some((x) => x.toLowerCase() === f);
 }
 
 /** Does the subtree consist of text keys only (so the pool can evaluate it whole)? */
@@ -103,105 +115,134 @@ export function textUnits(key: SearchKey): SearchKey[] {
 }
 
 /**
- * Compiles a key into a predicate (sequence and UID sets resolved once). Text subtrees must
- * have their results in `scope.textResults`.
+ * Compiles a key into a predicate over the table (sequence and UID sets resolved once). Text
+ * subtrees must have their results in `scope.textResults`.
  */
-export function compileMetadataKey(key: SearchKey, scope: SearchScope): (m: SearchSubject) => boolean {
+export function compileMetadataKey(key: SearchKey, scope: SearchScope): RowPredicate {
+  const { columns: c, rows, seqs } = scope.table;
+  const uidAt = (k: number): number => c.uids[rows[k]!]!;
   const precomputed = scope.textResults?.get(key);
-  if (precomputed) return (m) => precomputed.has(m.uid);
+  if (precomputed) return (k) => precomputed.has(uidAt(k));
+  const flag = (bit: number, set: boolean): RowPredicate =>
+    set ? (k) => (c.flags[rows[k]!]! & bit) !== 0 : (k) => (c.flags[rows[k]!]! & bit) === 0;
+  const keyword = (name: string, set: boolean): RowPredicate => {
+    const bit = SYSTEM_FLAG_BITS[name.toLowerCase()];
+    if (bit !== undefined) return flag(bit, set);
+    const want = name.toLowerCase();
+    return (k) => (c.keywords[rows[k]!]?.includes(want) ?? false) === set;
+  };
+  const day =
+    (times: Float64Array, fallback: Float64Array | null, test: (d: number) => boolean): RowPredicate =>
+    (k) => {
+      const r = rows[k]!;
+      let t = times[r]!;
+      // RFC 8514 §5: a message whose save date is not known is judged by its internal date.
+      if (Number.isNaN(t) && fallback) t = fallback[r]!;
+      return test(dayOfMs(t));
+    };
+  const recent = (k: number): boolean => scope.table.recent(uidAt(k));
   switch (key.type) {
     case 'ALL':
       return () => true;
     case 'ANSWERED':
-      return (m) => hasFlag(m.flags, '\\Answered');
+      return flag(ANSWERED, true);
     case 'DELETED':
-      return (m) => hasFlag(m.flags, '\\Deleted');
+      return flag(DELETED, true);
     case 'DRAFT':
-      return (m) => hasFlag(m.flags, '\\Draft');
+      return flag(DRAFT, true);
     case 'FLAGGED':
-      return (m) => hasFlag(m.flags, '\\Flagged');
+      return flag(FLAGGED, true);
     case 'SEEN':
-      return (m) => hasFlag(m.flags, '\\Seen');
+      return flag(SEEN, true);
     case 'UNANSWERED':
-      return (m) => !hasFlag(m.flags, '\\Answered');
+      return flag(ANSWERED, false);
     case 'UNDELETED':
-      return (m) => !hasFlag(m.flags, '\\Deleted');
+      return flag(DELETED, false);
     case 'UNDRAFT':
-      return (m) => !hasFlag(m.flags, '\\Draft');
+      return flag(DRAFT, false);
     case 'UNFLAGGED':
-      return (m) => !hasFlag(m.flags, '\\Flagged');
+      return flag(FLAGGED, false);
     case 'UNSEEN':
-      return (m) => !hasFlag(m.flags, '\\Seen');
+      return flag(SEEN, false);
     case 'RECENT':
-      return (m) => m.recent;
+      return recent;
     case 'OLD':
-      return (m) => !m.recent;
+      return (k) => !recent(k);
     // RFC 3501: NEW is "RECENT UNSEEN".
-    case 'NEW':
-      return (m) => m.recent && !hasFlag(m.flags, '\\Seen');
+    case 'NEW': {
+      const unseen = flag(SEEN, false);
+      return (k) => unseen(k) && recent(k);
+    }
     case 'KEYWORD':
-      return (m) => hasFlag(m.flags, key.keyword);
+      return keyword(key.keyword, true);
     case 'UNKEYWORD':
-      return (m) => !hasFlag(m.flags, key.keyword);
+      return keyword(key.keyword, false);
     case 'BEFORE': {
-      const day = dayOf(key.date);
-      return (m) => dayOfMs(m.internalDate) < day;
+      const d = dayOf(key.date);
+      return day(c.internalDate, null, (x) => x < d);
     }
     case 'ON': {
-      const day = dayOf(key.date);
-      return (m) => dayOfMs(m.internalDate) === day;
+      const d = dayOf(key.date);
+      return day(c.internalDate, null, (x) => x === d);
     }
     case 'SINCE': {
-      const day = dayOf(key.date);
-      return (m) => dayOfMs(m.internalDate) >= day;
+      const d = dayOf(key.date);
+      return day(c.internalDate, null, (x) => x >= d);
     }
-    // RFC 8514 §5: a message whose save date is not known is judged by its internal date.
     case 'SAVEDBEFORE': {
-      const day = dayOf(key.date);
-      return (m) => dayOfMs(m.savedAt ?? m.internalDate) < day;
+      const d = dayOf(key.date);
+      return day(c.savedAt, c.internalDate, (x) => x < d);
     }
     case 'SAVEDON': {
-      const day = dayOf(key.date);
-      return (m) => dayOfMs(m.savedAt ?? m.internalDate) === day;
+      const d = dayOf(key.date);
+      return day(c.savedAt, c.internalDate, (x) => x === d);
     }
     case 'SAVEDSINCE': {
-      const day = dayOf(key.date);
-      return (m) => dayOfMs(m.savedAt ?? m.internalDate) >= day;
+      const d = dayOf(key.date);
+      return day(c.savedAt, c.internalDate, (x) => x >= d);
     }
     // Every mailbox keeps save dates (RFC 8514 §5).
     case 'SAVEDATESUPPORTED':
       return () => true;
     case 'MODSEQ':
-      return (m) => m.modseq >= key.modseq;
+      return (k) => c.modseq[rows[k]!]! >= key.modseq;
     case 'EMAILID':
-      return (m) => emailObjectId(m.blob) === key.objectId;
+      return (k) => {
+        const blob = scope.table.blob(uidAt(k));
+        return blob !== null && emailObjectId(blob) === key.objectId;
+      };
     // No message has a THREADID while THREADID is NIL (RFC 8474 §5.2).
     case 'THREADID':
       return () => false;
     case 'LARGER':
-      return (m) => m.size > key.size;
+      return (k) => c.size[rows[k]!]! > key.size;
     case 'SMALLER':
-      return (m) => m.size < key.size;
+      return (k) => c.size[rows[k]!]! < key.size;
     case 'SEQUENCE': {
       const ranges: NumberRange[] = resolveSequenceSet(key.set, scope.exists);
-      return (m) => contains(ranges, m.seq);
+      return (k) => contains(ranges, seqs[k]!);
     }
     case 'UID': {
       const ranges = resolveSequenceSet(key.set, scope.lastUid);
-      return (m) => contains(ranges, m.uid);
+      return (k) => contains(ranges, uidAt(k));
     }
     case 'NOT': {
       const inner = compileMetadataKey(key.key, scope);
-      return (m) => !inner(m);
+      return (k) => !inner(k);
     }
     case 'OR': {
       const a = compileMetadataKey(key.left, scope);
       const b = compileMetadataKey(key.right, scope);
-      return (m) => a(m) || b(m);
+      return (k) => a(k) || b(k);
     }
     case 'AND': {
-      const parts = key.keys.map((k) => compileMetadataKey(k, scope));
-      return (m) => parts.every((p) => p(m));
+      const parts = key.keys.map((x) => compileMetadataKey(x, scope));
+      if (parts.length === 1) return parts[0]!;
+      if (parts.length === 2) {
+        const [a, b] = parts as [RowPredicate, RowPredicate];
+        return (k) => a(k) && b(k);
+      }
+      return (k) => parts.every((p) => p(k));
     }
     default:
       throw new Error(`${key.type} needs the message text`);

@@ -10,8 +10,13 @@ import type { SearchKey } from '../protocol/search-key.js';
  * NFKC folds compatibility forms (full-width Latin, ligatures) as RFC 5051 i;unicode-casemap does.
  */
 export function foldCase(s: string): string {
+  // ASCII text (most mail) folds to its lower case: NFKC leaves it as is, and upper then lower
+  // case is lower case. The test is a fraction of the cost of normalising a long body.
+  if (!NOT_ASCII.test(s)) return s.toLowerCase();
   return s.normalize('NFKC').toUpperCase().toLowerCase();
 }
+
+const NOT_ASCII = /[^\p{ASCII}]/u;
 
 function contains(haystack: string, needle: string): boolean {
   return foldCase(haystack).includes(foldCase(needle));

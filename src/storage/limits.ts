@@ -61,3 +61,10 @@ export const UID_CACHE_MIN_MESSAGES = 2_000;
  * and a few large ones besides; the least recently selected go first.
  */
 export const UID_CACHE_MAX_UIDS = 2_000_000;
+
+/**
+ * Messages whose search columns (lmdb/columns.ts, about 40 bytes each) are kept across all
+ * mailboxes: 20 MB holds a 500,000-message mailbox or several large ones; the least recently
+ * searched go first. Smaller mailboxes than UID_CACHE_MIN_MESSAGES are read at each SEARCH.
+ */
+export const COLUMN_CACHE_MAX_MESSAGES = 500_000;

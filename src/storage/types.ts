@@ -175,7 +175,50 @@ export class StorageError extends Error {
 /** Mailboxes whose messages changed, reported after commit (in-process) or seen from another process. */
 export type ChangeListener = (mailboxIds: readonly number[]) => void;
 
+/**
+ * A mailbox's messages as columns, row i for the i-th UID ascending (SEARCH's flag, date and size
+ * keys). Shared between callers: read only.
+ */
+export interface MessageColumns {
+  uids: Uint32Array;
+  /** System flags as bits (lmdb/columns.ts FLAG_BITS). */
+  flags: Uint8Array;
+  /** Keywords, lower-cased; null when none. */
+  keywords: Array<readonly string[] | null>;
+  /** INTERNALDATE, ms since the epoch. */
+  internalDate: Float64Array;
+  size: Float64Array;
+  modseq: Float64Array;
+  /** Save date (RFC 8514), ms since the epoch; NaN when unknown. */
+  savedAt: Float64Array;
+}
+
+/** Candidates of a text index lookup (src/storage/lmdb/text-index.ts). */
+export interface TextLookup {
+  /** Every message with a UID up to this is covered by the index; those above are not indexed yet. */
+  coveredThrough: number;
+  /**
+   * Per gram set asked for: the covered UIDs that may hold all its grams (ascending; expunged
+   * ones may remain), with those too large to index; null for an empty set, which narrows nothing.
+   */
+  candidates: Array<Uint32Array | null>;
+}
+
+/** One segment of a mailbox's text index: the UIDs it covers and its size. */
+export interface TextSegmentInfo {
+  firstUid: number;
+  lastUid: number;
+  /** Messages indexed, and those too large to index (candidates of every search). */
+  docCount: number;
+  skippedCount: number;
+  gramCount: number;
+  bytes: number;
+}
+
 export interface MailStore {
+  /** The store's directory: pool tasks open it from their own threads to read messages without the event loop. */
+  readonly path: string;
+
   // ---- accounts
   getAccount(name: string): Account | null;
   listAccounts(): Account[];
@@ -236,6 +279,27 @@ export interface MailStore {
    * is registered by the write that first puts it on a message, in the same transaction.
    */
   keywords(mailboxId: number): string[];
+
+  /** The mailbox's messages as columns, as of now (see MessageColumns). */
+  columns(mailboxId: number): MessageColumns;
+
+  // ---- the text index: segments of postings of numbers (grams) the search layer makes
+  /** Candidates for each gram set, from every segment of the mailbox. */
+  textLookup(mailboxId: number, gramSets: readonly Uint32Array[]): TextLookup;
+  /** The mailbox's segments in UID order. */
+  textSegments(mailboxId: number): TextSegmentInfo[];
+  /** Adds a segment above the last one; false when the mailbox changed identity or another build got there first. */
+  addTextSegment(mailboxId: number, uidValidity: number, segment: Uint8Array): Promise<boolean>;
+  /** Replaces consecutive segments (first UIDs, each ending at lastUids) by their merge; false when one changed. */
+  replaceTextSegments(
+    mailboxId: number,
+    uidValidity: number,
+    replaced: readonly number[],
+    lastUids: readonly number[],
+    segment: Uint8Array,
+  ): Promise<boolean>;
+  /** Drops the mailbox's index, to be built again. */
+  dropTextIndex(mailboxId: number): Promise<void>;
 
   // ---- messages: writes. Safe to call concurrently; each is one transaction, in call order.
   append(mailboxId: number, items: AppendItem[]): Promise<AppendResult>;

@@ -9,6 +9,7 @@ import { storageToImap } from '../../src/errors.js';
 import { createHash } from 'node:crypto';
 import { parseMessage } from '../../src/mime/index.js';
 import { summarize } from '../../src/protocol/encode/mime-summary.js';
+import { freshStore } from '../storage/fixture.js';
 
 const raw = readFileSync(new URL('../fixtures/mime/forward-rfc822.eml', import.meta.url));
 
@@ -16,19 +17,27 @@ t.test('parseMime and searchText run in worker threads', async (t) => {
   const pool = createPool({ threads: 1 });
   t.teardown(() => pool.close());
   const parsed = await pool.parseMime(raw);
-  const index = parsed.index;
-  t.same(index, parseMessage(raw), 'same index as the direct call');
-  t.same(parsed.summary, summarize(index), 'same summary as the direct call');
+  t.same(parsed.index, parseMessage(raw), 'same index as the direct call');
+  t.same(parsed.summary, summarize(parsed.index), 'same summary as the direct call');
   t.equal(parsed.sha256, createHash('sha256').update(raw).digest('hex'), 'the content address is the sha256 of the bytes');
-  const uids = await pool.searchText({ type: 'SUBJECT', value: 'fwd: ORIGINAL' }, [{ uid: 42, raw, index }]);
-  t.same(uids, [42]);
-  const none = await pool.searchText({ type: 'BODY', value: 'not in there' }, [{ uid: 42, raw, index }]);
-  t.same(none, []);
+  // The search task reads the message from the store in its own thread.
+  const { store } = freshStore(t);
+  const account = await store.createAccount('u', []);
+  const inbox = store.getMailbox(account.id, 'INBOX')!;
+  await store.append(inbox.id, [
+    { body: raw, flags: [] },
+    { body: raw, flags: [] },
+  ]);
+  const on = (uids: number[]) => ({ storePath: store.path, mailboxId: inbox.id, uids: Uint32Array.from(uids) });
+  const uids = await pool.searchText({ key: { type: 'SUBJECT', value: 'fwd: ORIGINAL' }, ...on([1, 2, 3]) });
+  t.same([...uids], [1, 2], 'both messages match; a UID without a message is left out');
+  const none = await pool.searchText({ key: { type: 'BODY', value: 'not in there' }, ...on([1, 2]) });
+  t.same([...none], []);
 
   const ac = new AbortController();
   ac.abort();
   await t.rejects(
-    pool.searchText({ type: 'TEXT', value: 'x' }, [{ uid: 1, raw, index }], ac.signal),
+    pool.searchText({ key: { type: 'TEXT', value: 'x' }, ...on([1]) }, ac.signal),
     TaskAbortedError,
     'an aborted SEARCH rejects',
   );

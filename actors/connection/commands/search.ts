@@ -1,17 +1,23 @@
 // SEARCH and UID SEARCH (RFC 3501 §6.4.4, §6.4.8) with ESEARCH results (RFC 4731).
-// Flag, date, size and set keys are answered here from the index records; text keys
-// (FROM, SUBJECT, BODY, TEXT, HEADER, SENT*) run in the worker pool over the messages that
-// the rest of the key leaves, in batches spread over the pool's threads.
+// Flag, date, size and set keys are answered here from the mailbox's columns; text keys
+// (FROM, SUBJECT, BODY, TEXT, HEADER, SENT*) are narrowed by the text index to candidates,
+// which the worker pool verifies, reading them from the store in its own threads, over the
+// messages the rest of the key leaves.
 
 import { no } from '../../../src/errors.js';
-import { compileMetadataKey, needsText, someLeaf, textUnits, type SearchSubject } from '../../../src/search/metadata-match.js';
+import {
+  compileMetadataKey,
+  needsText,
+  someLeaf,
+  textUnits,
+  type RowPredicate,
+  type SearchTable,
+} from '../../../src/search/metadata-match.js';
+import { narrowByIndex } from '../../../src/search/text-plan.js';
 import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search.js';
 import type { SearchKey } from '../../../src/protocol/args.js';
 import type { SearchReturnOption } from '../../../src/protocol/search-key.js';
-import type { SearchMessage } from '../../../workers/contracts.js';
-import type { MessageRecord } from '../../../src/storage/types.js';
 import type { SessionView } from '../session-view.js';
-import { currentIndex } from './message-index.js';
 import iconv from 'iconv-lite';
 import { normaliseCharset } from '../../../src/mime/params.js';
 import { viewOf } from './mail-common.js';
@@ -21,14 +27,6 @@ import type { CommandHandler, CommandScope } from './types.js';
 /** Charsets SEARCH accepts (BADCHARSET lists them); others are refused, RFC 3501 §6.4.4. */
 export const SEARCH_CHARSETS = ['UTF-8', 'US-ASCII'];
 
-/**
- * Messages per pool task. Each task carries the raw bytes across a thread boundary, so a
- * batch is bounded in bytes too; a few hundred messages amortise the task overhead (tens of
- * µs) while keeping every thread busy on large mailboxes.
- */
-export const SEARCH_BATCH_MESSAGES = 256;
-export const SEARCH_BATCH_BYTES = 8 * 1024 * 1024;
-
 /** Charsets the message text decoder knows (iconv-lite, plus ISO-2022-JP through libmime). */
 function charsetSupported(name: string): boolean {
   if (SEARCH_CHARSETS.includes(name.toUpperCase())) return true;
@@ -36,46 +34,53 @@ function charsetSupported(name: string): boolean {
   return iconv.encodingExists(cs) || /^iso-2022-jp/.test(cs);
 }
 
-/** Records read at once while building search subjects. */
-const SUBJECT_READ_SLICE = 2048;
-
-/** Every message the client knows, as search subjects (expunged-but-unannounced ones left out). */
-function subjects(scope: CommandScope, view: SessionView): SearchSubject[] {
-  const store = scope.deps.mail.store;
-  const uids = view.knownUids();
-  const out: SearchSubject[] = [];
-  let records: Array<MessageRecord | null> = [];
-  for (let i = 0; i < uids.length; i++) {
-    // A cursor walk per slice of records rather than a lookup per message; slices keep the
-    // records read ahead to a few hundred KB.
-    if (i % SUBJECT_READ_SLICE === 0) records = store.getMessages(view.mailboxId, uids.subarray(i, i + SUBJECT_READ_SLICE));
-    const uid = uids[i]!;
-    const msg = records[i % SUBJECT_READ_SLICE];
-    if (!msg) continue;
-    out.push({
-      uid,
-      seq: i + 1,
-      flags: msg.flags,
-      internalDate: msg.internalDate,
-      size: msg.size,
-      recent: view.isRecent(uid),
-      modseq: msg.modseq,
-      savedAt: msg.savedAt,
-      blob: msg.blob,
-    });
-  }
-  return out;
-}
+/**
+ * Candidates per verification task. A task reads its messages from the store in its own thread,
+ * so only UIDs cross; a few hundred amortise a task's overhead (tens of µs) while keeping every
+ * thread busy on a large mailbox.
+ */
+export const SEARCH_BATCH_MESSAGES = 512;
 
 /**
- * Batches a SEARCH keeps in the pool at once. Reading a batch's bodies costs memory until
- * its task ends, so a bounded window (a few per thread) keeps a search over a large mailbox
- * from holding the whole mailbox in memory, while every thread stays busy.
+ * Verification tasks a SEARCH keeps in the pool at once: a few per thread keep them all busy,
+ * and a bound leaves room in the queue for other sessions' work.
  */
 export const SEARCH_BATCHES_IN_FLIGHT = 4;
 
-/** The UIDs among `candidates` whose text matches `unit`, evaluated in the pool. */
-async function searchText(scope: CommandScope, view: SessionView, unit: SearchKey, candidates: SearchSubject[]): Promise<Set<number>> {
+/**
+ * The messages the session knows that still exist, as rows of the mailbox's columns with their
+ * sequence numbers (expunged-but-unannounced ones are left out: they match nothing).
+ */
+function searchTable(scope: CommandScope, view: SessionView): SearchTable {
+  const store = scope.deps.mail.store;
+  const columns = store.columns(view.mailboxId);
+  const known = view.knownUids();
+  const rows = new Uint32Array(known.length);
+  const seqs = new Uint32Array(known.length);
+  let n = 0;
+  const cu = columns.uids;
+  for (let i = 0, r = 0; i < known.length && r < cu.length;) {
+    const uid = known[i]!;
+    if (cu[r]! < uid) r++;
+    else if (cu[r]! > uid) i++;
+    else {
+      rows[n] = r;
+      seqs[n++] = i + 1;
+      i++;
+      r++;
+    }
+  }
+  return {
+    columns,
+    rows: rows.subarray(0, n),
+    seqs: seqs.subarray(0, n),
+    recent: (uid) => view.isRecent(uid),
+    blob: (uid) => store.getMessage(view.mailboxId, uid)?.blob ?? null,
+  };
+}
+
+/** The UIDs among `candidates` (ascending) whose text matches `unit`, verified in the pool. */
+async function verifyText(scope: CommandScope, view: SessionView, unit: SearchKey, candidates: Uint32Array): Promise<Set<number>> {
   const { store, pool } = scope.deps.mail;
   const signal = scope.deps.io.closedSignal;
   const matched = new Set<number>();
@@ -85,27 +90,13 @@ async function searchText(scope: CommandScope, view: SessionView, unit: SearchKe
   // still awaited, and their errors are kept here, never left unhandled. Set in callbacks, so
   // typed with `as`: an annotation would leave TypeScript sure it is still null at the end.
   let failure = null as { error: unknown } | null;
-  /** The next batch, read from the store only now that a slot is free. */
-  const takeBatch = (): SearchMessage[] => {
-    const batch: SearchMessage[] = [];
-    let bytes = 0;
-    while (next < candidates.length && batch.length < SEARCH_BATCH_MESSAGES && bytes < SEARCH_BATCH_BYTES) {
-      const uid = candidates[next++]!.uid;
-      const msg = store.getMessage(view.mailboxId, uid);
-      if (!msg) continue;
-      const raw = store.readBody(msg);
-      batch.push({ uid, raw, index: currentIndex(store, msg) });
-      bytes += raw.length;
-    }
-    return batch;
-  };
   while ((next < candidates.length && failure === null) || inFlight.size > 0) {
     while (failure === null && next < candidates.length && inFlight.size < SEARCH_BATCHES_IN_FLIGHT) {
-      const batch = takeBatch();
-      if (batch.length === 0) continue;
-      const task: Promise<void> = pool.searchText(unit, batch, signal).then(
-        (uids) => {
-          for (const uid of uids) matched.add(uid);
+      const uids = candidates.slice(next, next + SEARCH_BATCH_MESSAGES);
+      next += uids.length;
+      const task: Promise<void> = pool.searchText({ storePath: store.path, mailboxId: view.mailboxId, key: unit, uids }, signal).then(
+        (found) => {
+          for (const uid of found) matched.add(uid);
         },
         (err: unknown) => {
           failure ??= { error: err };
@@ -125,26 +116,39 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
   if (cmd.charset !== null && !charsetSupported(cmd.charset)) {
     throw no({ code: 'BADCHARSET', charsets: SEARCH_CHARSETS }, `Unsupported charset ${cmd.charset}`);
   }
-  const bounds = { exists: view.exists, lastUid: view.lastUid };
-  let candidates = subjects(scope, view);
+  const { store } = scope.deps.mail;
+  const table = searchTable(scope, view);
+  const scopeOf = { table, exists: view.exists, lastUid: view.lastUid };
   const textResults = new Map<SearchKey, Set<number>>();
   if (needsText(cmd.criteria)) {
     // A top-level AND narrows the text search to what its other keys already allow.
+    let allowed: RowPredicate = () => true;
     if (cmd.criteria.type === 'AND') {
       const metadataOnly = cmd.criteria.keys.filter((k) => !needsText(k));
-      const pre = metadataOnly.map((k) => compileMetadataKey(k, bounds));
-      candidates = candidates.filter((m) => pre.every((p) => p(m)));
+      if (metadataOnly.length > 0) allowed = compileMetadataKey({ type: 'AND', keys: metadataOnly }, scopeOf);
     }
-    for (const unit of textUnits(cmd.criteria)) textResults.set(unit, await searchText(scope, view, unit, candidates));
+    const uids: number[] = [];
+    for (let k = 0; k < table.rows.length; k++) if (allowed(k)) uids.push(table.columns.uids[table.rows[k]!]!);
+    const pre = Uint32Array.from(uids);
+    for (const unit of textUnits(cmd.criteria)) {
+      const candidates = narrowByIndex(unit, pre, (gramSets) => store.textLookup(view.mailboxId, gramSets));
+      textResults.set(unit, await verifyText(scope, view, unit, candidates));
+    }
   }
-  const match = compileMetadataKey(cmd.criteria, { ...bounds, textResults });
-  const found = candidates.filter(match);
-  const results = found.map((m) => (cmd.uid ? m.uid : m.seq));
+  const match = compileMetadataKey(cmd.criteria, { ...scopeOf, textResults });
+  const found: number[] = [];
+  for (let k = 0; k < table.rows.length; k++) if (match(k)) found.push(k);
+  const results = found.map((k) => (cmd.uid ? table.columns.uids[table.rows[k]!]! : table.seqs[k]!));
   // RFC 7162 §3.1.5: a SEARCH with a MODSEQ key enables CONDSTORE and reports the highest
   // modseq of what it returns.
   const withModseq = usesModseq(cmd.criteria);
   const completion = withModseq ? enableCondstore(scope) : {};
-  const modseq = withModseq ? returnedModseq(found, cmd.returnOptions) : null;
+  const modseq = withModseq
+    ? returnedModseq(
+        found.map((k) => table.columns.modseq[table.rows[k]!]!),
+        cmd.returnOptions,
+      )
+    : null;
   if (modseq !== null && found.length > 0) view.showedModseq();
   scope.out.write(
     cmd.returnOptions === null ? encodeSearch(results, modseq) : encodeEsearch(cmd.tag, cmd.uid, cmd.returnOptions, results, modseq),
@@ -155,18 +159,19 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
 /**
  * The highest modseq of the messages a result returns (RFC 7162 §3.1.6). Under ESEARCH (RFC 4731
  * §3.2) a lone MIN or MAX returns one message and MIN MAX two, so only theirs count; ALL or
- * COUNT (or no option, which means ALL) return every message found. `found` ascends.
+ * COUNT (or no option, which means ALL) return every message found. `found` holds the modseqs
+ * of the messages found, in ascending message order.
  */
-function returnedModseq(found: readonly SearchSubject[], options: readonly SearchReturnOption[] | null): number {
+function returnedModseq(found: readonly number[], options: readonly SearchReturnOption[] | null): number {
   let returned = found;
   if (options !== null && options.length > 0 && !options.includes('ALL') && !options.includes('COUNT')) {
-    const ends: SearchSubject[] = [];
+    const ends: number[] = [];
     if (options.includes('MIN') && found.length > 0) ends.push(found[0]!);
     if (options.includes('MAX') && found.length > 0) ends.push(found[found.length - 1]!);
     returned = ends;
   }
   let highest = 0;
-  for (const m of returned) if (m.modseq > highest) highest = m.modseq;
+  for (const m of returned) if (m > highest) highest = m;
   return highest;
 }
 

@@ -9,6 +9,7 @@
 // and no window in which a crash could leak or lose a body.
 
 import { createHash } from 'node:crypto';
+import type { Database, Key } from 'lmdb';
 import type { Dbs } from './env.js';
 import type { Tx } from './tx.js';
 import type { MimeData } from '../types.js';
@@ -68,9 +69,14 @@ export function readBlob(dbs: Dbs, address: string): Buffer | undefined {
  * overridden `length` (lmdb-js 3.5, pinned); a view of the real size is what callers can use.
  */
 export function readBlobTransient(dbs: Dbs, address: string): Buffer | undefined {
-  const fast = dbs.blobs.getBinaryFast(address) as (Buffer & { isGlobal?: boolean }) | undefined;
+  return readBinaryTransient(dbs.blobs, address);
+}
+
+/** A binary value without a copy (see readBlobTransient): large values are a view of the map itself. */
+export function readBinaryTransient<K extends Key>(db: Database<Buffer, K>, key: K): Buffer | undefined {
+  const fast = db.getBinaryFast(key) as (Buffer & { isGlobal?: boolean }) | undefined;
   if (fast === undefined || !fast.isGlobal) return fast;
-  return Uint8Array.prototype.subarray.call(fast, 0, (dbs.blobs as unknown as { lastSize: number }).lastSize) as Buffer;
+  return Uint8Array.prototype.subarray.call(fast, 0, (db as unknown as { lastSize: number }).lastSize) as Buffer;
 }
 
 /** The header block stored apart from the body (a copy), or undefined when there is none. */

@@ -27,6 +27,7 @@ import type {
   ModseqKey,
   SubscriptionKey,
 } from './keys.js';
+import type { SegmentKey } from './text-index.js';
 
 /**
  * Layout version of the data in the environment. A store refuses to open a newer layout:
@@ -36,7 +37,7 @@ export const SCHEMA_VERSION = 4;
 
 /**
  * Named sub-databases the environment may hold. lmdb-js defaults to 12 and the next openDB
- * fails with MDB_DBS_FULL; the store uses 18 today, the rest is room for later layouts.
+ * fails with MDB_DBS_FULL; the store uses 19 today, the rest is room for later layouts.
  */
 export const MAX_DBS = 32;
 
@@ -122,6 +123,12 @@ export interface Dbs {
    * are read whole.
    */
   headers: Database<Buffer, BlobKey>;
+  /**
+   * `[mailboxId, firstUid]` → one segment of the mailbox's text index (text-segment.ts). Not
+   * part of the schema's upgrades: a store without it, or with messages above its last segment,
+   * is indexed in the background while SEARCH verifies what is not covered yet.
+   */
+  textIndex: Database<Buffer, SegmentKey>;
   /** Global sequence → mailboxes changed by one write, for other processes. */
   changelog: Database<ChangelogEntry, ChangelogKey>;
 }
@@ -170,6 +177,7 @@ export function openEnv(path: string): Dbs {
       mime: root.openDB({ name: 'mime' }),
       mimeSummary: root.openDB({ name: 'mime-summary' }),
       headers: root.openDB<Buffer, BlobKey>({ name: 'headers', encoding: 'binary' }),
+      textIndex: root.openDB<Buffer, SegmentKey>({ name: 'text-index', encoding: 'binary' }),
       changelog: root.openDB({ name: 'changelog' }),
     };
     checkSchema(dbs, path);

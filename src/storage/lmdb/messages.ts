@@ -23,6 +23,7 @@ import type { Dbs } from './env.js';
 import { keywordRange, messageKey, messageRange, type MessageKey } from './keys.js';
 import { saveMailbox, writableMailbox } from './mailbox-records.js';
 import { packMessage, unpackMessage, type StoredMailbox, type StoredMessage } from './records.js';
+import { dropTextIndex } from './text-index.js';
 import type { Tx } from './tx.js';
 
 /** An APPEND item with its content address computed outside the transaction. */
@@ -355,6 +356,8 @@ export function moveAll(tx: Tx, source: StoredMailbox, destination: StoredMailbo
   const uids = [...tx.dbs.messages.getKeys(messageRange(source.id))].map((k) => k[1]);
   const copied = copyBetween(tx, source, uids, destination);
   for (const [uid, , message] of copied) removeMessage(tx, source, uid, message);
+  // Every indexed message of the source is gone: its index would only be dead weight.
+  dropTextIndex(tx, source.id);
   if (copied.length > 0) {
     tx.changed.add(source.id);
     tx.changed.add(destination.id);
@@ -374,6 +377,7 @@ export function wipeMessages(tx: Tx, mailbox: StoredMailbox): void {
     releaseBlob(tx, unpackMessage(key[1], value).blob);
   }
   dropIndex(tx, mailbox);
+  dropTextIndex(tx, mailbox.id);
   for (const key of [...tx.dbs.deleted.getKeys(messageRange(mailbox.id))]) tx.dbs.deleted.removeSync(key);
   for (const key of [...tx.dbs.unseen.getKeys(messageRange(mailbox.id))]) tx.dbs.unseen.removeSync(key);
   for (const key of [...tx.dbs.keywords.getKeys(keywordRange(mailbox.id))]) tx.dbs.keywords.removeSync(key);

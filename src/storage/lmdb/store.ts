@@ -20,13 +20,17 @@ import {
   type FlagResult,
   type MailboxRecord,
   type MailStore,
+  type MessageColumns,
   type MessageRecord,
   type MimeData,
   type MimeIndexData,
   type MimeSummaryData,
   type SpecialUse,
+  type TextLookup,
+  type TextSegmentInfo,
   type TombstoneRetention,
 } from '../types.js';
+import * as textIndex from './text-index.js';
 import * as accounts from './accounts.js';
 import { blobAddress, blobRefCount, readBlob, readBlobTransient, readHeader } from './blobs.js';
 import { changelogHead, changesSince, readChangelog } from './changes.js';
@@ -38,6 +42,7 @@ import type { BatchResult } from './write-batch.js';
 import type { SentItem, WriteFields, WriteOpName, WriteResult } from './write-ops.js';
 import { WriterChannel } from './writer-channel.js';
 import { UidCache } from './uid-cache.js';
+import { ColumnCache, readColumns } from './columns.js';
 
 export interface OpenOptions {
   logger?: Logger;
@@ -49,6 +54,7 @@ export function openMailStore(cfg: StorageModuleConfig, opts: OpenOptions = {}):
 }
 
 export class LmdbMailStore implements MailStore {
+  readonly path: string;
   readonly #dbs: Dbs;
   readonly #appendLimit: number;
   readonly #retention: TombstoneRetention;
@@ -59,11 +65,13 @@ export class LmdbMailStore implements MailStore {
   readonly #watcher: ChangeWatcher;
   readonly #channel: WriterChannel;
   readonly #uidCache = new UidCache();
+  readonly #columnCache = new ColumnCache();
   /** The last change-log entry of this store that its listeners have heard of. */
   #answeredSeq: number;
   #closed = false;
 
   constructor(cfg: StorageModuleConfig, logger?: Logger) {
+    this.path = cfg.path;
     this.#dbs = openEnv(cfg.path);
     this.#appendLimit = cfg.appendLimit;
     this.#retention = cfg.tombstoneRetention;
@@ -226,6 +234,42 @@ export class LmdbMailStore implements MailStore {
   blobReferences(address: string): number {
     this.#assertOpen();
     return blobRefCount(this.#dbs, address);
+  }
+
+  columns(mailboxId: number): MessageColumns {
+    this.#assertOpen();
+    const mailbox = readMailbox(this.#dbs, mailboxId);
+    return mailbox === undefined ? readColumns(this.#dbs, mailboxId) : this.#columnCache.columns(this.#dbs, mailbox);
+  }
+
+  // ---- the text index
+
+  textLookup(mailboxId: number, gramSets: readonly Uint32Array[]): TextLookup {
+    this.#assertOpen();
+    return textIndex.lookupGrams(this.#dbs, mailboxId, gramSets);
+  }
+
+  textSegments(mailboxId: number): TextSegmentInfo[] {
+    this.#assertOpen();
+    return textIndex.segmentInfos(this.#dbs, mailboxId);
+  }
+
+  addTextSegment(mailboxId: number, uidValidity: number, segment: Uint8Array): Promise<boolean> {
+    return this.#write({ op: 'addTextSegment', mailboxId, uidValidity, segment });
+  }
+
+  replaceTextSegments(
+    mailboxId: number,
+    uidValidity: number,
+    replaced: readonly number[],
+    lastUids: readonly number[],
+    segment: Uint8Array,
+  ): Promise<boolean> {
+    return this.#write({ op: 'replaceTextSegments', mailboxId, uidValidity, replaced, lastUids, segment });
+  }
+
+  dropTextIndex(mailboxId: number): Promise<void> {
+    return this.#write({ op: 'dropTextIndex', mailboxId });
   }
 
   // ---- messages: writes

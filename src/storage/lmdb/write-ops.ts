@@ -11,6 +11,7 @@ import { putMime } from './blobs.js';
 import { toRecord } from './mailbox-records.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
+import * as textIndex from './text-index.js';
 import type { Tx } from './tx.js';
 
 type AccountMailboxes = ReadonlyArray<{ name: string; specialUse: SpecialUse | null }>;
@@ -45,6 +46,13 @@ export const WRITE_OPS = {
   move: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; destinationId: number; retention: TombstoneRetention }) =>
     messages.moveMessages(tx, r.mailboxId, r.uids, r.destinationId, r.retention),
   claimRecent: (tx: Tx, r: { mailboxId: number; upTo: number }) => messages.claimRecent(tx, r.mailboxId, r.upTo),
+  addTextSegment: (tx: Tx, r: { mailboxId: number; uidValidity: number; segment: Uint8Array }) =>
+    textIndex.addSegment(tx, r.mailboxId, r.uidValidity, r.segment),
+  replaceTextSegments: (
+    tx: Tx,
+    r: { mailboxId: number; uidValidity: number; replaced: readonly number[]; lastUids: readonly number[]; segment: Uint8Array },
+  ) => textIndex.replaceSegments(tx, r.mailboxId, r.uidValidity, r.replaced, r.lastUids, r.segment),
+  dropTextIndex: (tx: Tx, r: { mailboxId: number }) => textIndex.dropTextIndex(tx, r.mailboxId),
 } satisfies Record<string, (tx: Tx, request: never) => unknown>;
 
 export type WriteOpName = keyof typeof WRITE_OPS;

@@ -1,0 +1,64 @@
+// Read access to the store from a pool thread: a task that searches or indexes a mailbox reads
+// the records and bytes it needs itself, so no body crosses the event loop (RFC 3501 SEARCH
+// over a large mailbox used to copy every body through the main thread). lmdb-js shares one
+// environment among the threads of a process; each thread opens its own handle once.
+
+import { readBinaryTransient } from './blobs.js';
+import { openEnv, type Dbs } from './env.js';
+import { messageRange } from './keys.js';
+import { readMailbox } from './mailbox-records.js';
+import { readMessage } from './messages.js';
+import { readSegments } from './text-index.js';
+import type { SegmentReader } from './text-segment.js';
+import type { MessageRecord, MimeIndexData } from '../types.js';
+import type { StoredMailbox } from './records.js';
+
+const opened = new Map<string, ThreadReader>();
+
+/** The reader of the store at `path` for this thread, opened on first use. */
+export function threadReader(path: string): ThreadReader {
+  let reader = opened.get(path);
+  if (reader === undefined) {
+    reader = new ThreadReader(openEnv(path));
+    opened.set(path, reader);
+  }
+  return reader;
+}
+
+export class ThreadReader {
+  readonly #dbs: Dbs;
+
+  constructor(dbs: Dbs) {
+    this.#dbs = dbs;
+  }
+
+  mailbox(mailboxId: number): StoredMailbox | undefined {
+    return readMailbox(this.#dbs, mailboxId);
+  }
+
+  message(mailboxId: number, uid: number): MessageRecord | null {
+    return readMessage(this.#dbs, mailboxId, uid);
+  }
+
+  mimeIndex(blob: string): MimeIndexData | null {
+    return this.#dbs.mime.get(blob) ?? null;
+  }
+
+  /** The message bytes without a copy, valid only while `use` runs; undefined when the blob is gone. */
+  withBody<T>(blob: string, use: (bytes: Buffer) => T): T | undefined {
+    const bytes = readBinaryTransient(this.#dbs.blobs, blob);
+    return bytes === undefined ? undefined : use(bytes);
+  }
+
+  /** UIDs of the mailbox from `first` to `last`, ascending. */
+  uidsBetween(mailboxId: number, first: number, last: number): Uint32Array {
+    const out: number[] = [];
+    const { start } = messageRange(mailboxId);
+    for (const key of this.#dbs.messages.getKeys({ start: [start[0], first], end: [start[0], last + 1] })) out.push(key[1]);
+    return Uint32Array.from(out);
+  }
+
+  segments(mailboxId: number, firstUids: readonly number[]): SegmentReader[] | null {
+    return readSegments(this.#dbs, mailboxId, firstUids);
+  }
+}
