@@ -10,6 +10,7 @@ import { imapAcctCommand } from '../../src/cli/imap-acct.js';
 import { defaultMailboxesFor } from '../../src/storage/default-mailboxes.js';
 import { imapMboxesCommand } from '../../src/cli/imap-mboxes.js';
 import { imapMsgsCommand } from '../../src/cli/imap-msgs.js';
+import { indexCommand } from '../../src/cli/index-cmd.js';
 import { decodeEncodedWords } from '../../src/cli/imap-headers.js';
 import { openMailStore } from '../../src/storage/index.js';
 import { storageConfig } from '../storage/fixture.js';
@@ -267,4 +268,30 @@ t.test('imap-msgs', async (t) => {
 t.test('encoded words', async (t) => {
   t.equal(decodeEncodedWords('=?utf-8?B?w6k=?= =?ISO-8859-1?Q?=E9_x?= plain'), 'éé x plain');
   t.equal(decodeEncodedWords('=?x-unknown?Q?a?='), '=?x-unknown?Q?a?=');
+});
+
+t.test('index status and rebuild', async (t) => {
+  const { acct, mboxes, msgs, module } = setup(t);
+  const index = (argv: string[]) => run(config([module]), indexCommand, argv);
+  await acct(['create', 'ann']);
+  await mboxes(['create', 'ann', 'Work']);
+  for (let i = 0; i < 3; i++) await msgs(['add', 'ann', 'Work'], `Subject: m${i}\r\n\r\nquarterly report ${i}\r\n`);
+  let r = await index(['status', 'ann', 'Work']);
+  t.same([r.code, r.stdout], [0, 'Work\t3 messages\t0 indexed\t0 segments\t0 B\n'], 'nothing indexed without a server');
+  r = await index(['rebuild', 'ann', 'Work']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^Work\t3 of 3 messages indexed\t1 segments\t\d+(\.\d)? (B|KiB)\n$/);
+  r = await index(['status', 'ann']);
+  t.match(r.stdout, /^INBOX\t0 messages\t0 indexed\t0 segments\t0 B\n/m, 'every mailbox of the account');
+  t.match(r.stdout, /^Work\t3 messages\t3 indexed\t1 segments\t/m);
+  const store = openMailStore(module);
+  t.teardown(() => store.close());
+  const account = store.getAccount('ann')!;
+  const work = store.getMailbox(account.id, 'Work')!;
+  const grams = (await import('../../src/search/grams.js')).needleGrams('quarterly');
+  t.same([...store.textLookup(work.id, [grams]).candidates[0]!], [1, 2, 3], 'the rebuilt index finds the messages');
+  r = await index(['status', 'nobody']);
+  t.equal(r.code, 1);
+  r = await index(['frobnicate', 'ann']);
+  t.equal(r.code, 2, 'an unknown verb is a usage error');
 });

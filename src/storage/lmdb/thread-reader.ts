@@ -15,13 +15,19 @@ import type { StoredMailbox } from './records.js';
 
 const opened = new Map<string, ThreadReader>();
 
-/** The reader of the store at `path` for this thread, opened on first use. */
+/**
+ * The reader of the store at `path` for this thread, opened on first use, reading the latest
+ * commit: lmdb-js keeps a thread's read transaction between reads and renews it when that thread
+ * writes, but a pool thread never writes, so without the reset each task would see the store as
+ * it was at the thread's first read.
+ */
 export function threadReader(path: string): ThreadReader {
   let reader = opened.get(path);
   if (reader === undefined) {
     reader = new ThreadReader(openEnv(path));
     opened.set(path, reader);
   }
+  reader.renew();
   return reader;
 }
 
@@ -30,6 +36,10 @@ export class ThreadReader {
 
   constructor(dbs: Dbs) {
     this.#dbs = dbs;
+  }
+
+  renew(): void {
+    this.#dbs.root.resetReadTxn();
   }
 
   mailbox(mailboxId: number): StoredMailbox | undefined {
