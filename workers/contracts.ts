@@ -62,6 +62,8 @@ export type TextIndexInput =
 export interface TextIndexOutput {
   /** The new segment; null when a segment to merge was gone (another merge, a wipe). */
   segment: Uint8Array | null;
+  /** A build's folded body texts (UTF-8) by content address, for blobs that had none stored. */
+  bodies: Array<[string, Uint8Array]>;
   /** Messages read and indexed, and how many of them had too much text to index. */
   docs: number;
   skipped: number;

@@ -12,26 +12,30 @@ export default function textIndexTask(input: TextIndexInput): TextIndexOutput {
   const reader = threadReader(input.storePath);
   if (input.kind === 'merge') {
     const segments = reader.segments(input.mailboxId, input.firstUids);
-    if (segments === null || segments.length === 0) return { segment: null, docs: 0, skipped: 0, textChars: 0 };
+    if (segments === null || segments.length === 0) return { segment: null, bodies: [], docs: 0, skipped: 0, textChars: 0 };
     const first = segments[0]!.header.firstUid;
     const last = segments[segments.length - 1]!.header.lastUid;
     const segment = mergeSegments(segments, reader.uidsBetween(input.mailboxId, first, last));
     const docs = segments.reduce((s, x) => s + x.header.docCount, 0);
     const skipped = segments.reduce((s, x) => s + x.header.skippedCount, 0);
-    return { segment, docs, skipped, textChars: 0 };
+    return { segment, bodies: [], docs, skipped, textChars: 0 };
   }
   const docs: SegmentDoc[] = [];
+  const bodies: Array<[string, Uint8Array]> = [];
   let textChars = 0;
   let skipped = 0;
   for (const uid of input.uids) {
-    const grams = withMessageText(reader, input.mailboxId, uid, (text) => documentGrams(text));
+    // The body is decoded and folded here, not read back from a stored fold: the index is built
+    // from the message itself.
+    const grams = withMessageText(reader, input.mailboxId, uid, (text, blob) => ({ ...documentGrams(text), blob }), { foldedBody: false });
     // Expunged since the UIDs were read: no longer a message, and its UID never comes back.
     if (grams === undefined) continue;
     textChars += grams.chars;
     if (grams.grams === null) skipped++;
+    else if (grams.foldedBody !== '' && !reader.hasSearchBody(grams.blob)) bodies.push([grams.blob, Buffer.from(grams.foldedBody, 'utf8')]);
     docs.push({ uid, grams: grams.grams });
   }
   const range = { firstUid: input.uids[0]!, lastUid: input.uids[input.uids.length - 1]! };
   const segment = buildSegment(range, docs);
-  return { segment, docs: docs.length, skipped, textChars };
+  return { segment, bodies, docs: docs.length, skipped, textChars };
 }

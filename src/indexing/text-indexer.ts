@@ -166,7 +166,7 @@ export class TextIndexer {
     for (let i = 0; i < pending.length && !this.#closed; i += INDEX_BUILD_BATCH) {
       const batch = pending.slice(i, i + INDEX_BUILD_BATCH);
       const out = await this.#pool.textIndex({ kind: 'build', storePath: this.#store.path, mailboxId: id, uids: batch });
-      if (out.segment === null || !(await this.#store.addTextSegment(id, mailbox.uidValidity, out.segment))) {
+      if (out.segment === null || !(await this.#store.addTextSegment(id, mailbox.uidValidity, out.segment, out.bodies))) {
         // Another build (the CLI, another server) got there first, or the mailbox was made
         // again: look again from what is stored now.
         this.#dirty.add(id);

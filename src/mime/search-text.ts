@@ -30,6 +30,11 @@ export interface SearchText {
   sent: number | null;
   /** Transfer- and charset-decoded text of the text/* parts (HTML as is), parts joined by newlines. */
   body: string;
+  /**
+   * The body already case-folded as the matcher folds it (src/search/text-match.ts), when it
+   * was stored folded: the matcher then reads this and never decodes the message's parts.
+   */
+  readonly foldedBody: string | undefined;
 }
 
 /**
@@ -38,25 +43,40 @@ export interface SearchText {
  * index builder reads every part; a SEARCH verifying candidates reads what its key needs.
  * Never throws.
  */
-export function searchText(index: MessageIndex, raw: Uint8Array): SearchText {
-  return new LazySearchText(index, raw);
+export function searchText(index: MessageIndex, raw: Uint8Array, foldedBody?: string): SearchText {
+  return new LazySearchText(() => ({ index, raw }), foldedBody);
+}
+
+/**
+ * The same, reading the message only when a part of the text needs it: a BODY search of a
+ * message whose folded body is stored never reads its bytes or its MIME index.
+ */
+export function lazySearchText(message: () => { index: MessageIndex; raw: Uint8Array }, foldedBody?: string): SearchText {
+  return new LazySearchText(message, foldedBody);
 }
 
 class LazySearchText implements SearchText {
-  readonly #index: MessageIndex;
-  readonly #raw: Uint8Array;
+  readonly #load: () => { index: MessageIndex; raw: Uint8Array };
+  #message: { index: MessageIndex; raw: Uint8Array } | undefined;
   #fields: HeaderField[] | undefined;
   #headers: [string, string][] | undefined;
   #body: string | undefined;
   readonly #addresses = new Map<string, string>();
+  readonly foldedBody: string | undefined;
 
-  constructor(index: MessageIndex, raw: Uint8Array) {
-    this.#index = index;
-    this.#raw = raw;
+  constructor(load: () => { index: MessageIndex; raw: Uint8Array }, foldedBody: string | undefined) {
+    this.#load = load;
+    this.foldedBody = foldedBody;
+  }
+
+  get #m(): { index: MessageIndex; raw: Uint8Array } {
+    return (this.#message ??= this.#load());
   }
 
   #parsed(): HeaderField[] {
-    return (this.#fields ??= parseHeaderFields(this.#raw, this.#index.root.headerStart, this.#index.root.bodyStart));
+    if (this.#fields !== undefined) return this.#fields;
+    const { raw, index } = this.#m;
+    return (this.#fields = parseHeaderFields(raw, index.root.headerStart, index.root.bodyStart));
   }
 
   get headers(): [string, string][] {
@@ -106,7 +126,9 @@ class LazySearchText implements SearchText {
     return date === undefined ? null : parseDateHeader(date[1]);
   }
   get body(): string {
-    return (this.#body ??= bodyText(this.#index, this.#raw));
+    if (this.#body !== undefined) return this.#body;
+    const { raw, index } = this.#m;
+    return (this.#body = bodyText(index, raw));
   }
 }
 

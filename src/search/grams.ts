@@ -125,9 +125,10 @@ export function needleGrams(needle: string): Uint32Array {
  * header field as `NAME: value` (TEXT) and its value (HEADER), the address fields with their written-back lists and the
  * joined subjects (FROM…SUBJECT). Each string is folded whole, as the matcher folds it, so every
  * substring it can match has its grams here. `grams` is null when the text is past
- * INDEX_MAX_TEXT_CHARS; `chars` counts the folded text read.
+ * INDEX_MAX_TEXT_CHARS; `chars` counts the folded text read; `foldedBody` is the body as the
+ * matcher folds it, to be stored for verifying candidates.
  */
-export function documentGrams(text: SearchText): { grams: Uint32Array | null; chars: number } {
+export function documentGrams(text: SearchText): { grams: Uint32Array | null; chars: number; foldedBody: string } {
   const strings = [
     text.body,
     // TEXT matches `NAME: value`, HEADER the value alone: each is folded as its matcher folds it.
@@ -140,12 +141,15 @@ export function documentGrams(text: SearchText): { grams: Uint32Array | null; ch
   ];
   let total = 0;
   const acc = { buf: new Uint32Array(4096), n: 0 };
-  for (const s of strings) {
+  let foldedBody = '';
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i]!;
     if (s.length === 0) continue;
     const folded = foldCase(s);
+    if (i === 0) foldedBody = folded;
     total += folded.length;
-    if (total > INDEX_MAX_TEXT_CHARS) return { grams: null, chars: total };
+    if (total > INDEX_MAX_TEXT_CHARS) return { grams: null, chars: total, foldedBody: '' };
     addGrams(folded, acc);
   }
-  return { grams: distinct(acc.buf, acc.n), chars: total };
+  return { grams: distinct(acc.buf, acc.n), chars: total, foldedBody };
 }

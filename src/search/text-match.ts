@@ -22,6 +22,11 @@ function contains(haystack: string, needle: string): boolean {
   return foldCase(haystack).includes(foldCase(needle));
 }
 
+/** BODY: the stored folded body when there is one (folded once, when indexed), else the body folded now. */
+function bodyContains(text: SearchText, needle: string): boolean {
+  return text.foldedBody !== undefined ? text.foldedBody.includes(foldCase(needle)) : contains(text.body, needle);
+}
+
 function hasField(text: SearchText, name: string): boolean {
   return text.headers.some((h) => h[0] === name);
 }
@@ -49,9 +54,9 @@ export function matchesText(key: SearchKey, text: SearchText): boolean | null {
     case 'SUBJECT':
       return hasField(text, 'SUBJECT') && contains(text.subject, key.value);
     case 'BODY':
-      return contains(text.body, key.value);
+      return bodyContains(text, key.value);
     case 'TEXT':
-      return contains(text.body, key.value) || text.headers.some((h) => contains(`${h[0]}: ${h[1]}`, key.value));
+      return bodyContains(text, key.value) || text.headers.some((h) => contains(`${h[0]}: ${h[1]}`, key.value));
     case 'HEADER': {
       const field = key.field.toUpperCase();
       // RFC 3501 §6.4.4: an empty string matches every message that has the field.

@@ -288,8 +288,17 @@ export interface MailStore {
   textLookup(mailboxId: number, gramSets: readonly Uint32Array[]): TextLookup;
   /** The mailbox's segments in UID order. */
   textSegments(mailboxId: number): TextSegmentInfo[];
-  /** Adds a segment above the last one; false when the mailbox changed identity or another build got there first. */
-  addTextSegment(mailboxId: number, uidValidity: number, segment: Uint8Array): Promise<boolean>;
+  /**
+   * Adds a segment above the last one, with the folded body texts of its messages by content
+   * address (kept with the blob, for verifying candidates); false when the mailbox changed
+   * identity or another build got there first.
+   */
+  addTextSegment(
+    mailboxId: number,
+    uidValidity: number,
+    segment: Uint8Array,
+    bodies?: ReadonlyArray<readonly [string, Uint8Array]>,
+  ): Promise<boolean>;
   /** Replaces consecutive segments (first UIDs, each ending at lastUids) by their merge; false when one changed. */
   replaceTextSegments(
     mailboxId: number,

@@ -53,6 +53,7 @@ export function releaseBlob(tx: Tx, address: string): void {
     tx.dbs.mime.removeSync(address);
     tx.dbs.mimeSummary.removeSync(address);
     tx.dbs.headers.removeSync(address);
+    tx.dbs.searchBodies.removeSync(address);
   } else {
     tx.dbs.blobRefs.putSync(address, count - 1);
   }

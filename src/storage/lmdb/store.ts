@@ -254,8 +254,13 @@ export class LmdbMailStore implements MailStore {
     return textIndex.segmentInfos(this.#dbs, mailboxId);
   }
 
-  addTextSegment(mailboxId: number, uidValidity: number, segment: Uint8Array): Promise<boolean> {
-    return this.#write({ op: 'addTextSegment', mailboxId, uidValidity, segment });
+  addTextSegment(
+    mailboxId: number,
+    uidValidity: number,
+    segment: Uint8Array,
+    bodies: ReadonlyArray<readonly [string, Uint8Array]> = [],
+  ): Promise<boolean> {
+    return this.#write({ op: 'addTextSegment', mailboxId, uidValidity, segment, bodies });
   }
 
   replaceTextSegments(

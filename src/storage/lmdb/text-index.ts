@@ -130,9 +130,16 @@ function headerOf(value: Uint8Array): SegmentHeader {
  * the mailbox is gone or was made again (`uidValidity`), or another build got there first (its
  * range overlaps): the builder read the mailbox outside this transaction.
  */
-export function addSegment(tx: Tx, mailboxId: number, uidValidity: number, segment: Uint8Array): boolean {
+export function addSegment(
+  tx: Tx,
+  mailboxId: number,
+  uidValidity: number,
+  segment: Uint8Array,
+  bodies: ReadonlyArray<readonly [string, Uint8Array]>,
+): boolean {
   const mailbox = tx.dbs.mailboxes.get(mailboxId);
   if (mailbox === undefined || mailbox.uidValidity !== uidValidity) return false;
+  putSearchBodies(tx, bodies);
   const header = headerOf(segment);
   const { start, end } = segmentRange(mailboxId);
   for (const key of tx.dbs.textIndex.getKeys({ start: end, end: start, reverse: true, limit: 1 })) {
@@ -164,6 +171,14 @@ export function replaceSegments(
   for (const first of replaced) tx.dbs.textIndex.removeSync([mailboxId, first]);
   tx.dbs.textIndex.putSync([mailboxId, headerOf(segment).firstUid], Buffer.from(segment.buffer, segment.byteOffset, segment.byteLength));
   return true;
+}
+
+/** Stores folded body texts (env.ts `searchBodies`) of blobs that are still stored. */
+function putSearchBodies(tx: Tx, bodies: ReadonlyArray<readonly [string, Uint8Array]>): void {
+  for (const [address, text] of bodies) {
+    if ((tx.dbs.blobRefs.get(address) ?? 0) === 0 || tx.dbs.searchBodies.doesExist(address)) continue;
+    tx.dbs.searchBodies.putSync(address, Buffer.from(text.buffer, text.byteOffset, text.byteLength));
+  }
 }
 
 /** Drops a mailbox's whole index (its messages are wiped, or it is rebuilt from scratch). */

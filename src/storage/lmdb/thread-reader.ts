@@ -54,10 +54,18 @@ export class ThreadReader {
     return this.#dbs.mime.get(blob) ?? null;
   }
 
-  /** The message bytes without a copy, valid only while `use` runs; undefined when the blob is gone. */
-  withBody<T>(blob: string, use: (bytes: Buffer) => T): T | undefined {
-    const bytes = readBinaryTransient(this.#dbs.blobs, blob);
-    return bytes === undefined ? undefined : use(bytes);
+  /** The message bytes (a copy), or undefined when the blob is gone. */
+  body(blob: string): Buffer | undefined {
+    return this.#dbs.blobs.getBinary(blob);
+  }
+
+  /** The folded body text stored for the blob (env.ts `searchBodies`), or undefined. */
+  searchBody(blob: string): string | undefined {
+    return readBinaryTransient(this.#dbs.searchBodies, blob)?.toString('utf8');
+  }
+
+  hasSearchBody(blob: string): boolean {
+    return this.#dbs.searchBodies.doesExist(blob);
   }
 
   /** UIDs of the mailbox from `first` to `last`, ascending. */

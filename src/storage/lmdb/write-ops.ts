@@ -46,8 +46,10 @@ export const WRITE_OPS = {
   move: (tx: Tx, r: { mailboxId: number; uids: readonly number[]; destinationId: number; retention: TombstoneRetention }) =>
     messages.moveMessages(tx, r.mailboxId, r.uids, r.destinationId, r.retention),
   claimRecent: (tx: Tx, r: { mailboxId: number; upTo: number }) => messages.claimRecent(tx, r.mailboxId, r.upTo),
-  addTextSegment: (tx: Tx, r: { mailboxId: number; uidValidity: number; segment: Uint8Array }) =>
-    textIndex.addSegment(tx, r.mailboxId, r.uidValidity, r.segment),
+  addTextSegment: (
+    tx: Tx,
+    r: { mailboxId: number; uidValidity: number; segment: Uint8Array; bodies: ReadonlyArray<readonly [string, Uint8Array]> },
+  ) => textIndex.addSegment(tx, r.mailboxId, r.uidValidity, r.segment, r.bodies),
   replaceTextSegments: (
     tx: Tx,
     r: { mailboxId: number; uidValidity: number; replaced: readonly number[]; lastUids: readonly number[]; segment: Uint8Array },
