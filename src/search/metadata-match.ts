@@ -248,3 +248,82 @@ export function compileMetadataKey(key: SearchKey, scope: SearchScope): RowPredi
       throw new Error(`${key.type} needs the message text`);
   }
 }
+
+/**
+ * Evaluates a key over the whole table at once: a byte per message, 1 where it matches. Flag
+ * keys, the common case (UNSEEN, DELETED, FLAGGED…), are one tight loop over the flag column,
+ * and AND/OR/NOT combine whole masks, so a flag search of 100,000 messages is a fraction of a
+ * millisecond instead of a closure call per message and key; other leaves fall back to their
+ * predicate for each message.
+ */
+export function matchMask(key: SearchKey, scope: SearchScope): Uint8Array {
+  const { columns: c, rows } = scope.table;
+  const n = rows.length;
+  if (scope.textResults?.has(key) !== true) {
+    const bit = flagBit(key);
+    if (bit !== null) {
+      const out = new Uint8Array(n);
+      const flags = c.flags;
+      const want = bit.set ? bit.bit : 0;
+      for (let k = 0; k < n; k++) out[k] = (flags[rows[k]!]! & bit.bit) === want ? 1 : 0;
+      return out;
+    }
+    switch (key.type) {
+      case 'ALL':
+        return new Uint8Array(n).fill(1);
+      case 'NOT': {
+        const inner = matchMask(key.key, scope);
+        for (let k = 0; k < n; k++) inner[k] = inner[k]! ^ 1;
+        return inner;
+      }
+      case 'AND': {
+        const acc = matchMask(key.keys[0]!, scope);
+        for (let i = 1; i < key.keys.length; i++) {
+          const m = matchMask(key.keys[i]!, scope);
+          for (let k = 0; k < n; k++) acc[k] = acc[k]! & m[k]!;
+        }
+        return acc;
+      }
+      case 'OR': {
+        const acc = matchMask(key.left, scope);
+        const m = matchMask(key.right, scope);
+        for (let k = 0; k < n; k++) acc[k] = acc[k]! | m[k]!;
+        return acc;
+      }
+      default:
+        break;
+    }
+  }
+  const p = compileMetadataKey(key, scope);
+  const out = new Uint8Array(n);
+  for (let k = 0; k < n; k++) out[k] = p(k) ? 1 : 0;
+  return out;
+}
+
+/** The bit and sense of a system-flag key, or null for any other key. */
+function flagBit(key: SearchKey): { bit: number; set: boolean } | null {
+  switch (key.type) {
+    case 'ANSWERED':
+      return { bit: ANSWERED, set: true };
+    case 'DELETED':
+      return { bit: DELETED, set: true };
+    case 'DRAFT':
+      return { bit: DRAFT, set: true };
+    case 'FLAGGED':
+      return { bit: FLAGGED, set: true };
+    case 'SEEN':
+      return { bit: SEEN, set: true };
+    case 'UNANSWERED':
+      return { bit: ANSWERED, set: false };
+    case 'UNDELETED':
+      return { bit: DELETED, set: false };
+    case 'UNDRAFT':
+      return { bit: DRAFT, set: false };
+    case 'UNFLAGGED':
+      return { bit: FLAGGED, set: false };
+    case 'UNSEEN':
+      return { bit: SEEN, set: false };
+    default:
+      return null;
+  }
+}

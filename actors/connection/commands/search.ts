@@ -5,14 +5,7 @@
 // messages the rest of the key leaves.
 
 import { no } from '../../../src/errors.js';
-import {
-  compileMetadataKey,
-  needsText,
-  someLeaf,
-  textUnits,
-  type RowPredicate,
-  type SearchTable,
-} from '../../../src/search/metadata-match.js';
+import { matchMask, needsText, someLeaf, textUnits, type SearchTable } from '../../../src/search/metadata-match.js';
 import { narrowByIndex } from '../../../src/search/text-plan.js';
 import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search.js';
 import type { SearchKey } from '../../../src/protocol/args.js';
@@ -79,6 +72,14 @@ function searchTable(scope: CommandScope, view: SessionView): SearchTable {
   };
 }
 
+/** UIDs of the table's messages, all or those `mask` marks, ascending. */
+function uidsOf(table: SearchTable, mask: Uint8Array | null): Uint32Array {
+  const out = new Uint32Array(table.rows.length);
+  let n = 0;
+  for (let k = 0; k < table.rows.length; k++) if (mask === null || mask[k] === 1) out[n++] = table.columns.uids[table.rows[k]!]!;
+  return out.subarray(0, n);
+}
+
 /** The UIDs among `candidates` (ascending) whose text matches `unit`, verified in the pool. */
 async function verifyText(scope: CommandScope, view: SessionView, unit: SearchKey, candidates: Uint32Array): Promise<Set<number>> {
   const { store, pool } = scope.deps.mail;
@@ -122,22 +123,16 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
   const textResults = new Map<SearchKey, Set<number>>();
   if (needsText(cmd.criteria)) {
     // A top-level AND narrows the text search to what its other keys already allow.
-    let allowed: RowPredicate = () => true;
-    if (cmd.criteria.type === 'AND') {
-      const metadataOnly = cmd.criteria.keys.filter((k) => !needsText(k));
-      if (metadataOnly.length > 0) allowed = compileMetadataKey({ type: 'AND', keys: metadataOnly }, scopeOf);
-    }
-    const uids: number[] = [];
-    for (let k = 0; k < table.rows.length; k++) if (allowed(k)) uids.push(table.columns.uids[table.rows[k]!]!);
-    const pre = Uint32Array.from(uids);
+    const metadataOnly = cmd.criteria.type === 'AND' ? cmd.criteria.keys.filter((k) => !needsText(k)) : [];
+    const pre = uidsOf(table, metadataOnly.length > 0 ? matchMask({ type: 'AND', keys: metadataOnly }, scopeOf) : null);
     for (const unit of textUnits(cmd.criteria)) {
       const candidates = narrowByIndex(unit, pre, (gramSets) => store.textLookup(view.mailboxId, gramSets));
       textResults.set(unit, await verifyText(scope, view, unit, candidates));
     }
   }
-  const match = compileMetadataKey(cmd.criteria, { ...scopeOf, textResults });
+  const mask = matchMask(cmd.criteria, { ...scopeOf, textResults });
   const found: number[] = [];
-  for (let k = 0; k < table.rows.length; k++) if (match(k)) found.push(k);
+  for (let k = 0; k < mask.length; k++) if (mask[k] === 1) found.push(k);
   const results = found.map((k) => (cmd.uid ? table.columns.uids[table.rows[k]!]! : table.seqs[k]!));
   // RFC 7162 §3.1.5: a SEARCH with a MODSEQ key enables CONDSTORE and reports the highest
   // modseq of what it returns.

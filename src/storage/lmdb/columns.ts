@@ -78,6 +78,45 @@ export function readColumns(dbs: Dbs, mailboxId: number): MessageColumns {
   return c;
 }
 
+/**
+ * The columns with the rows of `changed` (flag changes only, no message added or gone) read
+ * again: each array copied whole (a memory copy, not a loop over rows), then the few rows
+ * patched (the columns a flag change leaves alone are shared: setRow writes the same values
+ * into them); null when a changed message is not where it should be.
+ */
+function patchFlags(dbs: Dbs, mailboxId: number, old: MessageColumns, changed: readonly number[]): MessageColumns | null {
+  const next: MessageColumns = {
+    uids: old.uids,
+    flags: old.flags.slice(),
+    keywords: old.keywords.slice(),
+    internalDate: old.internalDate,
+    size: old.size,
+    modseq: old.modseq.slice(),
+    savedAt: old.savedAt,
+  };
+  const sorted = [...changed].sort((a, b) => a - b);
+  const records = readMessages(dbs, mailboxId, sorted);
+  for (let i = 0; i < sorted.length; i++) {
+    const m = records[i];
+    const row = rowOf(old.uids, sorted[i]!);
+    if (!m || row < 0) return null;
+    setRow(next, row, m.uid, m);
+  }
+  return next;
+}
+
+function rowOf(uids: Uint32Array, uid: number): number {
+  let lo = 0;
+  let hi = uids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (uids[mid]! < uid) lo = mid + 1;
+    else if (uids[mid]! > uid) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
 export class ColumnCache {
   readonly #entries = new Map<number, Entry>();
   #total = 0;
@@ -110,6 +149,13 @@ export class ColumnCache {
     if (!entry || entry.uidValidity !== mailbox.uidValidity || entry.modseq < (mailbox.tombstoneFloor ?? 0)) return fresh();
     if (entry.modseq === mailbox.highestModseq) return entry;
     const changes = changesSince(dbs, mailbox, entry.modseq);
+    if (changes.expunged.length === 0 && changes.changed.every((uid) => uid < entry.uidNext)) {
+      const patched = patchFlags(dbs, mailbox.id, entry.columns, changes.changed);
+      if (patched !== null && patched.uids.length === mailbox.messages) {
+        return { uidValidity: mailbox.uidValidity, modseq: mailbox.highestModseq, uidNext: mailbox.uidNext, columns: patched };
+      }
+      return fresh();
+    }
     const gone = new Set(changes.expunged);
     const changed = new Set(changes.changed);
     const old = entry.columns;
