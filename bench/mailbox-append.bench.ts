@@ -39,6 +39,7 @@ async function scenario(name: string, writers: number, perCall: number): Promise
     path: join(dir, 'mail'),
     appendLimit: 1 << 20,
     tombstoneRetention: { ...DEFAULT_TOMBSTONE_RETENTION },
+    searchIndex: true,
     junkMailbox: 'Junk',
     defaultMailboxes: [],
     source: { file: 'bench', line: 0 },

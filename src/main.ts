@@ -146,7 +146,7 @@ export async function startGannet(config: GannetConfig, opts: StartOptions = {})
       const store = openMailStore(cfg, { logger: logger.child({ module: name }) });
       const moduleLogger = logger.child({ module: name });
       const indexer = new TextIndexer(store, poolFor(), moduleLogger);
-      if (opts.textIndexer !== false) indexer.start();
+      if (cfg.searchIndex && opts.textIndexer !== false) indexer.start();
       m = { store, registry: new MailboxRegistry(store, moduleLogger), config: cfg, pool: poolFor(), indexer };
       mailServices.set(name, m);
     }

@@ -199,6 +199,7 @@ export const MODULES: Record<string, ModuleKind> = {
       const tombstoneRetention: TombstoneRetention = { ...DEFAULT_TOMBSTONE_RETENTION };
       let junkMailbox = 'Junk';
       let defaultMailboxes = DEFAULT_MAILBOXES;
+      let searchIndex = true;
       // Delivery directives (maddy-storage(5)); kept off the config unless given.
       let deliveryMap: DeliveryMapConfig | undefined;
       let deliveryNormalize: DeliveryNormalize | undefined;
@@ -225,6 +226,11 @@ export const MODULES: Record<string, ModuleKind> = {
         junk_mailbox: (n) => {
           junkMailbox = singleArg(n);
         },
+        // Gannet-specific: keep the SEARCH text index (default yes). Off, SEARCH reads every
+        // message a text key applies to: the same answers, at the cost of a scan.
+        search_index: (n) => {
+          searchIndex = boolArg(n);
+        },
         default_mailboxes: (n) => {
           defaultMailboxes = argList(n);
         },
@@ -247,6 +253,7 @@ export const MODULES: Record<string, ModuleKind> = {
           path: path.resolve(ctx.stateDir, dir),
           appendLimit,
           tombstoneRetention,
+          searchIndex,
           junkMailbox,
           defaultMailboxes: [...defaultMailboxes],
           ...(deliveryMap === undefined ? {} : { deliveryMap }),

@@ -66,6 +66,8 @@ export interface StorageModuleConfig {
   appendLimit: number;
   /** `tombstone_retention` and `tombstone_limit`: how long expunges are remembered for QRESYNC (RFC 7162 §3.2.5.1). */
   tombstoneRetention: TombstoneRetention;
+  /** `search_index` (default yes): keep the text index of SEARCH (src/indexing/text-indexer.ts). */
+  searchIndex: boolean;
   junkMailbox: string;
   defaultMailboxes: string[];
   /** `delivery_map` (maddy-storage): recipient address → account name; absent means identity. */

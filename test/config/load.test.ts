@@ -90,6 +90,7 @@ imap tcp://0.0.0.0:143 tls://0.0.0.0:993 {
     path: path.join(CWD, 'gannet-data/mail'),
     appendLimit: 32 * 1024 * 1024,
     tombstoneRetention: { maxAge: 30 * 24 * 3_600_000, maxCount: 100_000 },
+    searchIndex: true,
     junkMailbox: 'Junk',
     defaultMailboxes: ['Sent', 'Drafts', 'Trash', 'Junk', 'Archive'],
     source: { file: 'gannet.conf', line: 1 },
@@ -260,6 +261,7 @@ imap tcp://127.0.0.1:3 {
     path: '/var/mail/gannet',
     appendLimit: 64 * 1024,
     tombstoneRetention: { maxAge: 30 * 24 * 3_600_000, maxCount: 100_000 },
+    searchIndex: true,
     junkMailbox: 'Spam',
     defaultMailboxes: ['Sent', 'Trash'],
     source: { file: 'gannet.conf', line: 11 },
@@ -519,4 +521,12 @@ t.test('storage.lmdb tombstone_retention and tombstone_limit (CONDSTORE/QRESYNC 
   t.match(loadError(block('    tombstone_retention 3d')), /tombstone_retention: unknown unit "d"/);
   t.match(loadError(block('    tombstone_limit 0')), /tombstone_limit must be a whole number above zero/);
   t.match(loadError(block('    tombstone_limit many')), /tombstone_limit must be a whole number above zero/);
+});
+
+t.test('storage.lmdb search_index (the SEARCH text index, default yes)', async (t) => {
+  const block = (lines: string) =>
+    `${MODULES.replace('storage.lmdb local_mailboxes {', `storage.lmdb local_mailboxes {\n${lines}`)}imap tcp://:1 {\ntls off\nauth &local_authdb\nstorage &local_mailboxes\n}`;
+  t.equal(load(block('')).storage.get('local_mailboxes')!.searchIndex, true);
+  t.equal(load(block('    search_index no')).storage.get('local_mailboxes')!.searchIndex, false);
+  t.match(loadError(block('    search_index maybe')), /search_index/);
 });

@@ -14,6 +14,7 @@ export function storageConfig(path: string, overrides: Partial<StorageModuleConf
     path,
     appendLimit: 1024 * 1024,
     tombstoneRetention: { ...DEFAULT_TOMBSTONE_RETENTION },
+    searchIndex: true,
     junkMailbox: 'Junk',
     defaultMailboxes: ['Sent', 'Drafts', 'Trash', 'Junk', 'Archive'],
     source: { file: 'test.conf', line: 1 },
