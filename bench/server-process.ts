@@ -28,6 +28,8 @@ export interface BenchServer {
 export interface BenchServerOptions {
   /** Global directives put before the loopback configuration (e.g. `hibernate_after 5s`). */
   extraConfig?: string;
+  /** Directives of the storage module (e.g. `search_index no`). */
+  storageConfig?: string;
   /**
    * Runs once the state directory, the configuration and the users are written, before the
    * server starts: to fill the store directly, closing it before the server opens it.
@@ -41,7 +43,10 @@ export async function startBenchServer(users: Record<string, string>, opts: Benc
   // ephemeral port (32768–60999 on Linux) and fail with EADDRINUSE.
   const port = await freePort();
   const config = join(dir, 'gannet.conf');
-  writeFileSync(config, `${opts.extraConfig ?? ''}\n${loopbackConfigText(dir, port, `file ${join(dir, 'users.table')}`)}`);
+  writeFileSync(
+    config,
+    `${opts.extraConfig ?? ''}\n${loopbackConfigText(dir, port, `file ${join(dir, 'users.table')}`, opts.storageConfig)}`,
+  );
   // Users go in a maddy table file, one hash per distinct password computed here: a hundred
   // `gannet creds create` processes would take longer than most scenarios. The server checks
   // these hashes as it checks any (argon2id, same cost).
