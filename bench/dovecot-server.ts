@@ -3,7 +3,7 @@
 // ports, no TLS, passwd-file users hashed with the same scheme and cost as Gannet's (argon2id),
 // mdbox storage, process limits raised. The whole instance runs as one unprivileged user: the
 // caller's, or `nobody` (through setpriv) when the caller is root, since Dovecot refuses to touch
-// mail as root.
+// mail as root. Optionally with the fts-xapian full-text plugin (package dovecot-fts-xapian).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,29 @@ import { cpuSeconds, freePort, greets, memoryUse, processTree, type MemoryUse } 
 export const DOVECOT_BIN = '/usr/sbin/dovecot';
 export const DOVEADM_BIN = '/usr/bin/doveadm';
 const NOBODY = 65534;
+/** The plugin module that Debian's `dovecot-fts-xapian` installs. */
+export const FTS_XAPIAN_MODULE = '/usr/lib/dovecot/modules/lib21_fts_xapian_plugin.so';
+
+/**
+ * fts-xapian set up as its README (github.com/grosjo/fts-xapian, the one the Debian package
+ * ships) recommends: the plugins for every protocol (doveadm's own indexing included), header
+ * n-grams of 3 to 20 characters, new mail indexed as it is saved (`fts_autoindex`), and a SEARCH
+ * that fails rather than falls back to reading every message when the index cannot be used
+ * (`fts_enforced`). The indexer workers get no address-space limit, which the README prefers
+ * when memory allows. Left out: `fts_decoder` (attachments as text; the bench's attachments are
+ * random bytes) and `fts_autoindex_exclude = \Trash` (the bench has no Trash).
+ */
+export const FTS_XAPIAN_CONFIG = `mail_plugins = $mail_plugins fts fts_xapian
+plugin {
+  fts = xapian
+  fts_xapian = partial=3 full=20
+  fts_autoindex = yes
+  fts_enforced = yes
+}
+service indexer-worker {
+  vsz_limit = 0
+}
+`;
 
 export interface DovecotOptions {
   /** name → password; each gets a mailbox home in the temporary folder. */
@@ -24,8 +47,21 @@ export interface DovecotOptions {
   lmtp?: boolean;
   /** `imap_hibernate_timeout` (e.g. '5s'): idle IMAP processes hand their connection to imap-hibernate. */
   hibernateTimeout?: string;
+  /** Load fts-xapian, configured as `FTS_XAPIAN_CONFIG` (call `ensureFtsXapianInstalled` first). */
+  ftsXapian?: boolean;
   /** Extra dovecot.conf lines, appended last. */
   extraConfig?: string;
+}
+
+/** `doveadmMeasured` ran out of time (and killed doveadm). */
+export class DoveadmTimeout extends Error {}
+
+export interface DoveadmRun {
+  stdout: string;
+  /** Wall-clock seconds the doveadm process ran. */
+  seconds: number;
+  /** CPU seconds (user + system) of the doveadm process and any children it waited for. */
+  cpuSeconds: number;
 }
 
 export interface DovecotServer {
@@ -41,6 +77,13 @@ export interface DovecotServer {
   memory(): MemoryUse;
   /** Runs doveadm against this instance, as its user; resolves with stdout. */
   doveadm(args: string[], input?: Buffer): string;
+  /**
+   * Like `doveadm`, without blocking, also measuring the process's CPU time: doveadm does not
+   * descend from the master, so `cpuSeconds()` never sees it (e.g. `doveadm index` indexing in
+   * its own process). With `timeoutMs`, doveadm is killed then and the promise rejects with a
+   * `DoveadmTimeout`.
+   */
+  doveadmMeasured(args: string[], timeoutMs?: number): Promise<DoveadmRun>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +98,28 @@ export function ensureDovecotInstalled(lmtp = false): void {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
   if (r.status !== 0) throw new Error(`apt-get install ${want.join(' ')} failed`);
+}
+
+/**
+ * Installs `dovecot-fts-xapian` when its module is missing and the bench runs as root. Returns
+ * null when the plugin is there, otherwise why it is not (for a bench to print and skip it).
+ */
+export function ensureFtsXapianInstalled(): string | null {
+  if (existsSync(FTS_XAPIAN_MODULE)) return null;
+  if (process.getuid?.() !== 0)
+    return `fts-xapian is not installed (no ${FTS_XAPIAN_MODULE}) and the bench is not root: apt-get install -y --no-install-recommends dovecot-fts-xapian`;
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'dovecot-fts-xapian'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (r.status !== 0 || !existsSync(FTS_XAPIAN_MODULE)) return `apt-get install dovecot-fts-xapian failed (exit ${r.status ?? r.signal})`;
+  return null;
+}
+
+/** The installed package's version (`dpkg-query`), or null when it is not installed. */
+export function ftsXapianVersion(): string | null {
+  const r = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'dovecot-fts-xapian'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null;
 }
 
 /**
@@ -87,6 +152,7 @@ async function waitForPort(port: number, ms: number, alive: () => boolean, log: 
 
 export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer> {
   ensureDovecotInstalled(opts.lmtp ?? false);
+  if (opts.ftsXapian && !existsSync(FTS_XAPIAN_MODULE)) throw new Error(`fts-xapian asked for, but ${FTS_XAPIAN_MODULE} is missing`);
   const root = process.getuid?.() === 0;
   const uid = root ? NOBODY : process.getuid!();
   const gid = root ? NOBODY : process.getgid!();
@@ -193,6 +259,7 @@ service lmtp {
   process_limit = 1024
   ${opts.lmtp ? `inet_listener lmtp {\n    address = 127.0.0.1\n    port = ${lmtpPort}\n  }` : ''}
 }
+${opts.ftsXapian ? FTS_XAPIAN_CONFIG : ''}
 ${opts.extraConfig ?? ''}
 `,
   );
@@ -219,6 +286,50 @@ ${opts.extraConfig ?? ''}
       const r = spawnSync(c, a, { input, maxBuffer: 256 << 20 });
       if (r.status !== 0) throw new Error(`doveadm ${argv.join(' ')}: ${r.stderr.toString()}`);
       return r.stdout.toString();
+    },
+    doveadmMeasured(argv, timeoutMs = 0) {
+      const [c, a] = asUser(DOVEADM_BIN, ['-c', conf, ...argv]);
+      // A shell runs doveadm (setpriv execs it, so it is the same process), waits for it, and then
+      // writes its own /proc stat to fd 3: once waited for, doveadm's CPU time is in the shell's
+      // cutime and cstime. Exact, where sampling doveadm's own stat would miss its last moments.
+      const script = '"$@"; rc=$?; read -r s < /proc/$$/stat; echo "$s" >&3; exit $rc';
+      const t0 = performance.now();
+      const sh = spawn('sh', ['-c', script, 'sh', c, ...a], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const stat: Buffer[] = [];
+      sh.stdout!.on('data', (b: Buffer) => out.push(b));
+      sh.stderr!.on('data', (b: Buffer) => err.push(b));
+      (sh.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => stat.push(b));
+      return new Promise<DoveadmRun>((resolve, reject) => {
+        let timedOut = false;
+        const timer =
+          timeoutMs > 0
+            ? setTimeout(() => {
+                timedOut = true;
+                for (const p of processTree(sh.pid!)) {
+                  try {
+                    process.kill(p.pid, 'SIGKILL');
+                  } catch {
+                    // already gone
+                  }
+                }
+              }, timeoutMs)
+            : null;
+        sh.once('error', reject);
+        sh.once('close', (code) => {
+          if (timer) clearTimeout(timer);
+          const seconds = (performance.now() - t0) / 1000;
+          if (timedOut) return reject(new DoveadmTimeout(`doveadm ${argv.join(' ')}: stopped after ${timeoutMs / 1000} s`));
+          if (code !== 0) return reject(new Error(`doveadm ${argv.join(' ')}: ${Buffer.concat(err).toString()}`));
+          const line = Buffer.concat(stat).toString();
+          // Fields after the command name: state is the first, so cutime (field 16) is f[13], cstime f[14].
+          const f = line.slice(line.lastIndexOf(')') + 2).split(' ');
+          const ticks = Number(f[13]) + Number(f[14]);
+          if (!Number.isFinite(ticks)) return reject(new Error(`doveadm ${argv.join(' ')}: no CPU time read (${line.slice(0, 80)})`));
+          resolve({ stdout: Buffer.concat(out).toString(), seconds, cpuSeconds: ticks / 100 });
+        });
+      });
     },
     async stop() {
       if (!exited) {

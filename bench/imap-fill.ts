@@ -14,7 +14,8 @@ export const BENCH_PASSWORD = 'secret';
 export const FILL_CONNECTIONS = 8;
 export const FILL_WINDOW = 16;
 
-export type ServerName = 'Gannet' | 'Dovecot';
+/** Dovecot+xapian: Dovecot with the fts-xapian plugin (search.ts). */
+export type ServerName = 'Gannet' | 'Dovecot' | 'Dovecot+xapian';
 
 export interface Target {
   name: ServerName;
