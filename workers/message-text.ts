@@ -20,7 +20,6 @@ export function withMessageText<T>(
 ): T | undefined {
   const record = reader.message(mailboxId, uid);
   if (record === null) return undefined;
-  const foldedBody = opts.foldedBody ? reader.searchBody(record.blob) : undefined;
   // The message itself only when the key needs more than the stored folded body. Its bytes are
   // copied out (a few µs), so later reads cannot reuse the buffer under the text's feet.
   let gone = false;
@@ -33,6 +32,13 @@ export function withMessageText<T>(
     }
     return { index: stored !== null && stored.v === MESSAGE_INDEX_VERSION ? stored : parseMessage(raw), raw };
   };
-  const result = use(lazySearchText(load, foldedBody), record.blob);
+  const result = use(
+    lazySearchText(
+      load,
+      () => reader.header(record.blob),
+      () => (opts.foldedBody ? reader.searchBody(record.blob) : undefined),
+    ),
+    record.blob,
+  );
   return gone ? undefined : result;
 }

@@ -44,29 +44,50 @@ export interface SearchText {
  * Never throws.
  */
 export function searchText(index: MessageIndex, raw: Uint8Array, foldedBody?: string): SearchText {
-  return new LazySearchText(() => ({ index, raw }), foldedBody);
+  return new LazySearchText(
+    () => ({ index, raw }),
+    null,
+    () => foldedBody,
+  );
 }
 
 /**
  * The same, reading the message only when a part of the text needs it: a BODY search of a
- * message whose folded body is stored never reads its bytes or its MIME index.
+ * message whose folded body is stored never reads its bytes or its MIME index, and `header`
+ * (the message's header block alone, when stored apart) serves header keys without the body.
  */
-export function lazySearchText(message: () => { index: MessageIndex; raw: Uint8Array }, foldedBody?: string): SearchText {
-  return new LazySearchText(message, foldedBody);
+export function lazySearchText(
+  message: () => { index: MessageIndex; raw: Uint8Array },
+  header: (() => Uint8Array | undefined) | null,
+  foldedBody: () => string | undefined,
+): SearchText {
+  return new LazySearchText(message, header, foldedBody);
 }
 
 class LazySearchText implements SearchText {
   readonly #load: () => { index: MessageIndex; raw: Uint8Array };
+  readonly #header: (() => Uint8Array | undefined) | null;
   #message: { index: MessageIndex; raw: Uint8Array } | undefined;
   #fields: HeaderField[] | undefined;
   #headers: [string, string][] | undefined;
   #body: string | undefined;
   readonly #addresses = new Map<string, string>();
-  readonly foldedBody: string | undefined;
+  readonly #loadFolded: () => string | undefined;
+  #folded: { value: string | undefined } | undefined;
 
-  constructor(load: () => { index: MessageIndex; raw: Uint8Array }, foldedBody: string | undefined) {
+  constructor(
+    load: () => { index: MessageIndex; raw: Uint8Array },
+    header: (() => Uint8Array | undefined) | null,
+    foldedBody: () => string | undefined,
+  ) {
     this.#load = load;
-    this.foldedBody = foldedBody;
+    this.#header = header;
+    this.#loadFolded = foldedBody;
+  }
+
+  /** Read on first use too: a header key never reads a large body, folded or not. */
+  get foldedBody(): string | undefined {
+    return (this.#folded ??= { value: this.#loadFolded() }).value;
   }
 
   get #m(): { index: MessageIndex; raw: Uint8Array } {
@@ -75,6 +96,9 @@ class LazySearchText implements SearchText {
 
   #parsed(): HeaderField[] {
     if (this.#fields !== undefined) return this.#fields;
+    // The top-level header block ends where the body starts: stored apart, it is the whole range.
+    const block = this.#message === undefined ? this.#header?.() : undefined;
+    if (block !== undefined) return (this.#fields = parseHeaderFields(block, 0, block.length));
     const { raw, index } = this.#m;
     return (this.#fields = parseHeaderFields(raw, index.root.headerStart, index.root.bodyStart));
   }

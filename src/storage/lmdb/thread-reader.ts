@@ -59,6 +59,11 @@ export class ThreadReader {
     return this.#dbs.blobs.getBinary(blob);
   }
 
+  /** The message's header block stored apart from its body (a copy), or undefined. */
+  header(blob: string): Buffer | undefined {
+    return this.#dbs.headers.getBinary(blob);
+  }
+
   /** The folded body text stored for the blob (env.ts `searchBodies`), or undefined. */
   searchBody(blob: string): string | undefined {
     return readBinaryTransient(this.#dbs.searchBodies, blob)?.toString('utf8');
