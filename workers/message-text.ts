@@ -36,7 +36,7 @@ export function withMessageText<T>(
     lazySearchText(
       load,
       () => reader.header(record.blob),
-      () => (opts.foldedBody ? reader.searchBody(record.blob) : undefined),
+      (needle) => (opts.foldedBody ? reader.searchBodyIncludes(record.blob, needle) : undefined),
     ),
     record.blob,
   );

@@ -6,7 +6,10 @@
 // answers are the same before, during and after indexing, only slower before.
 //
 // One job at a time for the whole process: indexing is background work, and a second job
-// would take the second core from the sessions.
+// would take the second core from the sessions. For the same reason it yields to writes: while
+// messages keep arriving (a client uploading a folder, a migration) it waits until they pause,
+// or at most INDEX_MAX_WAIT_MS, so a burst of APPENDs runs at the speed of a store without an
+// index and is indexed right after. The work is the same; it moves to when the server has room.
 
 import type { LogSink } from '../log.js';
 import type { WorkerPool } from '../pool.js';
@@ -18,6 +21,12 @@ import type { MailStore, TextSegmentInfo } from '../storage/types.js';
  * indexed within a moment.
  */
 export const INDEX_DELAY_MS = 250;
+
+/**
+ * Longest indexing is put off while writes keep coming: under a steady stream it then indexes
+ * every this often, so what SEARCH must verify unindexed stays a few seconds' worth of mail.
+ */
+export const INDEX_MAX_WAIT_MS = 30_000;
 
 /**
  * Messages per build task. Each (gram, message) pair costs 8 bytes while the task sorts them,
@@ -59,12 +68,23 @@ export class TextIndexer {
   #running: Promise<void> | null = null;
   #closed = false;
   #unsubscribe: (() => void) | null = null;
+  /** When a change last arrived, and since when changes have waited for indexing (null: none). */
+  #lastChange = 0;
+  #waitingSince: number | null = null;
+  /** idle() is waiting: index without yielding. */
+  #urgent = false;
   readonly progress: IndexProgress = { indexed: 0, textChars: 0 };
 
-  constructor(store: MailStore, pool: WorkerPool, logger?: LogSink) {
+  readonly #delayMs: number;
+  readonly #maxWaitMs: number;
+
+  /** `timing` overrides INDEX_DELAY_MS and INDEX_MAX_WAIT_MS (tests). */
+  constructor(store: MailStore, pool: WorkerPool, logger?: LogSink, timing: { delayMs?: number; maxWaitMs?: number } = {}) {
     this.#store = store;
     this.#pool = pool;
     this.#logger = logger;
+    this.#delayMs = timing.delayMs ?? INDEX_DELAY_MS;
+    this.#maxWaitMs = timing.maxWaitMs ?? INDEX_MAX_WAIT_MS;
   }
 
   /** Watches the store's changes and checks every mailbox once: a new store or an old one without an index is built now. */
@@ -83,33 +103,58 @@ export class TextIndexer {
     this.touch(all);
   }
 
-  /** Marks mailboxes as changed; indexing follows after INDEX_DELAY_MS. */
+  /** Marks mailboxes as changed; indexing follows INDEX_DELAY_MS after the last change. */
   touch(ids: readonly number[]): void {
     if (this.#closed) return;
     for (const id of ids) this.#dirty.add(id);
-    if (this.#timer === null && this.#running === null && this.#dirty.size > 0) {
-      this.#timer = setTimeout(() => {
-        this.#timer = null;
-        this.#running = this.#drain().finally(() => {
-          this.#running = null;
-          if (this.#dirty.size > 0) this.touch([]);
-        });
-      }, INDEX_DELAY_MS);
-      this.#timer.unref();
-    }
+    if (ids.length > 0) this.#lastChange = Date.now();
+    this.#waitingSince ??= Date.now();
+    this.#schedule();
   }
 
-  /** Resolves once nothing is left to index (for tests and the CLI). */
+  /** (Re)arms the timer: INDEX_DELAY_MS after the last change, never past the longest wait. */
+  #schedule(): void {
+    if (this.#closed || this.#running !== null || this.#dirty.size === 0) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    const now = Date.now();
+    const delay = Math.max(0, Math.min(this.#delayMs, (this.#waitingSince ?? now) + this.#maxWaitMs - now));
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#run();
+    }, delay);
+    this.#timer.unref();
+  }
+
+  #run(): void {
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+      this.#schedule();
+    });
+  }
+
+  /** Changes are still arriving, and have not waited too long: indexing gives way to them. */
+  #shouldYield(): boolean {
+    if (this.#urgent) return false;
+    const now = Date.now();
+    return now - this.#lastChange < this.#delayMs && this.#waitingSince !== null && now - this.#waitingSince < this.#maxWaitMs;
+  }
+
+  /** Resolves once nothing is left to index (for tests, benchmarks and the CLI); meanwhile nothing yields. */
   async idle(): Promise<void> {
-    for (;;) {
-      if (this.#timer !== null) {
-        clearTimeout(this.#timer);
-        this.#timer = null;
-        this.#running = this.#drain().finally(() => (this.#running = null));
+    this.#urgent = true;
+    try {
+      for (;;) {
+        if (this.#timer !== null) {
+          clearTimeout(this.#timer);
+          this.#timer = null;
+          this.#run();
+        }
+        if (this.#running !== null) await this.#running;
+        else if (this.#dirty.size > 0 && !this.#closed) this.#run();
+        else return;
       }
-      if (this.#running !== null) await this.#running;
-      else if (this.#dirty.size > 0) this.touch([]);
-      else return;
+    } finally {
+      this.#urgent = false;
     }
   }
 
@@ -136,17 +181,22 @@ export class TextIndexer {
   async #drain(): Promise<void> {
     const started = performance.now();
     const before = this.progress.indexed;
-    while (!this.#closed && this.#dirty.size > 0) {
-      const id = this.#dirty.values().next().value as number;
-      this.#dirty.delete(id);
+    // The mailboxes dirty now; one that yields, or changes meanwhile, is dirty again for the next run.
+    const ids = [...this.#dirty];
+    this.#dirty.clear();
+    let yielded = false;
+    for (const id of ids) {
+      if (this.#closed) break;
       try {
-        await this.indexMailbox(id);
+        yielded = (await this.indexMailbox(id, undefined, true)) || yielded;
       } catch (err) {
         // The index is an accelerator: a failure leaves the messages unindexed, searched by
         // verification, and the next change of the mailbox tries again.
         this.#logger?.warn({ err, mailboxId: id }, 'text index: indexing failed; SEARCH verifies the messages not indexed');
       }
     }
+    // Caught up: changes that came meanwhile wait from now. Yielded: they keep waiting from before.
+    if (!yielded) this.#waitingSince = this.#dirty.size > 0 ? Date.now() : null;
     const indexed = this.progress.indexed - before;
     if (indexed >= INDEX_BUILD_BATCH)
       this.#logger?.info({ messages: indexed, ms: Math.round(performance.now() - started) }, 'text index: messages indexed');
@@ -154,31 +204,40 @@ export class TextIndexer {
 
   /**
    * Builds segments for the mailbox's messages above its index, then merges and compacts.
-   * `onProgress` hears of each built segment (the CLI's progress bar).
+   * `onProgress` hears of each built segment (the CLI's progress bar). In the `background`,
+   * it stops while changes are still arriving (#shouldYield) and says so (true): the mailbox is
+   * left dirty for the next run.
    */
-  async indexMailbox(id: number, onProgress?: (done: number, total: number) => void): Promise<void> {
+  async indexMailbox(id: number, onProgress?: (done: number, total: number) => void, background = false): Promise<boolean> {
     const mailbox = this.#store.getMailboxById(id);
-    if (mailbox === null || mailbox.noSelect) return;
+    if (mailbox === null || mailbox.noSelect) return false;
+    const giveWay = (): boolean => {
+      if (!background || !this.#shouldYield()) return false;
+      this.#dirty.add(id);
+      return true;
+    };
     let segments = this.#store.textSegments(id);
     const covered = segments.length === 0 ? 0 : segments[segments.length - 1]!.lastUid;
     const uids = this.#store.uids(id);
     const pending = uids.subarray(upperBound(uids, covered));
     for (let i = 0; i < pending.length && !this.#closed; i += INDEX_BUILD_BATCH) {
+      if (giveWay()) return true;
       const batch = pending.slice(i, i + INDEX_BUILD_BATCH);
       const out = await this.#pool.textIndex({ kind: 'build', storePath: this.#store.path, mailboxId: id, uids: batch });
       if (out.segment === null || !(await this.#store.addTextSegment(id, mailbox.uidValidity, out.segment, out.bodies))) {
         // Another build (the CLI, another server) got there first, or the mailbox was made
         // again: look again from what is stored now.
         this.#dirty.add(id);
-        return;
+        return false;
       }
       this.progress.indexed += out.docs;
       this.progress.textChars += out.textChars;
       onProgress?.(Math.min(i + batch.length, pending.length), pending.length);
     }
-    if (this.#closed) return;
+    if (this.#closed) return false;
     segments = this.#store.textSegments(id);
     for (let plan = nextMerge(segments, uids); plan !== null && !this.#closed; plan = nextMerge(segments, uids)) {
+      if (giveWay()) return true;
       const out = await this.#pool.textIndex({
         kind: 'merge',
         storePath: this.#store.path,
@@ -194,9 +253,10 @@ export class TextIndexer {
           plan.map((s) => s.lastUid),
           out.segment,
         ));
-      if (!ok) return;
+      if (!ok) return false;
       segments = this.#store.textSegments(id);
     }
+    return false;
   }
 }
 

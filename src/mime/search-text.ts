@@ -31,10 +31,11 @@ export interface SearchText {
   /** Transfer- and charset-decoded text of the text/* parts (HTML as is), parts joined by newlines. */
   body: string;
   /**
-   * The body already case-folded as the matcher folds it (src/search/text-match.ts), when it
-   * was stored folded: the matcher then reads this and never decodes the message's parts.
+   * Whether the body, case-folded as the matcher folds it (src/search/text-match.ts), contains
+   * `foldedNeedle`, when the folded body was stored: the matcher then never decodes the message's
+   * parts. Undefined when there is no stored folded body.
    */
-  readonly foldedBody: string | undefined;
+  foldedBodyIncludes(foldedNeedle: string): boolean | undefined;
 }
 
 /**
@@ -47,7 +48,7 @@ export function searchText(index: MessageIndex, raw: Uint8Array, foldedBody?: st
   return new LazySearchText(
     () => ({ index, raw }),
     null,
-    () => foldedBody,
+    (needle) => foldedBody?.includes(needle),
   );
 }
 
@@ -59,9 +60,9 @@ export function searchText(index: MessageIndex, raw: Uint8Array, foldedBody?: st
 export function lazySearchText(
   message: () => { index: MessageIndex; raw: Uint8Array },
   header: (() => Uint8Array | undefined) | null,
-  foldedBody: () => string | undefined,
+  foldedBodyIncludes: (foldedNeedle: string) => boolean | undefined,
 ): SearchText {
-  return new LazySearchText(message, header, foldedBody);
+  return new LazySearchText(message, header, foldedBodyIncludes);
 }
 
 class LazySearchText implements SearchText {
@@ -72,22 +73,21 @@ class LazySearchText implements SearchText {
   #headers: [string, string][] | undefined;
   #body: string | undefined;
   readonly #addresses = new Map<string, string>();
-  readonly #loadFolded: () => string | undefined;
-  #folded: { value: string | undefined } | undefined;
+  readonly #includes: (foldedNeedle: string) => boolean | undefined;
 
   constructor(
     load: () => { index: MessageIndex; raw: Uint8Array },
     header: (() => Uint8Array | undefined) | null,
-    foldedBody: () => string | undefined,
+    foldedBodyIncludes: (foldedNeedle: string) => boolean | undefined,
   ) {
     this.#load = load;
     this.#header = header;
-    this.#loadFolded = foldedBody;
+    this.#includes = foldedBodyIncludes;
   }
 
-  /** Read on first use too: a header key never reads a large body, folded or not. */
-  get foldedBody(): string | undefined {
-    return (this.#folded ??= { value: this.#loadFolded() }).value;
+  /** Asked only by BODY and TEXT: a header key never reads a large body, folded or not. */
+  foldedBodyIncludes(foldedNeedle: string): boolean | undefined {
+    return this.#includes(foldedNeedle);
   }
 
   get #m(): { index: MessageIndex; raw: Uint8Array } {

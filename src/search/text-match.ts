@@ -24,7 +24,7 @@ function contains(haystack: string, needle: string): boolean {
 
 /** BODY: the stored folded body when there is one (folded once, when indexed), else the body folded now. */
 function bodyContains(text: SearchText, needle: string): boolean {
-  return text.foldedBody !== undefined ? text.foldedBody.includes(foldCase(needle)) : contains(text.body, needle);
+  return text.foldedBodyIncludes(foldCase(needle)) ?? contains(text.body, needle);
 }
 
 function hasField(text: SearchText, name: string): boolean {

@@ -255,3 +255,37 @@ t.test('expunged messages leave the index at the next merge; a wiped mailbox los
   await store.deleteMailbox(account.id, 'Box');
   t.same(store.textSegments(box.id), [], 'deleting the mailbox drops its index');
 });
+
+t.test('background indexing gives way to a stream of writes, at most for the longest wait', async (t) => {
+  const { store } = freshStore(t);
+  const account = await store.createAccount('u', []);
+  const inbox = store.getMailbox(account.id, 'INBOX')!;
+  const pool = createPool({ threads: 1 });
+  t.teardown(() => pool.close());
+  const indexer = new TextIndexer(store, pool, undefined, { delayMs: 150, maxWaitMs: 1_500 });
+  indexer.start();
+  t.teardown(() => indexer.close());
+  const covered = (): number => store.textSegments(inbox.id).at(-1)?.lastUid ?? 0;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // A write every 50 ms for 0.9 s: the indexer keeps waiting for a pause.
+  for (let i = 0; i < 18; i++) {
+    await store.append(inbox.id, [{ body: Buffer.from(`Subject: ${i}\r\n\r\nstream ${i}\r\n`), flags: [] }]);
+    await sleep(50);
+  }
+  t.equal(covered(), 0, 'nothing indexed while the writes keep coming');
+  await sleep(600);
+  t.equal(covered(), 18, 'indexed right after the pause');
+  // Writes that never pause: indexed anyway once the longest wait has passed.
+  const until = Date.now() + 2_500;
+  let n = 18;
+  let seenDuring = 0;
+  while (Date.now() < until) {
+    await store.append(inbox.id, [{ body: Buffer.from(`Subject: ${n}\r\n\r\nstream ${n}\r\n`), flags: [] }]);
+    n++;
+    seenDuring = Math.max(seenDuring, covered());
+    await sleep(40);
+  }
+  t.ok(seenDuring > 18, `indexed up to UID ${seenDuring} while the writes went on`);
+  await indexer.idle();
+  t.equal(covered(), n, 'idle() indexes everything at once');
+});

@@ -72,6 +72,22 @@ function searchTable(scope: CommandScope, view: SessionView): SearchTable {
   };
 }
 
+/** The values of the ascending `a` that the ascending `b` has. */
+function keepIn(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(Math.min(a.length, b.length));
+  let n = 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    if (a[i]! < b[j]!) i++;
+    else if (a[i]! > b[j]!) j++;
+    else {
+      out[n++] = a[i]!;
+      i++;
+      j++;
+    }
+  }
+  return out.subarray(0, n);
+}
+
 /** UIDs of the table's messages, all or those `mask` marks, ascending. */
 function uidsOf(table: SearchTable, mask: Uint8Array | null): Uint32Array {
   const out = new Uint32Array(table.rows.length);
@@ -124,10 +140,25 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
   if (needsText(cmd.criteria)) {
     // A top-level AND narrows the text search to what its other keys already allow.
     const metadataOnly = cmd.criteria.type === 'AND' ? cmd.criteria.keys.filter((k) => !needsText(k)) : [];
-    const pre = uidsOf(table, metadataOnly.length > 0 ? matchMask({ type: 'AND', keys: metadataOnly }, scopeOf) : null);
-    for (const unit of textUnits(cmd.criteria)) {
-      const candidates = narrowByIndex(unit, pre, (gramSets) => store.textLookup(view.mailboxId, gramSets));
-      textResults.set(unit, await verifyText(scope, view, unit, candidates));
+    let pre = uidsOf(table, metadataOnly.length > 0 ? matchMask({ type: 'AND', keys: metadataOnly }, scopeOf) : null);
+    const lookup = (gramSets: Uint32Array[]) => store.textLookup(view.mailboxId, gramSets);
+    // A message that fails one top-level key fails the search: the text keys of the top level
+    // are verified the one with the fewest candidates first, each over what the ones before
+    // left (Dovecot orders its keys by cost for the same reason), and the keys nested in
+    // OR/NOT mixes last, over what all of those left.
+    const conjuncts = new Set(cmd.criteria.type === 'AND' ? cmd.criteria.keys : [cmd.criteria]);
+    const units = textUnits(cmd.criteria);
+    const planned = units
+      .filter((u) => conjuncts.has(u))
+      .map((unit) => ({ unit, candidates: narrowByIndex(unit, pre, lookup) }))
+      .sort((a, b) => a.candidates.length - b.candidates.length);
+    for (const { unit, candidates } of planned) {
+      const matched = await verifyText(scope, view, unit, keepIn(candidates, pre));
+      textResults.set(unit, matched);
+      pre = pre.filter((uid) => matched.has(uid));
+    }
+    for (const unit of units.filter((u) => !conjuncts.has(u))) {
+      textResults.set(unit, await verifyText(scope, view, unit, narrowByIndex(unit, pre, lookup)));
     }
   }
   const mask = matchMask(cmd.criteria, { ...scopeOf, textResults });

@@ -69,6 +69,17 @@ export class ThreadReader {
     return readBinaryTransient(this.#dbs.searchBodies, blob)?.toString('utf8');
   }
 
+  /**
+   * Whether the stored folded body of the blob contains `text`; undefined when none is stored.
+   * Searched as UTF-8 bytes, never decoded: UTF-8 is self-synchronising, so a byte match of a
+   * string's encoding is exactly a match of the string, and decoding 20 KB of text to search it
+   * cost several times the search.
+   */
+  searchBodyIncludes(blob: string, text: string): boolean | undefined {
+    const bytes = readBinaryTransient(this.#dbs.searchBodies, blob);
+    return bytes === undefined ? undefined : bytes.indexOf(text, 0, 'utf8') >= 0;
+  }
+
   hasSearchBody(blob: string): boolean {
     return this.#dbs.searchBodies.doesExist(blob);
   }
