@@ -2,12 +2,20 @@
 // one mailbox, read from the store in this thread.
 
 import type { SearchTextInput, SearchTextOutput } from './contracts.js';
-import { threadReader } from '../src/storage/lmdb/thread-reader.js';
+import { threadReader, type ThreadReader } from '../src/storage/lmdb/thread-reader.js';
 import { evaluate } from '../src/search/text-match.js';
 import { withMessageText } from './message-text.js';
 
 export default function searchTextTask(input: SearchTextInput): SearchTextOutput {
   const reader = threadReader(input.storePath);
+  try {
+    return verify(reader, input);
+  } finally {
+    reader.release();
+  }
+}
+
+function verify(reader: ThreadReader, input: SearchTextInput): SearchTextOutput {
   const out = new Uint32Array(input.uids.length);
   let n = 0;
   for (const uid of input.uids) {

@@ -4,12 +4,20 @@
 
 import type { TextIndexInput, TextIndexOutput } from './contracts.js';
 import { documentGrams } from '../src/search/grams.js';
-import { threadReader } from '../src/storage/lmdb/thread-reader.js';
+import { threadReader, type ThreadReader } from '../src/storage/lmdb/thread-reader.js';
 import { buildSegment, mergeSegments, type SegmentDoc } from '../src/storage/lmdb/text-segment.js';
 import { withMessageText } from './message-text.js';
 
 export default function textIndexTask(input: TextIndexInput): TextIndexOutput {
   const reader = threadReader(input.storePath);
+  try {
+    return run(reader, input);
+  } finally {
+    reader.release();
+  }
+}
+
+function run(reader: ThreadReader, input: TextIndexInput): TextIndexOutput {
   if (input.kind === 'merge') {
     const segments = reader.segments(input.mailboxId, input.firstUids);
     if (segments === null || segments.length === 0) return { segment: null, bodies: [], docs: 0, skipped: 0, textChars: 0 };
