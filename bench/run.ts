@@ -34,6 +34,7 @@ const scenarios: Scenario[] = [
   // SEARCH over one large INBOX: Gannet, Dovecot, and Dovecot with fts-xapian (left out, with the
   // reason, when the plugin is not installed or its index is not complete in --index-timeout).
   { file: 'search.ts', quick: ['--quick'], full: [] },
+  { file: 'index-cost.ts', quick: ['--quick'], full: [] },
   // Resynchronising a client's cache of a large INBOX: QRESYNC against a full UID FETCH.
   { file: 'resync.ts', quick: ['--quick'], full: [] },
   // LMTP delivery, Gannet and Dovecot side by side: any bench/lmtp*.ts scenario file.
