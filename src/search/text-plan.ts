@@ -44,8 +44,8 @@ function needles(key: SearchKey, out: string[]): void {
   }
 }
 
-/** Ascending values in both. */
-function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
+/** Ascending values in both of the ascending `a` and `b`. */
+export function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
   const out = new Uint32Array(Math.min(a.length, b.length));
   let n = 0;
   for (let i = 0, j = 0; i < a.length && j < b.length;) {

@@ -6,7 +6,7 @@
 
 import { no } from '../../../src/errors.js';
 import { matchMask, needsText, someLeaf, textUnits, type SearchTable } from '../../../src/search/metadata-match.js';
-import { narrowByIndex } from '../../../src/search/text-plan.js';
+import { intersect, narrowByIndex } from '../../../src/search/text-plan.js';
 import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search.js';
 import type { SearchKey } from '../../../src/protocol/args.js';
 import type { SearchReturnOption } from '../../../src/protocol/search-key.js';
@@ -70,22 +70,6 @@ function searchTable(scope: CommandScope, view: SessionView): SearchTable {
     recent: (uid) => view.isRecent(uid),
     blob: (uid) => store.getMessage(view.mailboxId, uid)?.blob ?? null,
   };
-}
-
-/** The values of the ascending `a` that the ascending `b` has. */
-function keepIn(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(Math.min(a.length, b.length));
-  let n = 0;
-  for (let i = 0, j = 0; i < a.length && j < b.length;) {
-    if (a[i]! < b[j]!) i++;
-    else if (a[i]! > b[j]!) j++;
-    else {
-      out[n++] = a[i]!;
-      i++;
-      j++;
-    }
-  }
-  return out.subarray(0, n);
 }
 
 /** UIDs of the table's messages, all or those `mask` marks, ascending. */
@@ -153,7 +137,7 @@ export const handleSearch: CommandHandler<'SEARCH'> = async (cmd, scope) => {
       .map((unit) => ({ unit, candidates: narrowByIndex(unit, pre, lookup) }))
       .sort((a, b) => a.candidates.length - b.candidates.length);
     for (const { unit, candidates } of planned) {
-      const matched = await verifyText(scope, view, unit, keepIn(candidates, pre));
+      const matched = await verifyText(scope, view, unit, intersect(candidates, pre));
       textResults.set(unit, matched);
       pre = pre.filter((uid) => matched.has(uid));
     }
