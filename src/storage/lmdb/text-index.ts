@@ -104,21 +104,6 @@ function union(lists: readonly Uint32Array[]): Uint32Array {
   return out.sort();
 }
 
-/** Index bytes and coverage of a mailbox, for `gannet index status`. */
-export function indexStats(
-  dbs: Dbs,
-  mailboxId: number,
-): { segments: number; bytes: number; docs: number; skipped: number; coveredThrough: number } {
-  const infos = segmentInfos(dbs, mailboxId);
-  return {
-    segments: infos.length,
-    bytes: infos.reduce((s, i) => s + i.bytes, 0),
-    docs: infos.reduce((s, i) => s + i.docCount, 0),
-    skipped: infos.reduce((s, i) => s + i.skippedCount, 0),
-    coveredThrough: infos.reduce((m, i) => Math.max(m, i.lastUid), 0),
-  };
-}
-
 // ---- writes (the writer thread)
 
 function headerOf(value: Uint8Array): SegmentHeader {

@@ -73,11 +73,6 @@ export class ThreadReader {
     return this.#dbs.headers.getBinary(blob);
   }
 
-  /** The folded body text stored for the blob (env.ts `searchBodies`), or undefined. */
-  searchBody(blob: string): string | undefined {
-    return readBinaryTransient(this.#dbs.searchBodies, blob)?.toString('utf8');
-  }
-
   /**
    * Whether the stored folded body of the blob contains `text`; undefined when none is stored.
    * Searched as UTF-8 bytes, never decoded: UTF-8 is self-synchronising, so a byte match of a
