@@ -12,6 +12,7 @@
 // index and is indexed right after. The work is the same; it moves to when the server has room.
 
 import type { LogSink } from '../log.js';
+import { upperBound } from '../sorted.js';
 import type { WorkerPool } from '../pool.js';
 import type { MailStore, TextSegmentInfo } from '../storage/types.js';
 
@@ -258,18 +259,6 @@ export class TextIndexer {
     }
     return false;
   }
-}
-
-/** Position of the first value above `v` in the ascending `a`. */
-function upperBound(a: Uint32Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

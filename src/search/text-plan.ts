@@ -6,6 +6,7 @@
 
 import type { SearchKey } from '../protocol/search-key.js';
 import type { TextLookup } from '../storage/types.js';
+import { intersect, union } from '../sorted.js';
 import { needleGrams } from './grams.js';
 
 /** The search string a leaf's candidates come from, or null when the index cannot narrow it. */
@@ -42,39 +43,6 @@ function needles(key: SearchKey, out: string[]): void {
       if (n !== null) out.push(n);
     }
   }
-}
-
-/** Ascending values in both of the ascending `a` and `b`. */
-export function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(Math.min(a.length, b.length));
-  let n = 0;
-  for (let i = 0, j = 0; i < a.length && j < b.length;) {
-    if (a[i]! < b[j]!) i++;
-    else if (a[i]! > b[j]!) j++;
-    else {
-      out[n++] = a[i]!;
-      i++;
-      j++;
-    }
-  }
-  return out.subarray(0, n);
-}
-
-/** Ascending values in either, once. */
-function union(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(a.length + b.length);
-  let n = 0;
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out[n++] = a[i++]!;
-    else if (i >= a.length || b[j]! < a[i]!) out[n++] = b[j++]!;
-    else {
-      out[n++] = a[i++]!;
-      j++;
-    }
-  }
-  return out.subarray(0, n);
 }
 
 /**

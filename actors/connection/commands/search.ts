@@ -6,7 +6,8 @@
 
 import { no } from '../../../src/errors.js';
 import { matchMask, needsText, someLeaf, textUnits, type SearchTable } from '../../../src/search/metadata-match.js';
-import { intersect, narrowByIndex } from '../../../src/search/text-plan.js';
+import { narrowByIndex } from '../../../src/search/text-plan.js';
+import { intersect } from '../../../src/sorted.js';
 import { encodeEsearch, encodeSearch } from '../../../src/protocol/encode/search.js';
 import type { SearchKey } from '../../../src/protocol/args.js';
 import type { SearchReturnOption } from '../../../src/protocol/search-key.js';

@@ -8,6 +8,7 @@
 // another process (the CLI, LMTP delivery in another server) are seen too, and the cost of a
 // SEARCH after a write is the number of changes, not the size of the mailbox.
 
+import { indexOf } from '../../sorted.js';
 import { COLUMN_CACHE_MAX_MESSAGES, UID_CACHE_MIN_MESSAGES } from '../limits.js';
 import type { MessageColumns } from '../types.js';
 import { changesSince } from './changes.js';
@@ -98,23 +99,11 @@ function patchFlags(dbs: Dbs, mailboxId: number, old: MessageColumns, changed: r
   const records = readMessages(dbs, mailboxId, sorted);
   for (let i = 0; i < sorted.length; i++) {
     const m = records[i];
-    const row = rowOf(old.uids, sorted[i]!);
+    const row = indexOf(old.uids, sorted[i]!);
     if (!m || row < 0) return null;
     setRow(next, row, m.uid, m);
   }
   return next;
-}
-
-function rowOf(uids: Uint32Array, uid: number): number {
-  let lo = 0;
-  let hi = uids.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (uids[mid]! < uid) lo = mid + 1;
-    else if (uids[mid]! > uid) hi = mid - 1;
-    else return mid;
-  }
-  return -1;
 }
 
 export class ColumnCache {

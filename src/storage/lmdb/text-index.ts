@@ -6,7 +6,8 @@ import { readBinaryTransient } from './blobs.js';
 import type { Dbs } from './env.js';
 import type { TextLookup, TextSegmentInfo } from '../types.js';
 import type { Tx } from './tx.js';
-import { intersect, SegmentReader, type SegmentHeader } from './text-segment.js';
+import { intersect } from '../../sorted.js';
+import { SegmentReader, type SegmentHeader } from './text-segment.js';
 
 /** `[mailboxId, firstUid]`: a mailbox's segments in UID order. */
 export type SegmentKey = [number, number];

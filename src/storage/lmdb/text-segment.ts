@@ -20,6 +20,8 @@
 // a UID in it when the segment was built is in `docs` or in `skipped` (too much text to index,
 // a candidate of every search).
 
+import { indexOf } from '../../sorted.js';
+
 export const SEGMENT_FORMAT = 1;
 const HEADER_BYTES = 32;
 
@@ -230,33 +232,6 @@ function readVarints(buf: Uint8Array, start: number, end: number, capacity: numb
   return n === capacity ? out : out.slice(0, n);
 }
 
-/** Ascending values of `a` that `b` (ascending) also has. */
-export function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(Math.min(a.length, b.length));
-  let n = 0;
-  let j = 0;
-  for (let i = 0; i < a.length && j < b.length; i++) {
-    const v = a[i]!;
-    while (j < b.length && b[j]! < v) j++;
-    if (j < b.length && b[j] === v) out[n++] = v;
-  }
-  return out.slice(0, n);
-}
-
-/** Whether the ascending array `a` has `v`. */
-export function has(a: ArrayLike<number>, v: number): boolean {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const x = a[mid]!;
-    if (x < v) lo = mid + 1;
-    else if (x > v) hi = mid - 1;
-    else return true;
-  }
-  return false;
-}
-
 /**
  * Merges consecutive segments (ascending, disjoint ranges) into one covering all their ranges,
  * keeping only the UIDs `live` (ascending) still has: the merge is also how expunged messages
@@ -313,7 +288,7 @@ const LIVE_MAP_MAX_RANGE = 1 << 26;
 
 /** A membership test for the live UIDs within [first, last]: a byte map, one lookup per posting entry. */
 function liveTest(live: Uint32Array, first: number, last: number): (uid: number) => boolean {
-  if (last - first + 1 > LIVE_MAP_MAX_RANGE) return (uid) => has(live, uid);
+  if (last - first + 1 > LIVE_MAP_MAX_RANGE) return (uid) => indexOf(live, uid) >= 0;
   const map = new Uint8Array(last - first + 1);
   for (const uid of live) if (uid >= first && uid <= last) map[uid - first] = 1;
   return (uid) => map[uid - first] === 1;
